@@ -1,0 +1,73 @@
+"""The ``attrdb`` command line (typer).
+
+Thin by design: each command builds its settings and calls one library function, so the
+CLI and the Python API take the same path. Commands live in one module per stage group in
+this package; each module exposes ``register(app)``. Heavy libraries (torch, sklearn,
+spacy, pyspark) are imported inside the library functions, so ``attrdb --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import traceback
+
+import typer
+
+from attrdb.cli.common import Settings, console_error
+from attrdb.connection import default_db_path
+from attrdb.errors import AttrdbError
+
+app = typer.Typer(
+    name="attrdb",
+    help="Discover visual attributes in image-text collections with CNN neurons, in DuckDB.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    db: str = typer.Option(
+        None, "--db", envvar="ATTRDB_DB", help="Database file [default: attrdb.duckdb]."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+) -> None:
+    ctx.obj = Settings(db=db or default_db_path(), debug=debug)
+
+
+def _register_commands() -> None:
+    package = sys.modules[__name__]
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module.name == "common":
+            continue
+        importlib.import_module(f"{__name__}.{module.name}").register(app)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: attrdb errors become one line and exit code 1."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        app(args=argv, standalone_mode=False)
+    except AttrdbError as exc:
+        if debug:
+            traceback.print_exc()
+        console_error(str(exc))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        console_error("interrupted; rerun the same command to resume")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console_error("aborted")
+        sys.exit(1)
+    except typer.TyperException as exc:  # usage errors (unknown command, bad option)
+        exc.show()
+        sys.exit(getattr(exc, "exit_code", 2))

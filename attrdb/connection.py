@@ -1,0 +1,98 @@
+"""The one place that opens a DuckDB database for attrdb.
+
+It applies settings, checks or applies the schema migrations and registers every macro
+in ``sql/macros/*.sql``. Macros are created persistently (``CREATE OR REPLACE MACRO``) so
+that views using them also work for dashboards that open the file with plain DuckDB.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from attrdb.errors import AttrdbError, SchemaError, StateError
+from attrdb.migrate import check_schema, migrate
+from attrdb.resources import sql_dir
+from attrdb.sqlfiles import execute_statement, split_statements
+
+DEFAULT_DB = "attrdb.duckdb"
+
+
+def default_db_path() -> str:
+    """``$ATTRDB_DB`` or ``attrdb.duckdb`` in the working directory."""
+    return os.environ.get("ATTRDB_DB", DEFAULT_DB)
+
+
+def macro_files() -> list[Path]:
+    """Every macro file, in name order."""
+    return sorted((sql_dir() / "macros").glob("*.sql"))
+
+
+def register_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every macro; idempotent because each file uses CREATE OR REPLACE."""
+    for path in macro_files():
+        for statement in split_statements(path.read_text(encoding="utf-8")):
+            execute_statement(con, statement, origin=f"sql/macros/{path.name}")
+
+
+def connect(
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    create: bool = False,
+    upgrade: bool = False,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open an attrdb database.
+
+    Args:
+        path: database file, ``":memory:"`` for a throw-away one; default ``default_db_path()``.
+        read_only: open without write access (readers beside a running stage use snapshots).
+        create: allow creating a new file and migrate it to the current schema.
+        upgrade: apply pending migrations to an existing database.
+        threads: DuckDB worker threads (default: DuckDB's choice).
+
+    Raises:
+        StateError: the file does not exist and ``create`` is false.
+        SchemaError: the schema is newer than this code, or older and ``upgrade`` is false.
+    """
+    target = str(path) if path is not None else default_db_path()
+    in_memory = target == ":memory:"
+    if not in_memory and not create and not Path(target).exists():
+        raise StateError(f"no attrdb database at {target}; create one with `attrdb init`")
+    try:
+        con = duckdb.connect(target, read_only=read_only and not in_memory)
+    except duckdb.Error as exc:
+        raise AttrdbError(f"cannot open {target}: {str(exc).splitlines()[0]}") from exc
+    try:
+        con.execute("SET enable_progress_bar = false")
+        if threads:
+            con.execute("SET threads = ?", [threads])
+        if (create or upgrade) and not read_only:
+            migrate(con)
+        check_schema(con)
+        if not read_only:
+            register_macros(con)
+    except (AttrdbError, duckdb.Error):
+        con.close()
+        raise
+    return con
+
+
+def require_tables(con: duckdb.DuckDBPyConnection, *tables: str, hint: str) -> None:
+    """Raise StateError naming ``hint`` when any table or view is empty or missing."""
+    for table in tables:
+        rows = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
+            [table],
+        ).fetchall()[0][0]
+        views = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main'",
+            [table],
+        ).fetchall()[0][0]
+        if not rows and not views:
+            raise SchemaError(f"table {table!r} is missing; run `attrdb migrate`")
+        if not con.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchall()[0][0]:
+            raise StateError(f"table {table!r} is empty; {hint}")

@@ -1,0 +1,129 @@
+"""Migrations, the version table, the connect hook and macro registration."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from attrdb.connection import connect, macro_files
+from attrdb.errors import MigrationError, SchemaError, StateError
+from attrdb.migrate import (
+    available_migrations,
+    code_schema_version,
+    database_schema_version,
+    migrate,
+)
+from attrdb.resources import migrations_dir
+
+CONTRACT_TABLES = {
+    "schema_version", "products", "product_rejects", "tokens", "duplicate_groups",
+    "vocabulary", "splits", "models", "units", "activations", "activation_errors",
+    "unit_bins", "unit_word_divergence", "prime_units", "visualness", "predictions",
+    "layer_depth", "human_judgments", "human_visualness", "agreement", "saliency_maps",
+    "saliency_eval", "runs",
+}
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    return tables | views
+
+
+def test_numbering_has_no_gaps() -> None:
+    migrations = available_migrations()
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    assert code_schema_version() == len(list(migrations_dir().glob("*.sql")))
+
+
+def test_gap_in_numbering_is_refused(tmp_path: Path) -> None:
+    for path in available_migrations()[:2]:
+        shutil.copy(path.path, tmp_path / path.path.name)
+    (tmp_path / "0002_text.sql").rename(tmp_path / "0003_text.sql")
+    with pytest.raises(SchemaError, match="gap"):
+        available_migrations(tmp_path)
+
+
+def test_fresh_install_has_every_contract_relation(con: duckdb.DuckDBPyConnection) -> None:
+    assert CONTRACT_TABLES <= _relations(con)
+    versions = con.execute("SELECT version, attrdb_version, sqlglot_version FROM schema_version").fetchall()
+    assert [v[0] for v in versions] == list(range(1, code_schema_version() + 1))
+    assert all(v[1] and v[2] for v in versions)
+
+
+def test_upgrade_from_an_older_database(tmp_path: Path) -> None:
+    old = tmp_path / "old_migrations"
+    old.mkdir()
+    first = available_migrations()[0]
+    shutil.copy(first.path, old / first.path.name)
+    path = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(path))
+    migrate(raw, old)
+    raw.execute("INSERT INTO products (product_id, title, source, source_row) VALUES ('p1', 't', 's', 1)")
+    assert database_schema_version(raw) == 1
+    raw.close()
+
+    with pytest.raises(SchemaError, match="attrdb migrate"):
+        connect(path)
+    upgraded = connect(path, upgrade=True)
+    assert database_schema_version(upgraded) == code_schema_version()
+    assert upgraded.execute("SELECT title FROM products").fetchall() == [("t",)]
+    upgraded.close()
+
+
+def test_failing_migration_leaves_version_and_schema(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for migration in available_migrations():
+        shutil.copy(migration.path, folder / migration.path.name)
+    bad = folder / f"{code_schema_version() + 1:04d}_broken.sql"
+    bad.write_text("CREATE TABLE half_done (x INTEGER);\nSELECT * FROM no_such_table;\n")
+    con = duckdb.connect()
+    migrate(con, available_migrations()[0].path.parent)
+    before = database_schema_version(con)
+    with pytest.raises(MigrationError, match="0007_broken.sql|_broken.sql"):
+        migrate(con, folder)
+    assert database_schema_version(con) == before
+    assert "half_done" not in _relations(con)
+
+
+def test_newer_database_is_refused(db_path: Path) -> None:
+    raw = duckdb.connect(str(db_path))
+    raw.execute(
+        "INSERT INTO schema_version (version, name, attrdb_version, sqlglot_version) "
+        "VALUES (999, 'from_the_future', '9.9', '99')"
+    )
+    raw.close()
+    with pytest.raises(SchemaError, match="newer than this attrdb"):
+        connect(db_path)
+
+
+def test_missing_database_is_a_state_error(tmp_path: Path) -> None:
+    with pytest.raises(StateError, match="attrdb init"):
+        connect(tmp_path / "absent.duckdb")
+
+
+def test_every_macro_file_registers_its_macros(con: duckdb.DuckDBPyConnection) -> None:
+    files = macro_files()
+    assert files, "sql/macros/ holds no macro file"
+    registered = {
+        r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE function_type IN ('macro', 'table_macro')").fetchall()
+    }
+    for path in files:
+        names = re.findall(r"CREATE\s+OR\s+REPLACE\s+MACRO\s+(\w+)", path.read_text(), re.I)
+        assert names, f"{path.name} defines no macro"
+        assert set(names) <= registered, f"{path.name}: {set(names) - registered} not registered"
+
+
+def test_macros_register_idempotently(db_path: Path) -> None:
+    connect(db_path).close()
+    again = connect(db_path)
+    count = again.execute("SELECT count(*) FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal").fetchall()[0][0]
+    again.close()
+    third = connect(db_path)
+    assert third.execute("SELECT count(*) FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal").fetchall()[0][0] == count
+    third.close()
