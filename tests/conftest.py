@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,3 +46,39 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# --- Pipeline fixtures -----------------------------------------------------------------
+# Each stage's fixture copies the previous stage's database file and runs its stage on the
+# bundled sample once per test session, so later stages' tests share the work. Tests that
+# write must copy the file they get (``copy_db``) rather than change it.
+
+
+def copy_db(source: Path, target_dir: Path, name: str) -> Path:
+    """Copy a fixture database (and its WAL, if any) so a test may change it freely."""
+    target = target_dir / name
+    shutil.copy(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def ingested_db(tmp_path_factory: pytest.TempPathFactory, sample: Path) -> Path:
+    """The bundled sample's listings in ``products`` (stage: ingest)."""
+    path = tmp_path_factory.mktemp("pipeline") / "ingested.duckdb"
+    con = connect(path, create=True)
+    # Stand-in until `attrdb ingest` lands: the same rows, mapped by hand.
+    con.execute(
+        "INSERT INTO products (product_id, shop, title, description, category, image_path, "
+        "tags, metadata, source, source_row) "
+        "SELECT CAST(id AS VARCHAR), brand, title, description_text, article_type, "
+        "? || '/' || CAST(id AS VARCHAR) || '.jpg', NULL, "
+        "to_json({'base_colour': base_colour, 'article_attributes': article_attributes, "
+        "'master_category': master_category, 'gender': gender}), ?, row_number() OVER () "
+        "FROM read_parquet(?)",
+        [str(sample / "images"), str(sample / "products.parquet"), str(sample / "products.parquet")],
+    )
+    con.close()
+    return path

@@ -127,3 +127,12 @@ def test_macros_register_idempotently(db_path: Path) -> None:
     third = connect(db_path)
     assert third.execute("SELECT count(*) FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal").fetchall()[0][0] == count
     third.close()
+
+
+def test_sample_fixture_has_real_rows(ingested_db: Path) -> None:
+    con = connect(ingested_db, read_only=True)
+    n, shops, with_image = con.execute(
+        "SELECT count(*), count(DISTINCT shop), count(image_path) FROM products"
+    ).fetchall()[0]
+    con.close()
+    assert (n, shops, with_image) == (949, 8, 949)
