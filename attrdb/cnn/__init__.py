@@ -1,0 +1,32 @@
+"""CNN activations: tapped pretrained models, robust image loading, batched extraction.
+
+Public model API (shared with saliency): ``load_model``, ``model_from_db``,
+``TappedModel``, ``load_rgb``, ``ImageLoadError``. Heavy imports (torch) happen when a
+submodule is imported, not when ``attrdb.cnn`` itself is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attrdb.cnn.images import ImageLoadError, load_rgb
+    from attrdb.cnn.models import TappedModel, load_model, model_from_db
+
+__all__ = ["ImageLoadError", "TappedModel", "load_model", "load_rgb", "model_from_db"]
+
+_HOME = {
+    "ImageLoadError": "attrdb.cnn.images",
+    "load_rgb": "attrdb.cnn.images",
+    "TappedModel": "attrdb.cnn.models",
+    "load_model": "attrdb.cnn.models",
+    "model_from_db": "attrdb.cnn.models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        import importlib
+
+        return getattr(importlib.import_module(_HOME[name]), name)
+    raise AttributeError(f"module 'attrdb.cnn' has no attribute {name!r}")

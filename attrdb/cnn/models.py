@@ -1,0 +1,266 @@
+"""A pretrained CNN with its tapped layers: the one model API extraction and saliency share.
+
+``load_model`` builds a network from an architecture and an exact weights file (its
+sha256 is kept, results tie to it); ``model_from_db`` rebuilds a registered model and
+refuses weights whose hash differs. ``TappedModel.forward_maps`` gives every tapped
+layer's feature map (differentiable), ``forward_units`` the spatially max-pooled units in
+``units.unit_id`` order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from attrdb.cnn.architectures import Architecture, architecture
+from attrdb.errors import ModelError, StateError
+from attrdb.sqlfiles import query_sql_file
+
+
+class Resizer:
+    """Image -> uint8 tensor (3, size, size): the picklable half of preprocessing.
+
+    Images are squashed to the square input (no crop): product photos are framed on the
+    item and cropping would cut attributes such as sleeves, hems or toes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __call__(self, image: Image.Image) -> torch.Tensor:
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        if image.size != (self.size, self.size):
+            image = image.resize((self.size, self.size), Image.Resampling.BILINEAR)
+        array = np.asarray(image, dtype=np.uint8)
+        return torch.from_numpy(array.copy()).permute(2, 0, 1)
+
+
+class TappedModel(nn.Module):
+    """A CNN in eval mode whose tapped layers are read at once.
+
+    Attributes:
+        model_id: the id it is (or will be) registered under in ``models``.
+        name: architecture name (``efficientnet_lite0``, ``alexnet``, ``vgg16``, ``resnet50``).
+        input_size: square input side in pixels.
+        mean, std: per-channel normalisation of [0, 1] RGB values.
+        layer_names: tapped layers, early to late (``units.layer``).
+        layer_sizes: channels per tapped layer; unit ids are these concatenated in order.
+        n_units: total number of units.
+        weights_path: the weights file loaded.
+        weights_sha256: its sha256 (``models.weights_sha256``).
+    """
+
+    def __init__(
+        self,
+        arch: Architecture,
+        net: nn.Module,
+        *,
+        model_id: str,
+        weights_path: Path,
+        weights_sha256: str,
+    ) -> None:
+        super().__init__()
+        self.arch = arch
+        self.net = net
+        self.model_id = model_id
+        self.name = arch.name
+        self.input_size = arch.input_size
+        self.mean = arch.mean
+        self.std = arch.std
+        self.layer_names = list(arch.layer_names)
+        self.layer_sizes = list(arch.layer_sizes)
+        self.n_units = sum(self.layer_sizes)
+        self.weights_path = weights_path
+        self.weights_sha256 = weights_sha256
+        self.resizer = Resizer(arch.input_size)
+        self.register_buffer("_mean", torch.tensor(arch.mean).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer("_std", torch.tensor(arch.std).view(1, 3, 1, 1), persistent=False)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the weights live."""
+        return self._mean.device
+
+    def normalize(self, batch: torch.Tensor) -> torch.Tensor:
+        """uint8 (B, 3, H, W) RGB -> the float input the network expects."""
+        return batch.to(self._mean.device).float().div(255.0).sub(self._mean).div(self._std)
+
+    def preprocess(self, image: Image.Image) -> torch.Tensor:
+        """One RGB image -> normalised (3, input_size, input_size) float tensor, on CPU."""
+        return self.normalize(self.resizer(image).unsqueeze(0))[0].cpu()
+
+    def forward_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Feature maps of every tapped layer: (B, C, H, W) for conv layers, (B, C) for fc.
+
+        Plain differentiable PyTorch: wrap it in ``torch.inference_mode()`` yourself when no
+        gradient is wanted.
+        """
+        return self.arch.taps(self.net, x)
+
+    def forward_units(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, n_units): conv maps max-pooled over space, fc layers as they are."""
+        return units_from_maps(self.forward_maps(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Same as ``forward_units``."""
+        return self.forward_units(x)
+
+
+def units_from_maps(maps: list[torch.Tensor]) -> torch.Tensor:
+    """Concatenate per-layer maps into (B, n_units), max-pooling conv maps over space."""
+    return torch.cat([m.amax(dim=(2, 3)) if m.dim() == 4 else m for m in maps], dim=1)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``auto`` -> CUDA when present, else CPU; ``cuda`` without a GPU is a ModelError."""
+    if str(device) == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda") from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ModelError("device cuda requested but no CUDA GPU is available; use cpu or auto")
+    return resolved
+
+
+def load_model(
+    name: str = "efficientnet_lite0",
+    weights: str | Path | None = None,
+    device: str | torch.device = "cpu",
+    *,
+    model_id: str | None = None,
+) -> TappedModel:
+    """Build a tapped model with exact weights.
+
+    Args:
+        name: architecture (see ``attrdb.cnn.architectures.ARCHITECTURES``).
+        weights: a state_dict file (``torch.save(model.state_dict(), f)``); default: the
+            embedded EfficientNet-Lite0 file, or for torchvision models the file its
+            weights API keeps in the hub cache (``$TORCH_HOME/hub/checkpoints``). Nothing
+            is downloaded.
+        device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
+        model_id: registry id; default ``name``.
+
+    Raises:
+        ModelError: unknown name, weights file missing or unreadable, or its tensors do
+            not fit the architecture (never falls back to random weights).
+    """
+    arch = architecture(name)
+    path = Path(weights) if weights is not None else arch.default_weights()
+    if not path.is_file():
+        if weights is not None:
+            raise ModelError(f"weights file not found: {path}")
+        raise ModelError(
+            f"no weights for {name}: pass --weights FILE (a state_dict .pth), or put "
+            f"{path.name} in {path.parent} (torchvision's cache; TORCH_HOME sets it)"
+        )
+    target = resolve_device(device)
+    digest = sha256_file(path)
+    net = arch.build()
+    _load_state(net, _read_state_dict(path), path, name)
+    net.eval()
+    for parameter in net.parameters():
+        parameter.requires_grad_(False)
+    model = TappedModel(
+        arch, net, model_id=model_id or name, weights_path=path.resolve(), weights_sha256=digest
+    )
+    return model.to(target).eval()
+
+
+def model_from_db(
+    con: duckdb.DuckDBPyConnection,
+    model_id: str,
+    *,
+    device: str | torch.device = "cpu",
+    weights: str | Path | None = None,
+) -> TappedModel:
+    """Rebuild the model registered as ``model_id``, checking its weights' sha256.
+
+    The weights are read from ``weights`` when given, else from the path recorded at
+    registration, else (when that file has moved) from the architecture's default place.
+
+    Raises:
+        StateError: no such model is registered.
+        ModelError: the weights are missing or their hash differs from the registered one.
+    """
+    rows = query_sql_file(con, "cnn/model_get", {"model_id": model_id})
+    if not rows:
+        raise StateError(f"model {model_id!r} is not registered; run `attrdb extract` first")
+    name, stored_path, sha, _input_size, n_units = rows[0]
+    candidates = [Path(weights)] if weights is not None else [Path(stored_path)]
+    if weights is None:
+        try:
+            candidates.append(architecture(name).default_weights())
+        except ModelError:
+            pass
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        raise ModelError(
+            f"weights of model {model_id!r} not found at {stored_path}; pass the file "
+            f"(sha256 {sha[:12]}...)"
+        )
+    digest = sha256_file(path)
+    if digest != sha:
+        raise ModelError(
+            f"weights {path} have sha256 {digest[:12]}..., model {model_id!r} was registered "
+            f"with {sha[:12]}...; results are tied to the exact weights"
+        )
+    model = load_model(name, path, device, model_id=model_id)
+    if model.n_units != n_units:
+        raise ModelError(
+            f"model {model_id!r} was registered with {n_units} units, this code taps "
+            f"{model.n_units}; register it under a new model id"
+        )
+    return model
+
+
+def _read_state_dict(path: Path) -> Mapping[str, Any]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - pickle, zip and format errors alike
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelError(f"cannot read weights file {path}: {first}") from None
+    if isinstance(state, Mapping):
+        for key in ("state_dict", "model"):
+            inner = state.get(key)
+            if isinstance(inner, Mapping):
+                state = inner
+                break
+    if not isinstance(state, Mapping) or not all(torch.is_tensor(v) for v in state.values()):
+        raise ModelError(f"weights file {path} holds no state_dict (a name -> tensor mapping)")
+    return state
+
+
+def _load_state(net: nn.Module, state: Mapping[str, Any], path: Path, name: str) -> None:
+    try:
+        result = net.load_state_dict(dict(state), strict=False)
+    except RuntimeError as exc:  # shape mismatches
+        lines = str(exc).strip().splitlines()
+        detail = lines[1].strip() if len(lines) > 1 else lines[0]
+        raise ModelError(f"weights file {path} does not fit {name}: {detail}") from None
+    if result.missing_keys or result.unexpected_keys:
+        missing = ", ".join(result.missing_keys[:3])
+        unexpected = ", ".join(result.unexpected_keys[:3])
+        raise ModelError(
+            f"weights file {path} does not fit {name}: {len(result.missing_keys)} missing "
+            f"tensors ({missing}), {len(result.unexpected_keys)} unexpected ({unexpected})"
+        )

@@ -1,0 +1,7 @@
+-- The tapped layers of one registered model, early to late, with their unit counts.
+-- Reads: units. Writes: nothing. Parameters: $model_id.
+SELECT layer, layer_index, CAST(count(*) AS INTEGER) AS n_units
+FROM units
+WHERE model_id = $model_id
+GROUP BY layer, layer_index
+ORDER BY layer_index;
