@@ -1,0 +1,107 @@
+"""Clothing Co-Parsing (CCP) as a tag dataset with human regions.
+
+CCP (Yang, Luo, Lin, CVPR 2014; Apache-2.0) has 1,004 street photos, each with an 8-bit
+label map (one label id per pixel, 0 = null/background). The labels present in a photo are
+its tags (the Wear-style tag dataset of the paper) and a label's pixels are the human
+region of that tag, the ground truth for attribute saliency.
+
+Layout read here: ``photos/<image>.jpg``, ``label_maps/<image>.png``, ``labels.csv``
+(``label_id,label``). Label maps are the authority for which tags a photo has
+(``pixel_level_boxes.csv`` is derived from them).
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from attrdb.errors import InputError
+
+#: the shop every CCP photo gets (one catalogue, no near-duplicate groups across shops).
+CCP_SHOP = "ccp"
+#: label id 0 marks pixels nobody labelled; never a tag.
+NULL_LABEL = 0
+
+
+def check_ccp_dir(ccp_dir: str | Path) -> Path:
+    """The CCP folder, or InputError naming what is missing."""
+    root = Path(ccp_dir)
+    for part in ("photos", "label_maps", "labels.csv"):
+        if not (root / part).exists():
+            raise InputError(f"{root}: not a CCP folder ({part} is missing)")
+    return root
+
+
+@lru_cache(maxsize=4)
+def read_labels(ccp_dir: str | Path) -> dict[int, str]:
+    """label_id -> label name from ``labels.csv``."""
+    path = check_ccp_dir(ccp_dir) / "labels.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    try:
+        return {int(r["label_id"]): r["label"].strip() for r in rows}
+    except (KeyError, ValueError) as exc:
+        raise InputError(f"{path}: expected columns label_id,label ({exc})") from None
+
+
+def label_map(ccp_dir: str | Path, image: str) -> np.ndarray:
+    """The ``H x W`` uint8 label ids of one photo."""
+    from PIL import Image
+
+    path = check_ccp_dir(ccp_dir) / "label_maps" / f"{image}.png"
+    if not path.is_file():
+        raise InputError(f"{path}: no label map for CCP image {image!r}")
+    with Image.open(path) as im:
+        return np.asarray(im)
+
+
+def region(ccp_dir: str | Path, image: str, tag: str) -> np.ndarray:
+    """Boolean ``H x W`` mask of the pixels labelled ``tag`` in one photo."""
+    ids = [i for i, name in read_labels(ccp_dir).items() if name == tag]
+    if not ids:
+        raise InputError(f"{tag!r} is not a CCP label")
+    return label_map(ccp_dir, image) == ids[0]
+
+
+def photo_tags(ccp_dir: str | Path) -> list[tuple[str, list[str]]]:
+    """(image, tags) for every photo that has a label map, tags in label-id order."""
+    root = check_ccp_dir(ccp_dir)
+    names = read_labels(root)
+    out = []
+    for path in sorted((root / "photos").glob("*.jpg")):
+        image = path.stem
+        present = np.unique(label_map(root, image))
+        out.append((image, [names[int(i)] for i in present if int(i) != NULL_LABEL and int(i) in names]))
+    return out
+
+
+def write_listings(ccp_dir: str | Path, target: str | Path) -> Path:
+    """Write CCP as a tag-listing Parquet: id, shop, title, tags, image_path.
+
+    The title is left empty: a photo's only text is its tags. Photos whose label map has
+    no label but null keep an empty tag list (ingest decides whether to accept them).
+
+    Returns:
+        The Parquet file written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = check_ccp_dir(ccp_dir).resolve()
+    rows = photo_tags(root)
+    table = pa.table(
+        {
+            "id": [image for image, _ in rows],
+            "shop": [CCP_SHOP] * len(rows),
+            "title": [""] * len(rows),
+            "tags": pa.array([tags for _, tags in rows], type=pa.list_(pa.string())),
+            "image_path": [str(root / "photos" / f"{image}.jpg") for image, _ in rows],
+        }
+    )
+    out = Path(target)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, out)
+    return out
