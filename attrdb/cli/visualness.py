@@ -1,0 +1,146 @@
+"""Commands ``visualness``, ``human import`` and ``agreement`` (paper Sec. 4.2-4.4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from attrdb.cli.common import console_info, settings
+
+_METHODS_HELP = "Comma-separated: random, initial, resample (implies initial), language_prior."
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``visualness``, ``agreement`` and the ``human`` group to the app."""
+
+    @app.command("visualness")
+    def visualness_cmd(
+        ctx: typer.Context,
+        model: Annotated[
+            str | None, typer.Option("--model", help="Model id (default: the only model).")
+        ] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Scope of the words.")] = "default",
+        words: Annotated[
+            str | None, typer.Option("--words", help="Comma-separated words (default: all).")
+        ] = None,
+        methods: Annotated[
+            str, typer.Option("--methods", help=_METHODS_HELP)
+        ] = "random,initial,resample,language_prior",
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the balanced samples.")] = 0,
+        c: Annotated[
+            float, typer.Option("--C", help="Inverse L2 strength of the logistic regression.")
+        ] = 0.1,
+        n_prime: Annotated[
+            int, typer.Option("--n-prime", help="Prime units the initial classifier sees.")
+        ] = 100,
+        max_per_class: Annotated[
+            int, typer.Option("--max-per-class", help="Cap on positives per sample; 0 = none.")
+        ] = 1000,
+        min_train_pos: Annotated[
+            int, typer.Option("--min-train-pos", help="Fewer train positives: no classifier.")
+        ] = 10,
+        min_test_pos: Annotated[
+            int, typer.Option("--min-test-pos", help="Fewer test positives: no classifier.")
+        ] = 5,
+        n_nouns: Annotated[
+            int, typer.Option("--n-nouns", help="Product nouns the language prior counts.")
+        ] = 50,
+        jobs: Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")] = -1,
+        force: Annotated[bool, typer.Option("--force", help="Recompute finished words.")] = False,
+    ) -> None:
+        """Visualness of every vocabulary word: classifier accuracy (eq. 2) and purifier scores."""
+        from attrdb.visualness import VisualnessConfig, run_visualness
+
+        config = VisualnessConfig(
+            seed=seed,
+            C=c,
+            n_prime=n_prime,
+            max_per_class=max_per_class or None,
+            min_train_pos=min_train_pos,
+            min_test_pos=min_test_pos,
+            n_nouns=n_nouns,
+        )
+        con = settings(ctx).open()
+        try:
+            summary = run_visualness(
+                con,
+                model_id=model,
+                scope=scope,
+                words=_split(words) if words else None,
+                methods=_split(methods),
+                config=config,
+                jobs=jobs,
+                force=force,
+            )
+        finally:
+            con.close()
+        means = ", ".join(f"{m} {a}" for m, a in summary.get("mean_accuracy", {}).items())
+        console_info(
+            f"visualness: {summary['n_words']} words of scope {scope!r}, model "
+            f"{summary['model_id']!r} ({summary.get('n_skipped_done', 0)} already done); "
+            f"mean balanced accuracy: {means or 'n/a'}"
+        )
+
+    @app.command("agreement")
+    def agreement_cmd(
+        ctx: typer.Context,
+        model: Annotated[
+            str | None, typer.Option("--model", help="Model id (default: the only model).")
+        ] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Scope of the results.")] = "default",
+    ) -> None:
+        """Table 1: Pearson/Spearman between each method's visualness and human H(u)."""
+        from attrdb.human import run_agreement
+        from attrdb.visualness import resolve_model
+
+        con = settings(ctx).open()
+        try:
+            result = run_agreement(con, model_id=resolve_model(con, model), scope=scope)
+        finally:
+            con.close()
+        for method, row in result.items():
+            typer.echo(
+                f"{method}\tpearson={_fmt(row['pearson'])}\tspearman={_fmt(row['spearman'])}"
+                f"\tn_words={row['n_words']}"
+            )
+
+    human = typer.Typer(help="Human judgments of visualness (eq. 3).", no_args_is_help=True)
+
+    @human.command("import")
+    def human_import_cmd(
+        ctx: typer.Context,
+        path: Annotated[
+            Path, typer.Argument(help="CSV: word,pair_id,positive_votes,n_annotators / word,score.")
+        ],
+        theta: Annotated[
+            int, typer.Option("--theta", help="A pair is visual when votes > theta (3: >3 of 5).")
+        ] = 3,
+        source: Annotated[
+            str | None, typer.Option("--source", help="Source name (default: the file name).")
+        ] = None,
+    ) -> None:
+        """Import crowd votes (or per-word scores) and compute H(u) into human_visualness."""
+        from attrdb.human import import_human
+
+        con = settings(ctx).open()
+        try:
+            summary = import_human(con, path, theta=theta, source=source)
+        finally:
+            con.close()
+        console_info(
+            f"human {summary['kind']}: {summary['n_accepted']} of {summary['n_rows']} rows "
+            f"accepted ({summary['n_rejected']} in human_rejects); H(u) for "
+            f"{summary['n_words']} words"
+        )
+
+    app.add_typer(human, name="human")
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"

@@ -1,0 +1,620 @@
+"""Stage ``visualness``: how visual is each candidate word (paper Sec. 4.2, eq. 2).
+
+For every vocabulary word of a scope, three logistic-regression classifiers are learned from
+the noisy split (D+ = products whose text has the word, D- = the scope's other products):
+
+- ``random``: a balanced random train sample, all units;
+- ``initial``: the same sample, the word's prime units only (rank <= n_prime);
+- ``resample``: the train products ranked by the initial classifier's score, the n most
+  confident of D+ and of D- (n = the balanced sample's size per class), all units.
+
+Each one's balanced accuracy on a balanced random test sample is stored in ``visualness``
+(V(u) = the ``resample`` accuracy), the classifier in ``classifiers`` and its score for
+every product of the scope in ``predictions`` (the purifier). Sample selection is SQL
+(``sql/visualness/*.sql``); fitting is scikit-learn, words in parallel with joblib. The
+``language_prior`` baseline is computed in SQL from the text (``attrdb.language_prior``).
+Words are processed in chunks, each chunk in one transaction: an interrupted run resumes
+where it stopped, and a word's results are never half written.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from attrdb.classifiers import (
+    Hyperparameters,
+    LinearClassifier,
+    balanced_accuracy,
+    fit_classifier,
+    load_features,
+    query_arrow,
+)
+from attrdb.connection import require_tables
+from attrdb.errors import InputError, StateError
+from attrdb.runs import stage_run
+from attrdb.sqlfiles import query_sql_file, run_sql_file
+
+CLASSIFIER_METHODS = ("random", "initial", "resample")
+METHODS = (*CLASSIFIER_METHODS, "language_prior")
+
+
+@dataclass(frozen=True)
+class VisualnessConfig:
+    """Parameters of a visualness run; all of them are stored with its results.
+
+    Attributes:
+        seed: seeds the hash order that draws the balanced samples.
+        C: inverse L2 strength of the logistic regressions (features standardised).
+        max_iter: lbfgs iteration limit.
+        n_prime: prime units (by KL rank) the ``initial`` classifier sees.
+        max_per_class: cap on the positives (and negatives) per sample; None = no cap.
+        min_train_pos: fewer train positives than this -> no classifier, NULL accuracy.
+        min_test_pos: fewer test positives than this -> no classifier, NULL accuracy.
+        n_nouns: product nouns the language prior counts.
+    """
+
+    seed: int = 0
+    C: float = 0.1
+    max_iter: int = 1000
+    n_prime: int = 100
+    max_per_class: int | None = 1000
+    min_train_pos: int = 10
+    min_test_pos: int = 5
+    n_nouns: int = 50
+
+    def classifier_params(self) -> str:
+        """The JSON text stored with classifier results (compared on resume)."""
+        params = asdict(self)
+        params.pop("n_nouns")
+        params.update(solver="lbfgs", penalty="l2", standardise=True)
+        return json.dumps(params, sort_keys=True, separators=(",", ":"))
+
+    def hyperparameters(self) -> Hyperparameters:
+        """The scikit-learn settings."""
+        return Hyperparameters(C=self.C, max_iter=self.max_iter)
+
+    def validate(self) -> None:
+        """Raise InputError for settings that cannot work."""
+        if self.C <= 0:
+            raise InputError(f"C must be positive, got {self.C}")
+        if self.n_prime < 1:
+            raise InputError(f"n_prime must be at least 1, got {self.n_prime}")
+        if self.max_per_class is not None and self.max_per_class < 1:
+            raise InputError(f"max_per_class must be at least 1, got {self.max_per_class}")
+        if self.min_train_pos < 2 or self.min_test_pos < 1:
+            raise InputError("min_train_pos must be at least 2 and min_test_pos at least 1")
+        if self.n_nouns < 1:
+            raise InputError(f"n_nouns must be at least 1, got {self.n_nouns}")
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """One method's result for one word (classifier None = too few examples)."""
+
+    word: str
+    method: str
+    accuracy: float | None
+    n_train: int
+    n_test: int
+    n_units: int | None
+    classifier: LinearClassifier | None
+    scores: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """Row indices and labels (1 = D+) of one sample."""
+
+    rows: np.ndarray
+    labels: np.ndarray
+
+    @property
+    def n_positive(self) -> int:
+        return int(self.labels.sum())
+
+
+def resolve_model(con: duckdb.DuckDBPyConnection, model_id: str | None) -> str:
+    """The given model, or the only registered one.
+
+    Raises:
+        StateError: no model is registered, or several and none was named.
+        InputError: the named model is not registered.
+    """
+    models = [r[0] for r in con.execute("SELECT model_id FROM models ORDER BY model_id").fetchall()]
+    if model_id is None:
+        if len(models) == 1:
+            return str(models[0])
+        if not models:
+            raise StateError("no CNN model is registered; run `attrdb extract` first")
+        raise StateError(f"several models are registered ({', '.join(models)}); pass --model")
+    if model_id not in models:
+        known = ", ".join(models) or "none"
+        raise InputError(f"model {model_id!r} is not registered (registered: {known})")
+    return model_id
+
+
+def run_visualness(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model_id: str | None = None,
+    scope: str = "default",
+    words: Sequence[str] | None = None,
+    methods: Sequence[str] = METHODS,
+    config: VisualnessConfig | None = None,
+    jobs: int = -1,
+    chunk_size: int = 32,
+    force: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Measure the visualness of the scope's vocabulary words (see the module docstring).
+
+    Args:
+        con: an open attrdb database.
+        model_id: the CNN whose activations are the features; default: the only model.
+        scope: the product subset whose vocabulary, D+/D- and products are used.
+        words: restrict to these vocabulary words (default: the whole vocabulary).
+        methods: any of random, initial, resample, language_prior; resample needs and so
+            also computes initial.
+        config: sampling and classifier settings (defaults: ``VisualnessConfig()``).
+        jobs: joblib workers fitting words in parallel (-1 = every core, 1 = in process).
+        chunk_size: words per transaction (the unit an interrupted run loses).
+        force: recompute words that are already complete with the same settings.
+        progress: show a progress bar on stderr.
+
+    Returns:
+        The run summary (also stored in ``runs.summary``).
+    """
+    config = config or VisualnessConfig()
+    config.validate()
+    chosen = _check_methods(methods)
+    model_id = resolve_model(con, model_id)
+    classifier_methods = [m for m in CLASSIFIER_METHODS if m in chosen]
+    needed = ["vocabulary", "word_products", "scope_products", "splits", "activation_vectors"]
+    require_tables(con, *needed, hint="run the text, vocab, split and extract stages first")
+    if "initial" in classifier_methods:
+        require_tables(con, "prime_units", hint="run `attrdb divergence` first")
+    run_words = _run_words(con, scope, words)
+    params = {
+        "model_id": model_id,
+        "methods": chosen,
+        "words": list(words) if words is not None else None,
+        "jobs": jobs,
+        "chunk_size": chunk_size,
+        "force": force,
+        **asdict(config),
+    }
+    started = time.perf_counter()
+    with stage_run(con, "visualness", params, scope=scope) as run:
+        run_sql_file(
+            con, "visualness/universe", {"model_id": model_id, "scope": scope, "words": run_words}
+        )
+        summary: dict[str, Any] = {"model_id": model_id, "n_words": len(run_words)}
+        if "language_prior" in chosen:
+            from attrdb.language_prior import run_language_prior
+
+            summary["language_prior"] = run_language_prior(
+                con,
+                model_id=model_id,
+                scope=scope,
+                words=run_words,
+                n_nouns=config.n_nouns,
+                run_id=run.run_id,
+            )
+        if classifier_methods:
+            summary.update(
+                _run_classifiers(
+                    con,
+                    model_id=model_id,
+                    scope=scope,
+                    words=run_words,
+                    methods=classifier_methods,
+                    config=config,
+                    jobs=jobs,
+                    chunk_size=chunk_size,
+                    force=force,
+                    progress=progress,
+                    run_id=run.run_id,
+                )
+            )
+        if _has_rows(con, "human_visualness"):
+            from attrdb.human import run_agreement
+
+            summary["agreement"] = run_agreement(con, model_id=model_id, scope=scope)
+        summary["seconds"] = round(time.perf_counter() - started, 2)
+        run.summary.update(summary)
+    return summary
+
+
+def _check_methods(methods: Sequence[str]) -> list[str]:
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        choices = ", ".join(METHODS)
+        raise InputError(f"unknown method(s) {', '.join(unknown)}; choose from {choices}")
+    if not methods:
+        raise InputError("no method chosen")
+    chosen = set(methods)
+    if "resample" in chosen:
+        chosen.add("initial")  # resample ranks the train products by the initial classifier
+    return [m for m in METHODS if m in chosen]
+
+
+def _run_words(
+    con: duckdb.DuckDBPyConnection, scope: str, words: Sequence[str] | None
+) -> list[str]:
+    vocabulary = [
+        r[0]
+        for r in con.execute(
+            "SELECT word FROM vocabulary WHERE scope = ? ORDER BY rank, word", [scope]
+        ).fetchall()
+    ]
+    if not vocabulary:
+        raise StateError(f"scope {scope!r} has no vocabulary; run `attrdb vocab` first")
+    if words is None:
+        return vocabulary
+    known = set(vocabulary)
+    unknown = [w for w in words if w not in known]
+    if unknown:
+        raise InputError(
+            f"not in the vocabulary of scope {scope!r}: {', '.join(unknown[:10])}"
+            + (f" (and {len(unknown) - 10} more)" if len(unknown) > 10 else "")
+        )
+    return list(dict.fromkeys(words))
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")').fetchall()[0][0])
+
+
+def _run_classifiers(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model_id: str,
+    scope: str,
+    words: list[str],
+    methods: list[str],
+    config: VisualnessConfig,
+    jobs: int,
+    chunk_size: int,
+    force: bool,
+    progress: bool,
+    run_id: int,
+) -> dict[str, Any]:
+    """Fit, evaluate and store the classifier methods for every word not yet done."""
+    from joblib import Parallel
+    from tqdm import tqdm
+
+    split_counts = dict(
+        con.execute("SELECT split, count(*) FROM visualness_universe GROUP BY split").fetchall()
+    )
+    if not split_counts.get("train") or not split_counts.get("test"):
+        raise StateError(
+            f"scope {scope!r} has no {'train' if not split_counts.get('train') else 'test'} "
+            f"products with activations of model {model_id!r}; run `attrdb split` and "
+            "`attrdb extract` first"
+        )
+    params = config.classifier_params()
+    done: set[str] = set()
+    if not force:
+        done = {
+            r[0]
+            for r in query_sql_file(
+                con,
+                "visualness/done_words",
+                {
+                    "model_id": model_id,
+                    "scope": scope,
+                    "words": words,
+                    "methods": methods,
+                    "params": params,
+                },
+            )
+        }
+    todo = [w for w in words if w not in done]
+    summary: dict[str, Any] = {
+        "n_skipped_done": len(done),
+        "n_universe": int(sum(split_counts.values())),
+        "n_train_products": int(split_counts["train"]),
+        "n_test_products": int(split_counts["test"]),
+    }
+    counts = {"fitted": 0, "too_few": 0, "no_prime_units": 0, "not_converged": 0}
+    if todo:
+        with tempfile.TemporaryDirectory(prefix="attrdb-visualness-") as tmp:
+            features = _shared_features(load_features(con, model_id), jobs, Path(tmp))
+            summary["n_units"] = int(features.shape[1])
+            context = _Context(con, model_id, scope, methods, config, params, run_id, features)
+            with (
+                Parallel(n_jobs=jobs, return_as="generator") as parallel,
+                tqdm(
+                    total=len(todo) * len(methods),
+                    desc="visualness",
+                    unit="fit",
+                    disable=not progress,
+                ) as bar,
+            ):
+                for chunk in _chunks(todo, chunk_size):
+                    for fit in _process_chunk(context, chunk, parallel):
+                        bar.update(1)
+                        if fit.classifier is not None:
+                            counts["fitted"] += 1
+                            counts["not_converged"] += int(not fit.classifier.converged)
+                        elif fit.n_units == 0:
+                            counts["no_prime_units"] += 1
+                        else:
+                            counts["too_few"] += 1
+    summary.update({f"n_{k}": v for k, v in counts.items()})
+    summary["mean_accuracy"] = {
+        method: value
+        for method, value in con.execute(
+            "SELECT method, round(avg(accuracy), 4) FROM visualness "
+            "WHERE model_id = ? AND scope = ? AND list_contains(?, method) AND "
+            "list_contains(?, word) GROUP BY method ORDER BY method",
+            [model_id, scope, methods, words],
+        ).fetchall()
+    }
+    return summary
+
+
+@dataclass(frozen=True)
+class _Context:
+    con: duckdb.DuckDBPyConnection
+    model_id: str
+    scope: str
+    methods: list[str]
+    config: VisualnessConfig
+    params: str
+    run_id: int
+    features: np.ndarray
+
+
+def _shared_features(features: np.ndarray, jobs: int, folder: Path) -> np.ndarray:
+    """A memory-mapped copy for worker processes (sent by reference, not pickled)."""
+    if jobs == 1:
+        return features
+    path = folder / "features.npy"
+    np.save(path, features)
+    return np.load(path, mmap_mode="r")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start : start + size]
+
+
+def _process_chunk(context: _Context, words: list[str], parallel: Any) -> Iterator[_Fit]:
+    """Fit a chunk of words and store the results in one transaction."""
+    from joblib import delayed
+
+    con, config = context.con, context.config
+    hyper = config.hyperparameters()
+    samples = _balanced_samples(context, words)
+    prime = {
+        word: np.asarray(unit_ids, dtype=np.int64)
+        for word, unit_ids in query_sql_file(
+            con,
+            "visualness/prime_units",
+            {
+                "model_id": context.model_id,
+                "scope": context.scope,
+                "words": words,
+                "n_prime": config.n_prime,
+            },
+        )
+    }
+    first = [m for m in ("random", "initial") if m in context.methods]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run_sql_file(
+            con,
+            "visualness/clear_words",
+            {
+                "model_id": context.model_id,
+                "scope": context.scope,
+                "words": words,
+                "methods": context.methods,
+            },
+        )
+        tasks = []
+        fits: list[_Fit] = []
+        for word in words:
+            train, test = samples[word]
+            specs = [(m, None if m == "random" else prime.get(word)) for m in first]
+            if _too_few(train, test, config):
+                fits.extend(_null_fit(word, m, train, test, None) for m in first)
+            else:
+                tasks.append(
+                    delayed(_fit_word)(context.features, word, train, test, specs, hyper)
+                )
+        for result in parallel(tasks):
+            fits.extend(result)
+        _write(context, fits)
+        yield from fits
+        if "resample" in context.methods:
+            resampled = _resample_samples(context, words)
+            ready = {f.word for f in fits if f.method == "initial" and f.classifier is not None}
+            tasks, second = [], []
+            for word in words:
+                train, test = samples[word]
+                if word in ready and word in resampled:
+                    tasks.append(
+                        delayed(_fit_word)(
+                            context.features,
+                            word,
+                            resampled[word],
+                            test,
+                            [("resample", None)],
+                            hyper,
+                        )
+                    )
+                else:
+                    n_units = 0 if word not in prime else None
+                    second.append(_null_fit(word, "resample", train, test, n_units))
+            for result in parallel(tasks):
+                second.extend(result)
+            _write(context, second)
+            yield from second
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _too_few(train: _Sample, test: _Sample, config: VisualnessConfig) -> bool:
+    return train.n_positive < config.min_train_pos or test.n_positive < config.min_test_pos
+
+
+def _null_fit(word: str, method: str, train: _Sample, test: _Sample, n_units: int | None) -> _Fit:
+    return _Fit(word, method, None, len(train.rows), len(test.rows), n_units, None, None)
+
+
+def _fit_word(
+    features: np.ndarray,
+    word: str,
+    train: _Sample,
+    test: _Sample,
+    specs: list[tuple[str, np.ndarray | None]],
+    hyper: Hyperparameters,
+) -> list[_Fit]:
+    """Fit one word's classifiers (runs in a joblib worker)."""
+    results = []
+    for method, unit_ids in specs:
+        if method == "initial" and (unit_ids is None or len(unit_ids) == 0):
+            results.append(_null_fit(word, method, train, test, 0))
+            continue
+        classifier = fit_classifier(features, train.rows, train.labels, unit_ids, hyper)
+        scores = classifier.score(features)
+        accuracy = balanced_accuracy(scores[test.rows], test.labels)
+        n_units = features.shape[1] if unit_ids is None else len(unit_ids)
+        n_train, n_test = len(train.rows), len(test.rows)
+        results.append(_Fit(word, method, accuracy, n_train, n_test, n_units, classifier, scores))
+    return results
+
+
+def _balanced_samples(context: _Context, words: list[str]) -> dict[str, tuple[_Sample, _Sample]]:
+    """Each word's (train, test) balanced samples from ``balanced_samples.sql``."""
+    table = query_arrow(
+        context.con,
+        "visualness/balanced_samples",
+        {
+            "words": words,
+            "seed": context.config.seed,
+            "max_per_class": context.config.max_per_class,
+        },
+    )
+    grouped = _group_rows(table, by=("word", "split"))
+    empty = _Sample(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8))
+    return {
+        w: (grouped.get((w, "train"), empty), grouped.get((w, "test"), empty)) for w in words
+    }
+
+
+def _resample_samples(context: _Context, words: list[str]) -> dict[str, _Sample]:
+    """Each word's resampled training sample from ``resample_train.sql``."""
+    table = query_arrow(
+        context.con,
+        "visualness/resample_train",
+        {
+            "model_id": context.model_id,
+            "scope": context.scope,
+            "words": words,
+            "max_per_class": context.config.max_per_class,
+        },
+    )
+    return {key[0]: sample for key, sample in _group_rows(table, by=("word",)).items()}
+
+
+def _group_rows(table: pa.Table, by: tuple[str, ...]) -> dict[tuple[str, ...], _Sample]:
+    """Split a (key..., row_idx, label) result, sorted by its keys, into samples."""
+    if table.num_rows == 0:
+        return {}
+    keys = list(zip(*(table.column(k).to_pylist() for k in by), strict=True))
+    rows = table.column("row_idx").to_numpy().astype(np.int64)
+    labels = table.column("label").to_numpy(zero_copy_only=False).astype(np.int8)
+    groups: dict[tuple[str, ...], _Sample] = {}
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            groups[keys[start]] = _Sample(rows[start:i], labels[start:i])
+            start = i
+    return groups
+
+
+def _write(context: _Context, fits: list[_Fit]) -> None:
+    """Store fits through three registered Arrow tables and ``write_results.sql``."""
+    con = context.con
+    fitted = [f for f in fits if f.classifier is not None]
+    models = _classifiers(fitted)
+    visualness = pa.table(
+        {
+            "word": pa.array([f.word for f in fits], pa.string()),
+            "method": pa.array([f.method for f in fits], pa.string()),
+            "accuracy": pa.array([f.accuracy for f in fits], pa.float64()),
+            "n_train": pa.array([f.n_train for f in fits], pa.int64()),
+            "n_test": pa.array([f.n_test for f in fits], pa.int64()),
+            "n_units": pa.array([f.n_units for f in fits], pa.int32()),
+        }
+    )
+    classifiers = pa.table(
+        {
+            "word": pa.array([f.word for f in fitted], pa.string()),
+            "method": pa.array([f.method for f in fitted], pa.string()),
+            "unit_ids": pa.array(
+                [None if c.unit_ids is None else c.unit_ids.tolist() for c in models],
+                pa.list_(pa.int32()),
+            ),
+            "coef": pa.array([c.coef.tolist() for c in models], pa.list_(pa.float64())),
+            "intercept": pa.array([c.intercept for c in models], pa.float64()),
+            "mean": pa.array([c.mean.tolist() for c in models], pa.list_(pa.float64())),
+            "scale": pa.array([c.scale.tolist() for c in models], pa.list_(pa.float64())),
+            "n_train": pa.array([f.n_train for f in fitted], pa.int64()),
+        }
+    )
+    con.register("visualness_batch", visualness)
+    con.register("classifier_batch", classifiers)
+    con.register("score_batch", _score_table(fitted))
+    try:
+        run_sql_file(
+            con,
+            "visualness/write_results",
+            {
+                "model_id": context.model_id,
+                "scope": context.scope,
+                "seed": context.config.seed,
+                "params": context.params,
+                "run_id": context.run_id,
+            },
+        )
+    finally:
+        for name in ("visualness_batch", "classifier_batch", "score_batch"):
+            con.unregister(name)
+
+
+def _score_table(fitted: list[_Fit]) -> pa.Table:
+    """Every fitted classifier's score for every universe row, one Arrow table."""
+    n_rows = len(fitted[0].scores) if fitted and fitted[0].scores is not None else 0
+    # Dictionary-encoded words and methods: a few distinct strings repeated per row.
+    words = pa.array([f.word for f in fitted], pa.string())
+    methods = pa.array([f.method for f in fitted], pa.string())
+    index = pa.array(np.repeat(np.arange(len(fitted), dtype=np.int32), n_rows))
+    scores = [f.scores for f in fitted if f.scores is not None]
+    return pa.table(
+        {
+            "word": pa.DictionaryArray.from_arrays(index, words).cast(pa.string()),
+            "method": pa.DictionaryArray.from_arrays(index, methods).cast(pa.string()),
+            "row_idx": pa.array(np.tile(np.arange(n_rows, dtype=np.int32), len(fitted))),
+            "score": pa.array(np.concatenate(scores) if scores else np.zeros(0), pa.float64()),
+        }
+    )
+
+
+def _classifiers(fits: list[_Fit]) -> list[LinearClassifier]:
+    return [f.classifier for f in fits if f.classifier is not None]
