@@ -15,6 +15,31 @@ _SNAPSHOT_HELP = "Read the published snapshot <db>.snapshot.duckdb, not the data
 def register(app: typer.Typer) -> None:
     """Add ``report``, ``sql``, ``publish``, ``run`` and ``demo`` to the app."""
 
+    @app.command("report")
+    def report_cmd(
+        ctx: typer.Context,
+        out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+            "report.html"
+        ),
+        model: Annotated[
+            str | None, typer.Option("--model", help="Model id [default: most results].")
+        ] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Scope whose words to show.")] = (
+            "default"
+        ),
+        snapshot: Annotated[bool, typer.Option("--snapshot", help=_SNAPSHOT_HELP)] = False,
+    ) -> None:
+        """Write one self-contained HTML report (tables, plots, images) of the database."""
+        from attrdb.report import write_report
+
+        result = write_report(
+            settings(ctx).db, out, model_id=model, scope=scope, snapshot=snapshot
+        )
+        for section, status in result.statuses.items():
+            if status != "ok":
+                console_info(f"report: section {section}: {status}")
+        typer.echo(str(result.path))
+
     @app.command("sql")
     def sql_cmd(
         ctx: typer.Context,

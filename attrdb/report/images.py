@@ -1,0 +1,67 @@
+"""Image thumbnails and saliency overlays as ``data:`` URIs (Pillow, NumPy, a colormap)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+
+def _jpeg_uri(image: Image.Image, quality: int = 82) -> str:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=quality, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _open(path: str | None) -> Image.Image | None:
+    if not path:
+        return None
+    try:
+        with Image.open(Path(path)) as image:
+            return image.convert("RGB")
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def thumbnail(path: str | None, size: int = 112) -> str | None:
+    """A JPEG thumbnail of the image file at ``path`` (long side ``size``), or None."""
+    image = _open(path)
+    if image is None:
+        return None
+    image.thumbnail((size, size))
+    return _jpeg_uri(image)
+
+
+def overlay(
+    path: str | None,
+    values: Sequence[float],
+    height: int,
+    width: int,
+    size: int = 168,
+    alpha: float = 0.55,
+) -> str | None:
+    """A saliency map (row-major ``height x width``, values in [0, 1]) drawn over its image.
+
+    The map is resized to the thumbnail with bilinear interpolation and coloured with the
+    'jet' colormap, blended ``alpha`` where the map is high (low values leave the photo
+    visible). Without a readable image the coloured map alone is returned.
+    """
+    from matplotlib import colormaps
+
+    grid = np.asarray(values, dtype=np.float32).reshape(height, width)
+    grid = np.nan_to_num(np.clip(grid, 0.0, 1.0))
+    image = _open(path)
+    if image is None:
+        image = Image.new("RGB", (width, height), (128, 128, 128))
+    image.thumbnail((size, size))
+    resized = Image.fromarray(grid).resize(image.size, Image.Resampling.BILINEAR)
+    heat = np.asarray(resized, dtype=np.float32)
+    colours = colormaps["jet"](heat)[..., :3]
+    weight = (alpha * np.sqrt(heat))[..., None]
+    photo = np.asarray(image, dtype=np.float32) / 255.0
+    blended = (1.0 - weight) * photo + weight * colours
+    return _jpeg_uri(Image.fromarray((blended * 255).round().astype(np.uint8)))

@@ -1,0 +1,355 @@
+"""The report's sections: each reads its ``sql/report/*.sql`` file and renders one block.
+
+A section whose data does not exist yet (the stage has not run, or no human judgments were
+imported) says so and what to run; it never fails the report. Each builder takes the
+``Context`` and returns a ``Section``; ``SECTIONS`` lists them in page order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from attrdb.report import html as h
+from attrdb.report import images, plots
+from attrdb.sqlfiles import run_sql_file
+
+
+@dataclass
+class Context:
+    """What every section needs: the connection, the model and scope shown, sizes."""
+
+    con: duckdb.DuckDBPyConnection
+    model_id: str | None
+    scope: str = "default"
+    n_words: int = 10           # words per end of the visualness table / per layer
+    n_purifier_words: int = 3   # words shown with purifier images
+    n_images: int = 6           # images per purifier kind
+    n_saliency: int = 6         # (word, image) pairs with saliency overlays
+
+
+def rows(ctx: Context, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of ``sql/report/<name>.sql`` as dicts (model and scope bound when named)."""
+    bound = {"model_id": ctx.model_id, "scope": ctx.scope, **params}
+    cursor = run_sql_file(ctx.con, f"report/{name}", bound)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def _no_model(section_id: str, title: str, ref: str = "") -> h.Section:
+    return h.Section(section_id, title, h.absent(
+        "No CNN model is registered yet: run `attrdb extract` first."), ref, "absent")
+
+
+def overview(ctx: Context) -> h.Section:
+    """Dataset, rejects and near-duplicate removal."""
+    title = "Dataset and near-duplicates"
+    summary = rows(ctx, "summary")[0]
+    if not summary["n_products"]:
+        return h.Section("dataset", title, h.absent(
+            "No products ingested yet: run `attrdb ingest`."), status="absent")
+    facts = [
+        ("products accepted", summary["n_products"]),
+        ("input rows rejected", summary["n_rejected"]),
+        ("shops", summary["n_shops"]),
+        ("categories", summary["n_categories"]),
+        ("products with an image", summary["n_with_image"]),
+        ("images with activations", summary["n_activation_vectors"]),
+        ("images that failed extraction", summary["n_activation_errors"]),
+    ]
+    blocks = [f"<h3>Input</h3>{h.key_values(facts)}"]
+    if summary["n_deduplicated"]:
+        removed = summary["n_duplicates_removed"]
+        share = removed / summary["n_deduplicated"]
+        dedup = [
+            ("products grouped", summary["n_deduplicated"]),
+            ("duplicate groups", summary["n_duplicate_groups"]),
+            ("kept (one per group)", summary["n_kept"]),
+            ("removed as near-duplicates", removed),
+            ("share removed", f"{share:.1%}"),
+        ]
+        blocks.append(f"<h3>Near-duplicate removal</h3>{h.key_values(dedup)}")
+    body = h.columns(blocks)
+    if not summary["n_deduplicated"]:
+        body += h.absent("Near-duplicates not removed yet: run `attrdb dedup`.")
+    else:
+        shops = rows(ctx, "shops", n=12)
+        body += "<h3>Shops with the most near-duplicates removed</h3>" + h.table(
+            shops, headers={"removed_share": "share removed", "n_groups": "groups"})
+    rejects = rows(ctx, "rejects", n=10)
+    if rejects:
+        body += "<h3>Why input rows were rejected</h3>" + h.table(rejects)
+    return h.Section("dataset", title, body)
+
+
+def vocabulary(ctx: Context) -> h.Section:
+    """The candidate attribute words of the scope."""
+    title = "Vocabulary"
+    words = rows(ctx, "vocabulary", n=40)
+    if not words:
+        return h.Section("vocabulary", title, h.absent(
+            f"No vocabulary for scope {ctx.scope!r} yet: run `attrdb vocab`."), status="absent")
+    kinds = rows(ctx, "vocabulary_kinds")
+    top = words[:30]
+    body = (
+        f'<p class="lead">{words[0]["n_words"]:,} candidate words in scope '
+        f"<code>{h.esc(ctx.scope)}</code>; the most frequent by products holding them "
+        "(|D+|).</p>"
+        + h.columns([
+            h.plot(plots.word_bars([w["word"] for w in top], [w["n_products"] for w in top],
+                                   "products holding the word"), "most frequent words"),
+            h.table(kinds, headers={"n_occurrences": "products (sum)"}),
+        ])
+    )
+    return h.Section("vocabulary", title, body)
+
+
+def visualness(ctx: Context) -> h.Section:
+    """Paper Table 2: most and least visual words per method."""
+    title, ref = "Visualness", "paper Table 2"
+    if ctx.model_id is None:
+        return _no_model("visualness", title, ref)
+    methods = rows(ctx, "visualness_methods")
+    if not methods:
+        return h.Section("visualness", title, h.absent(
+            "Visualness has not been measured yet: run `attrdb visualness`."), ref, "absent")
+    extremes = rows(ctx, "visualness_extremes", n=ctx.n_words)
+    by_method: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in extremes:
+        by_method[row["method"]].append(row)
+    body = (
+        '<p class="lead">Balanced test accuracy of a logistic regression on the CNN units '
+        "separating images whose text has the word (D+) from others (D-): 0.5 = not visual. "
+        "language_prior is the text-only baseline score.</p>"
+        + h.table(methods, headers={"n_without_score": "too few examples"})
+    )
+    scores: dict[str, list[float]] = defaultdict(list)
+    for row in rows(ctx, "visualness_scores"):
+        if row["method"] != "language_prior":
+            scores[row["method"]].append(row["accuracy"])
+    if scores:
+        body += h.plot(plots.accuracy_histograms(scores), "accuracy per method")
+    for method, ranked in by_method.items():
+        most = [r for r in ranked if r["visual_rank"] <= ctx.n_words]
+        least = sorted((r for r in ranked if r["nonvisual_rank"] <= ctx.n_words),
+                       key=lambda r: r["nonvisual_rank"])
+        cols = ["word", "accuracy", "n_products"] + (
+            ["h"] if any(r["h"] is not None for r in ranked) else [])
+        body += f"<h3>{h.esc(method)}</h3>" + h.columns([
+            "<b>most visual</b>" + h.table(most, cols, {"n_products": "|D+|", "h": "human"}),
+            "<b>least visual</b>" + h.table(least, cols, {"n_products": "|D+|", "h": "human"}),
+        ])
+    return h.Section("visualness", title, body, ref)
+
+
+def agreement(ctx: Context) -> h.Section:
+    """Paper Table 1: agreement of each method with human judgments."""
+    title, ref = "Agreement with human judgments", "paper Table 1"
+    if ctx.model_id is None:
+        return _no_model("agreement", title, ref)
+    found = rows(ctx, "agreement")
+    if not found:
+        return h.Section("agreement", title, h.absent(
+            "No agreement computed: import human judgments (`attrdb human import`) and run "
+            "`attrdb agreement`. This catalogue has no crowd votes of its own."), ref, "absent")
+    body = (
+        f'<p class="lead">Correlation between each method\'s visualness and the human score '
+        f'H(u) over the words both have ({found[0]["n_human_words"]:,} words judged).</p>'
+        + h.table(found, ["method", "pearson", "spearman", "n_words"])
+    )
+    return h.Section("agreement", title, body, ref)
+
+
+def _layers(found: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    return sorted({(r["layer_index"], r["layer"]) for r in found})
+
+
+def layers(ctx: Context) -> h.Section:
+    """Paper Table 3: the most salient words of each layer."""
+    title, ref = "Most salient words per layer", "paper Table 3"
+    if ctx.model_id is None:
+        return _no_model("layers", title, ref)
+    found = rows(ctx, "layer_words", n=ctx.n_words)
+    if not found:
+        return h.Section("layers", title, h.absent(
+            "No layer depth yet: run `attrdb divergence` and `attrdb depth`."), ref, "absent")
+    by_layer: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for row in found:
+        by_layer[(row["layer_index"], row["layer"])].append(
+            f"{row['word']} ({row['relative']:.2f})")
+    table_rows = [{"layer": name, "words (relative magnitude)": ", ".join(words)}
+                  for (_, name), words in sorted(by_layer.items())]
+    peaks = rows(ctx, "depth_peaks")
+    body = (
+        '<p class="lead">Words ranked within each layer by relative magnitude (eq. 4): the '
+        "share of a word's largest KL divergence that sits in the layer.</p>"
+        + h.table(table_rows)
+        + "<h3>Where words peak</h3>"
+        + h.table(peaks, ["peak_layer", "n_words", "example_words"],
+                  {"peak_layer": "layer", "example_words": "examples"})
+    )
+    return h.Section("layers", title, body, ref)
+
+
+def layer_magnitude(ctx: Context) -> h.Section:
+    """Paper Fig. 4: relative layer magnitude."""
+    title, ref = "Relative layer magnitude", "paper Fig. 4"
+    if ctx.model_id is None:
+        return _no_model("layer-magnitude", title, ref)
+    mean = rows(ctx, "layer_magnitude")
+    if not mean:
+        return h.Section("layer-magnitude", title, h.absent(
+            "No layer depth yet: run `attrdb depth`."), ref, "absent")
+    profiles: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for row in rows(ctx, "layer_profiles", n=6):
+        profiles[row["word"]].append((row["layer_index"], row["relative"]))
+    uri = plots.layer_profiles(
+        _layers(mean), profiles, [(r["layer_index"], r["mean_relative"]) for r in mean])
+    body = (
+        '<p class="lead">Relative magnitude per layer of the most visual words, and the mean '
+        f"over all {max(r['n_words'] for r in mean):,} words (dashed).</p>"
+        + h.plot(uri, "relative layer magnitude")
+        + h.table(mean, ["layer", "mean_relative", "sd_relative", "mean_max_kl", "n_words"])
+    )
+    return h.Section("layer-magnitude", title, body, ref)
+
+
+def layer_correlation(ctx: Context) -> h.Section:
+    """Paper Fig. 5: per-layer correlation with human visualness."""
+    title, ref = "Per-layer correlation with human scores", "paper Fig. 5"
+    if ctx.model_id is None:
+        return _no_model("layer-correlation", title, ref)
+    found = [r for r in rows(ctx, "layer_correlation") if r["n_words"] >= 3]
+    if not found:
+        return h.Section("layer-correlation", title, h.absent(
+            "No human visualness scores for words with layer depth: import human judgments "
+            "(`attrdb human import`) to see this figure."), ref, "absent")
+    series = {
+        "Pearson, max KL": [r["pearson_max_kl"] for r in found],
+        "Spearman, max KL": [r["spearman_max_kl"] for r in found],
+        "Pearson, relative": [r["pearson_relative"] for r in found],
+    }
+    body = h.plot(plots.layer_correlation(_layers(found), series), "per-layer correlation")
+    body += h.table(found, ["layer", "pearson_max_kl", "spearman_max_kl", "pearson_relative",
+                            "n_words"])
+    return h.Section("layer-correlation", title, body, ref)
+
+
+_KIND_NOTES = {
+    "confident positive": "D+, highest score",
+    "likely false positive": "D+, lowest score",
+    "confident negative": "D-, lowest score",
+    "likely false negative": "D-, highest score",
+}
+
+
+def purifier(ctx: Context) -> h.Section:
+    """Paper Figs. 2-3: most and least confident images per word in D+ and D-."""
+    title, ref = "Most and least confident images", "paper Figs. 2-3"
+    if ctx.model_id is None:
+        return _no_model("purifier", title, ref)
+    words = rows(ctx, "purifier_words", n=ctx.n_purifier_words)
+    if not words:
+        return h.Section("purifier", title, h.absent(
+            "No classifier predictions yet: run `attrdb visualness`."), ref, "absent")
+    body = (
+        '<p class="lead">For the most visual words, the images the classifier is surest about '
+        "and those it doubts: doubted D+ images are likely false positives of the text, "
+        "accepted D- images likely false negatives.</p>"
+    )
+    for word in words:
+        examples = rows(ctx, "purifier_examples", word=word["word"], method=word["method"],
+                        n=ctx.n_images)
+        body += (f"<h3>{h.esc(word['word'])} <small>({h.esc(word['method'])}, accuracy "
+                 f"{word['accuracy']:.3f})</small></h3>")
+        by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in examples:
+            by_kind[row["kind"]].append(row)
+        for kind, note in _KIND_NOTES.items():
+            if not by_kind.get(kind):
+                continue
+            figures = [
+                h.figure(images.thumbnail(r["image_path"]), f"{r['score']:.2f} · {r['product_id']}",
+                         r["title"] or r["product_id"])
+                for r in by_kind[kind]
+            ]
+            body += f"<b>{h.esc(kind)}</b> <small>({h.esc(note)})</small>" + h.grid(figures)
+    return h.Section("purifier", title, body, ref)
+
+
+def saliency(ctx: Context) -> h.Section:
+    """Paper Figs. 7-8: saliency maps over their images."""
+    title, ref = "Saliency maps", "paper Figs. 7-8"
+    if ctx.model_id is None:
+        return _no_model("saliency", title, ref)
+    found = rows(ctx, "saliency_examples", n=ctx.n_saliency)
+    if not found:
+        return h.Section("saliency", title, h.absent(
+            "No saliency maps yet: run `attrdb saliency`."), ref, "absent")
+    pairs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in found:
+        pairs[(row["word"], row["product_id"])].append(row)
+    body = ('<p class="lead">Where in the image the word\'s evidence lies: KL-weighted '
+            "occlusion maps of the prime units (eq. 5) beside the baselines.</p>")
+    for (word, product_id), maps in pairs.items():
+        first = maps[0]
+        figures = [h.figure(images.thumbnail(first["image_path"], 168), "image",
+                            first["title"] or product_id, wide=True)]
+        for m in maps:
+            label = m["method"] + (f", K={m['k']}" if m["k"] is not None else "")
+            figures.append(h.figure(
+                images.overlay(m["image_path"], m["map"], m["height"], m["width"]), label,
+                wide=True))
+        body += f"<h3>{h.esc(word)} <small>· {h.esc(product_id)}</small></h3>" + h.grid(figures)
+    return h.Section("saliency", title, body, ref)
+
+
+def saliency_curves(ctx: Context) -> h.Section:
+    """Paper Fig. 6: AP and IoU against K."""
+    title, ref = "Saliency evaluation: AP and IoU against K", "paper Fig. 6"
+    if ctx.model_id is None:
+        return _no_model("saliency-curves", title, ref)
+    found = rows(ctx, "saliency_curves")
+    if not found:
+        return h.Section("saliency-curves", title, h.absent(
+            "No saliency evaluation yet: run `attrdb evaluate` (needs images with human "
+            "regions, e.g. the CCP street photos)."), ref, "absent")
+    blocks = []
+    for metric, label in (("mean_ap", "mean average precision"), ("mean_iou", "mean IoU")):
+        curves: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        baselines: dict[str, float] = {}
+        for r in found:
+            if r[metric] is None:
+                continue
+            name = r["method"] + (f" @ {r['threshold']:g}" if r["threshold"] is not None else "")
+            if r["k"] is None:
+                baselines[name] = r[metric]
+            else:
+                curves[name].append((r["k"], r[metric]))
+        if curves or baselines:
+            blocks.append(h.plot(plots.saliency_curves(curves, baselines, label), label))
+    body = h.columns(blocks) + h.table(
+        found, ["method", "k", "threshold", "mean_ap", "mean_iou", "mean_pointing", "n_words",
+                "n_images"])
+    return h.Section("saliency-curves", title, body, ref)
+
+
+def runs(ctx: Context) -> h.Section:
+    """Provenance: the newest run of every stage."""
+    found = rows(ctx, "runs")
+    if not found:
+        return h.Section("runs", "Stage runs", h.absent("No stage has run yet."),
+                         status="absent")
+    return h.Section("runs", "Stage runs", h.table(
+        found, ["stage", "scope", "run_id", "status", "finished_at", "seconds", "error"],
+        digits=1))
+
+
+SECTIONS: list[Callable[[Context], h.Section]] = [
+    overview, vocabulary, visualness, agreement, layers, layer_magnitude, layer_correlation,
+    purifier, saliency, saliency_curves, runs,
+]

@@ -1,0 +1,6 @@
+-- report/layer_magnitude: paper Fig. 4, relative magnitude per layer averaged over words.
+-- Reads: layer_magnitude. Writes: nothing. Parameters: $model_id, $scope.
+SELECT layer, layer_index, mean_relative, sd_relative, mean_max_kl, n_words
+FROM layer_magnitude
+WHERE model_id = $model_id AND scope = $scope
+ORDER BY layer_index;

@@ -1,0 +1,5 @@
+-- report/runs: the newest run of every stage (provenance).
+-- Reads: latest_runs. Writes: nothing. Parameters: none.
+SELECT stage, scope, run_id, status, started_at, finished_at, seconds, error
+FROM latest_runs
+ORDER BY run_id;
