@@ -130,6 +130,9 @@ def fit_classifier(
     from sklearn.preprocessing import StandardScaler
 
     x = features[rows] if unit_ids is None else features[np.ix_(rows, unit_ids)]
+    # Fit in float64 like LinearClassifier.decision scores, so stored weights reproduce the
+    # fitted model's probabilities exactly (float32 would differ from the 7th digit).
+    x = x.astype(np.float64)
     scaler = StandardScaler().fit(x)
     model = LogisticRegression(C=hyper.C, max_iter=hyper.max_iter, solver="lbfgs")
     with warnings.catch_warnings(record=True) as caught:
