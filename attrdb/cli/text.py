@@ -1,0 +1,139 @@
+"""Commands of the text half of the pipeline: ``text``, ``dedup``, ``vocab``, ``split``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from attrdb.cli.common import console_info, settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``text``, ``dedup``, ``vocab`` and ``split`` to the app."""
+
+    @app.command("text")
+    def text_cmd(
+        ctx: typer.Context,
+        lang: Annotated[
+            str, typer.Option("--lang", help="en (spaCy), ja (Sudachi) or auto (per field).")
+        ] = "auto",
+        synonyms: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--synonyms",
+                help="Merge table: CSV term,canonical or the Sudachi lexicon TSV "
+                "(repeatable; replaces the synonyms table and re-applies it).",
+            ),
+        ] = None,
+        batch_size: Annotated[
+            int, typer.Option("--batch-size", help="Products written per transaction.")
+        ] = 500,
+        n_process: Annotated[
+            int, typer.Option("--n-process", help="spaCy worker processes.")
+        ] = 1,
+        rebuild: Annotated[
+            bool, typer.Option("--rebuild", help="Forget all tokens and tag every product again.")
+        ] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    ) -> None:
+        """Tag titles, descriptions and tags into tokens (resumes where it stopped)."""
+        from attrdb.text.tokenize import run_text
+
+        con = settings(ctx).open()
+        try:
+            summary = run_text(
+                con,
+                lang=lang,
+                synonyms=synonyms or [],
+                batch_size=batch_size,
+                n_process=n_process,
+                rebuild=rebuild,
+                progress=not quiet,
+            )
+        finally:
+            con.close()
+        console_info(
+            f"text: {summary['products']} products tagged ({summary['tokens']} tokens, "
+            f"{summary['lines']} lines); {summary['products_total']} tagged in all"
+        )
+
+    @app.command("dedup")
+    def dedup_cmd(
+        ctx: typer.Context,
+        threshold: Annotated[
+            float,
+            typer.Option("--threshold", help="Cosine distance under which listings merge."),
+        ] = 0.1,
+        seed: Annotated[int, typer.Option("--seed", help="Picks the kept product per group.")] = 0,
+    ) -> None:
+        """Group near-duplicate listings per shop and keep one per group (SQL)."""
+        from attrdb.dedup import run_dedup
+
+        con = settings(ctx).open()
+        try:
+            summary = run_dedup(con, threshold=threshold, seed=seed)
+        finally:
+            con.close()
+        console_info(
+            f"dedup: {summary['n_products']} products in {summary['n_groups']} groups; "
+            f"{summary['n_removed']} removed ({summary['removed_share']:.1%})"
+        )
+
+    @app.command("vocab")
+    def vocab_cmd(
+        ctx: typer.Context,
+        scope: Annotated[str, typer.Option("--scope", help="Scope to write.")] = "default",
+        kind: Annotated[
+            str, typer.Option("--kind", help="adjective, tag or all.")
+        ] = "adjective",
+        top: Annotated[int, typer.Option("--top", help="Words to keep.")] = 250,
+        min_count: Annotated[
+            int, typer.Option("--min-count", help="Least products holding the word as the kind.")
+        ] = 5,
+        exclude: Annotated[
+            list[str] | None, typer.Option("--exclude", help="A word to leave out (repeatable).")
+        ] = None,
+        exclude_file: Annotated[
+            Path | None, typer.Option("--exclude-file", help="File of words to leave out.")
+        ] = None,
+    ) -> None:
+        """Choose the candidate attribute words and their positive products (SQL)."""
+        from attrdb.vocab import run_vocab
+
+        con = settings(ctx).open()
+        try:
+            summary = run_vocab(
+                con,
+                scope=scope,
+                kind=kind,
+                top_n=top,
+                min_count=min_count,
+                exclude=exclude or [],
+                exclude_file=exclude_file,
+            )
+        finally:
+            con.close()
+        console_info(
+            f"vocab [{scope}]: {summary['n_words']} {kind} words over "
+            f"{summary['n_scope_products']} products"
+        )
+
+    @app.command("split")
+    def split_cmd(
+        ctx: typer.Context,
+        seed: Annotated[int, typer.Option("--seed", help="Hash seed.")] = 0,
+        train: Annotated[float, typer.Option("--train", help="Train share.")] = 0.5,
+        test: Annotated[float, typer.Option("--test", help="Test share.")] = 0.25,
+        val: Annotated[float, typer.Option("--val", help="Validation share.")] = 0.25,
+    ) -> None:
+        """Split all products into train/test/val by a seeded hash (SQL)."""
+        from attrdb.splits import run_split
+
+        con = settings(ctx).open()
+        try:
+            summary = run_split(con, seed=seed, train=train, test=test, val=val)
+        finally:
+            con.close()
+        console_info("split: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items())))

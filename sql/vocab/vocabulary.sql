@@ -1,0 +1,53 @@
+-- Candidate attribute words of a scope and their positive sets (D+).
+-- Reads: tokens, scope_products, vocab_exclude (registered Arrow: word).
+-- Writes: vocabulary, word_products (the scope's rows replaced).
+-- Parameters: $scope, $kind ('adjective' | 'tag' | 'all'), $top_n, $min_count.
+--
+-- Fields per kind: adjective = title + description, tag = tags, all = all three. A product
+-- holds a word when the word occurs in those fields with any POS (D+ must not miss titles
+-- where spaCy tags a capitalised colour NNP); the kind decides which words are candidates
+-- and their rank: n_kind = products holding the word as the kind (for adjectives: tagged
+-- JJ/JJR/JJS or Sudachi 形容詞/形状詞). Words need a letter, n_kind >= $min_count, and must
+-- not be excluded; ties rank by n_products, then word.
+CREATE OR REPLACE TEMP TABLE vocab_occurrence AS
+SELECT
+    t.word,
+    t.product_id,
+    bool_or(CASE WHEN $kind = 'adjective' THEN coalesce(is_adjective(t.pos), false) ELSE true END)
+        AS of_kind
+FROM tokens AS t
+JOIN scope_products AS s ON s.product_id = t.product_id AND s.scope = $scope
+WHERE CASE $kind
+        WHEN 'adjective' THEN t.field IN ('title', 'description')
+        WHEN 'tag' THEN t.field = 'tag'
+        ELSE t.field IN ('title', 'description', 'tag')
+      END
+  AND is_wordlike(t.word)
+GROUP BY t.word, t.product_id;
+
+DELETE FROM vocabulary WHERE scope = $scope;
+
+INSERT INTO vocabulary (scope, word, n_products, n_kind, rank, kind)
+WITH counts AS (
+    SELECT word, count(*) AS n_products, count(*) FILTER (WHERE of_kind) AS n_kind
+    FROM vocab_occurrence
+    WHERE word NOT IN (SELECT word FROM vocab_exclude)
+    GROUP BY word
+),
+ranked AS (
+    SELECT *, row_number() OVER (ORDER BY n_kind DESC, n_products DESC, word) AS rank
+    FROM counts
+    WHERE n_kind >= $min_count
+)
+SELECT $scope, word, n_products, n_kind, rank, $kind
+FROM ranked
+WHERE rank <= $top_n;
+
+DELETE FROM word_products WHERE scope = $scope;
+
+INSERT INTO word_products (scope, word, product_id)
+SELECT v.scope, o.word, o.product_id
+FROM vocab_occurrence AS o
+JOIN vocabulary AS v ON v.word = o.word AND v.scope = $scope;
+
+DROP TABLE vocab_occurrence;
