@@ -82,3 +82,21 @@ def ingested_db(tmp_path_factory: pytest.TempPathFactory, sample: Path) -> Path:
     )
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def text_db(tmp_path_factory: pytest.TempPathFactory, ingested_db: Path) -> Path:
+    """Stages text, dedup, vocab (adjectives, top 250) and split, defaults, on the sample."""
+    from attrdb.dedup import run_dedup
+    from attrdb.splits import run_split
+    from attrdb.text.tokenize import run_text
+    from attrdb.vocab import run_vocab
+
+    path = copy_db(ingested_db, tmp_path_factory.mktemp("pipeline_text"), "text.duckdb")
+    con = connect(path)
+    run_text(con, progress=False)
+    run_dedup(con)
+    run_vocab(con)
+    run_split(con)
+    con.close()
+    return path
