@@ -54,8 +54,9 @@ def load_rgb(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise ImageLoadError(f"{file}: empty file (0 bytes)")
     try:
         with warnings.catch_warnings():
-            # Pillow only warns between MAX_IMAGE_PIXELS and twice that: make it an error.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Our own limit (checked next, from the header) replaces Pillow's warning;
+            # Pillow still refuses outright above twice its MAX_IMAGE_PIXELS (~179 Mpx).
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(file) as image:
                 width, height = image.size
                 if width * height > max_pixels:
@@ -69,7 +70,7 @@ def load_rgb(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
         raise
     except UnidentifiedImageError:
         raise ImageLoadError(f"{file}: not a recognised image format") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
         raise ImageLoadError(f"{file}: decompression-bomb guard: {exc}") from None
     except MemoryError:
         raise ImageLoadError(f"{file}: out of memory while decoding") from None
