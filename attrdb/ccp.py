@@ -58,12 +58,17 @@ def label_map(ccp_dir: str | Path, image: str) -> np.ndarray:
         return np.asarray(im)
 
 
-def region(ccp_dir: str | Path, image: str, tag: str) -> np.ndarray:
-    """Boolean ``H x W`` mask of the pixels labelled ``tag`` in one photo."""
+def label_id(ccp_dir: str | Path, tag: str) -> int:
+    """The label id of a tag."""
     ids = [i for i, name in read_labels(ccp_dir).items() if name == tag]
     if not ids:
         raise InputError(f"{tag!r} is not a CCP label")
-    return label_map(ccp_dir, image) == ids[0]
+    return ids[0]
+
+
+def region(ccp_dir: str | Path, image: str, tag: str) -> np.ndarray:
+    """Boolean ``H x W`` mask of the pixels labelled ``tag`` in one photo."""
+    return label_map(ccp_dir, image) == label_id(ccp_dir, tag)
 
 
 def photo_tags(ccp_dir: str | Path) -> list[tuple[str, list[str]]]:
@@ -74,7 +79,8 @@ def photo_tags(ccp_dir: str | Path) -> list[tuple[str, list[str]]]:
     for path in sorted((root / "photos").glob("*.jpg")):
         image = path.stem
         present = np.unique(label_map(root, image))
-        out.append((image, [names[int(i)] for i in present if int(i) != NULL_LABEL and int(i) in names]))
+        tags = [names[int(i)] for i in present if int(i) != NULL_LABEL and int(i) in names]
+        out.append((image, tags))
     return out
 
 

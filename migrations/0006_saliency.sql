@@ -40,7 +40,7 @@ CREATE TABLE saliency_maps (
     k INTEGER,                       -- number of units accumulated (NULL for the others)
     height INTEGER NOT NULL,
     width INTEGER NOT NULL,
-    map FLOAT[] NOT NULL,            -- row-major, values in [0, 1]
+    "map" FLOAT[] NOT NULL,           -- row-major, values in [0, 1]
     run_id BIGINT
 );
 

@@ -72,7 +72,9 @@ def smooth_scale(
     """
     centres = patch_centres(size, patch, stride)
     if delta.shape[-2:] != (len(centres), len(centres)):
-        raise ValueError(f"sweep grid {delta.shape[-2:]} does not match patch {patch}, stride {stride}")
+        raise ValueError(
+            f"sweep grid {delta.shape[-2:]} does not match patch {patch}, stride {stride}"
+        )
     sigma = sigma_factor * patch
     wy = kernel_weights(centres, size, out_hw[0], sigma)
     wx = kernel_weights(centres, size, out_hw[1], sigma)
@@ -168,3 +170,16 @@ def map_shape(image_hw: tuple[int, int], long_side: int) -> tuple[int, int]:
     h, w = image_hw
     scale = long_side / max(h, w)
     return max(1, round(h * scale)), max(1, round(w * scale))
+
+
+def center_prior(out_hw: tuple[int, int], fraction: float = 0.25) -> np.ndarray:
+    """A Gaussian at the image centre, sigma = ``fraction`` of each side, scaled to [0, 1].
+
+    A reference, not a method: it knows nothing of the word, only that street and product
+    photos centre their subject. A saliency method must beat it to show it localises.
+    """
+    h, w = out_hw
+    ys = ((np.arange(h) + 0.5) / h - 0.5) / fraction
+    xs = ((np.arange(w) + 0.5) / w - 0.5) / fraction
+    prior = np.exp(-0.5 * (ys[:, None] ** 2 + xs[None, :] ** 2))
+    return normalise(prior[None])[0]

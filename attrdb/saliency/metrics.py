@@ -55,8 +55,11 @@ def iou_at(values: np.ndarray, truth: np.ndarray, thresholds: Sequence[float]) -
     return out
 
 
-def pointing_hit(values: np.ndarray, truth: np.ndarray, tolerance: float = DEFAULT_TOLERANCE) -> bool:
-    """Whether the map's maximum (first, in row-major order) is within ``tolerance`` px of the region."""
+def pointing_hit(
+    values: np.ndarray, truth: np.ndarray, tolerance: float = DEFAULT_TOLERANCE
+) -> bool:
+    """Whether the map's maximum (first in row-major order) lies within ``tolerance`` px of
+    the region."""
     from scipy.ndimage import distance_transform_edt
 
     t = np.asarray(truth, dtype=bool)

@@ -56,14 +56,15 @@ def save_sweep(
             "n_units": pa.array([sweep.n_units] * len(patches), pa.int32()),
             "image_height": pa.array([image_hw[0]] * len(patches), pa.int32()),
             "image_width": pa.array([image_hw[1]] * len(patches), pa.int32()),
-            "base": pa.array([sweep.base.astype(np.float32)] * len(patches), pa.list_(pa.float32())),
-            "delta": pa.array(
-                [np.ascontiguousarray(sweep.deltas[p], dtype=_DELTA_DTYPE).tobytes() for p in patches],
-                pa.binary(),
+            "base": pa.array(
+                [sweep.base.astype(np.float32)] * len(patches), pa.list_(pa.float32())
             ),
+            "delta": pa.array([_delta_bytes(sweep.deltas[p]) for p in patches], pa.binary()),
         }
     )
-    params = {"model_id": model_id, "product_id": product_id, "size": sweep.size, "stride": sweep.stride}
+    params = {
+        "model_id": model_id, "product_id": product_id, "size": sweep.size, "stride": sweep.stride
+    }
     con.execute("BEGIN TRANSACTION")
     try:
         run_sql_file(con, "saliency/sweep_delete", params)
@@ -76,6 +77,10 @@ def save_sweep(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _delta_bytes(delta: np.ndarray) -> bytes:
+    return np.ascontiguousarray(delta, dtype=_DELTA_DTYPE).tobytes()
 
 
 def load_sweep(
@@ -94,7 +99,8 @@ def load_sweep(
         flat = np.frombuffer(blob, dtype=_DELTA_DTYPE).astype(np.float32)
         deltas[int(patch)] = flat.reshape(int(n_units), int(n_y), int(n_x))
     base = np.asarray(rows[0][6], dtype=np.float32)
-    return Sweep(size=size, stride=stride, base=base, deltas=deltas), (int(rows[0][4]), int(rows[0][5]))
+    image_hw = (int(rows[0][4]), int(rows[0][5]))
+    return Sweep(size=size, stride=stride, base=base, deltas=deltas), image_hw
 
 
 def swept_patches(
@@ -127,7 +133,8 @@ def save_mean_image(con: duckdb.DuckDBPyConnection, pixels: np.ndarray, n_images
 
 def mean_image_sources(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[str, str]]:
     """(product_id, image_path) of the images to average into the mean image."""
-    return [(str(a), str(b)) for a, b in query_sql_file(con, "saliency/mean_image_sources", {"limit": limit})]
+    rows = query_sql_file(con, "saliency/mean_image_sources", {"limit": limit})
+    return [(str(a), str(b)) for a, b in rows]
 
 
 def top_units(
@@ -198,7 +205,9 @@ def save_maps(
             "k": pa.array([m.k for m in maps], pa.int32()),
             "height": pa.array([m.values.shape[0] for m in maps], pa.int32()),
             "width": pa.array([m.values.shape[1] for m in maps], pa.int32()),
-            "map": pa.array([m.values.astype(np.float32).ravel() for m in maps], pa.list_(pa.float32())),
+            "map": pa.array(
+                [m.values.astype(np.float32).ravel() for m in maps], pa.list_(pa.float32())
+            ),
             "run_id": pa.array([run_id] * len(maps), pa.int64()),
         }
     )
