@@ -327,11 +327,16 @@ def _run_classifiers(
         "n_test_products": int(split_counts["test"]),
     }
     counts = {"fitted": 0, "too_few": 0, "no_prime_units": 0, "not_converged": 0}
+    timings = {"load": 0.0, "sql": 0.0, "fit": 0.0, "write": 0.0}
     if todo:
         with tempfile.TemporaryDirectory(prefix="attrdb-visualness-") as tmp:
+            loading = time.perf_counter()
             features = _shared_features(load_features(con, model_id), jobs, Path(tmp))
+            timings["load"] = time.perf_counter() - loading
             summary["n_units"] = int(features.shape[1])
-            context = _Context(con, model_id, scope, methods, config, params, run_id, features)
+            context = _Context(
+                con, model_id, scope, methods, config, params, run_id, features, timings
+            )
             with (
                 Parallel(n_jobs=jobs, return_as="generator") as parallel,
                 tqdm(
@@ -352,6 +357,7 @@ def _run_classifiers(
                         else:
                             counts["too_few"] += 1
     summary.update({f"n_{k}": v for k, v in counts.items()})
+    summary["seconds_by_phase"] = {k: round(v, 2) for k, v in timings.items()}
     summary["mean_accuracy"] = {
         method: value
         for method, value in con.execute(
@@ -374,6 +380,7 @@ class _Context:
     params: str
     run_id: int
     features: np.ndarray
+    timings: dict[str, float]  # seconds per phase: sql (samples), fit, write
 
 
 def _shared_features(features: np.ndarray, jobs: int, folder: Path) -> np.ndarray:
@@ -391,26 +398,16 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _process_chunk(context: _Context, words: list[str], parallel: Any) -> Iterator[_Fit]:
-    """Fit a chunk of words and store the results in one transaction."""
+    """Fit a chunk of words and store the results in one transaction; yield each fit."""
     from joblib import delayed
 
-    con, config = context.con, context.config
+    con, config, timings = context.con, context.config, context.timings
     hyper = config.hyperparameters()
+    clock = time.perf_counter()
     samples = _balanced_samples(context, words)
-    prime = {
-        word: np.asarray(unit_ids, dtype=np.int64)
-        for word, unit_ids in query_sql_file(
-            con,
-            "visualness/prime_units",
-            {
-                "model_id": context.model_id,
-                "scope": context.scope,
-                "words": words,
-                "n_prime": config.n_prime,
-            },
-        )
-    }
-    first = [m for m in ("random", "initial") if m in context.methods]
+    prime = _prime_units(context, words)
+    timings["sql"] += time.perf_counter() - clock
+    first_methods = [m for m in ("random", "initial") if m in context.methods]
     con.execute("BEGIN TRANSACTION")
     try:
         run_sql_file(
@@ -423,49 +420,71 @@ def _process_chunk(context: _Context, words: list[str], parallel: Any) -> Iterat
                 "methods": context.methods,
             },
         )
+        first: list[_Fit] = []
         tasks = []
-        fits: list[_Fit] = []
         for word in words:
             train, test = samples[word]
-            specs = [(m, None if m == "random" else prime.get(word)) for m in first]
             if _too_few(train, test, config):
-                fits.extend(_null_fit(word, m, train, test, None) for m in first)
-            else:
-                tasks.append(
-                    delayed(_fit_word)(context.features, word, train, test, specs, hyper)
-                )
-        for result in parallel(tasks):
-            fits.extend(result)
-        _write(context, fits)
-        yield from fits
+                first.extend(_null_fit(word, m, train, test, None) for m in first_methods)
+                continue
+            specs = [(m, None if m == "random" else prime.get(word)) for m in first_methods]
+            tasks.append(delayed(_fit_word)(context.features, word, train, test, specs, hyper))
+        yield from first
+        yield from _run_tasks(context, parallel, tasks, first)
+        _write(context, first)
         if "resample" in context.methods:
+            clock = time.perf_counter()
             resampled = _resample_samples(context, words)
-            ready = {f.word for f in fits if f.method == "initial" and f.classifier is not None}
-            tasks, second = [], []
+            timings["sql"] += time.perf_counter() - clock
+            ready = {f.word for f in first if f.method == "initial" and f.classifier is not None}
+            second: list[_Fit] = []
+            tasks = []
             for word in words:
                 train, test = samples[word]
                 if word in ready and word in resampled:
+                    specs = [("resample", None)]
                     tasks.append(
                         delayed(_fit_word)(
-                            context.features,
-                            word,
-                            resampled[word],
-                            test,
-                            [("resample", None)],
-                            hyper,
+                            context.features, word, resampled[word], test, specs, hyper
                         )
                     )
                 else:
                     n_units = 0 if word not in prime else None
                     second.append(_null_fit(word, "resample", train, test, n_units))
-            for result in parallel(tasks):
-                second.extend(result)
-            _write(context, second)
             yield from second
+            yield from _run_tasks(context, parallel, tasks, second)
+            _write(context, second)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _prime_units(context: _Context, words: list[str]) -> dict[str, np.ndarray]:
+    """Each word's prime unit ids (rank <= n_prime), best first."""
+    rows = query_sql_file(
+        context.con,
+        "visualness/prime_units",
+        {
+            "model_id": context.model_id,
+            "scope": context.scope,
+            "words": words,
+            "n_prime": context.config.n_prime,
+        },
+    )
+    return {word: np.asarray(unit_ids, dtype=np.int64) for word, unit_ids in rows}
+
+
+def _run_tasks(
+    context: _Context, parallel: Any, tasks: list[Any], into: list[_Fit]
+) -> Iterator[_Fit]:
+    """Run fitting tasks in parallel, collecting and yielding each fit as it arrives."""
+    clock = time.perf_counter()
+    for result in parallel(tasks):
+        for fit in result:
+            into.append(fit)
+            yield fit
+    context.timings["fit"] += time.perf_counter() - clock
 
 
 def _too_few(train: _Sample, test: _Sample, config: VisualnessConfig) -> bool:
@@ -512,9 +531,7 @@ def _balanced_samples(context: _Context, words: list[str]) -> dict[str, tuple[_S
     )
     grouped = _group_rows(table, by=("word", "split"))
     empty = _Sample(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8))
-    return {
-        w: (grouped.get((w, "train"), empty), grouped.get((w, "test"), empty)) for w in words
-    }
+    return {w: (grouped.get((w, "train"), empty), grouped.get((w, "test"), empty)) for w in words}
 
 
 def _resample_samples(context: _Context, words: list[str]) -> dict[str, _Sample]:
@@ -578,6 +595,7 @@ def _write(context: _Context, fits: list[_Fit]) -> None:
             "n_train": pa.array([f.n_train for f in fitted], pa.int64()),
         }
     )
+    clock = time.perf_counter()
     con.register("visualness_batch", visualness)
     con.register("classifier_batch", classifiers)
     con.register("score_batch", _score_table(fitted))
@@ -596,6 +614,7 @@ def _write(context: _Context, fits: list[_Fit]) -> None:
     finally:
         for name in ("visualness_batch", "classifier_batch", "score_batch"):
             con.unregister(name)
+    context.timings["write"] += time.perf_counter() - clock
 
 
 def _score_table(fitted: list[_Fit]) -> pa.Table:
