@@ -44,24 +44,30 @@ CREATE TABLE products (
     ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
--- Every input row that was not accepted, with why. raw is the row as read (JSON or text).
+-- Every input row that was not accepted, with why. raw is the row as read: a JSON object
+-- keyed by column name, or the line's text when it could not be parsed. reason is a short
+-- code to group by (missing_id, duplicate_id, image_missing, ...: docs/ingest.md); detail
+-- says it for this row (the path not found, the row holding the same id, ...).
+-- source_row: CSV record number after the header, JSON Lines line number, Parquet row (from 1).
 CREATE TABLE product_rejects (
     source VARCHAR NOT NULL,
     source_row BIGINT NOT NULL,
     product_id VARCHAR,
     raw VARCHAR,
     reason VARCHAR NOT NULL,
+    detail VARCHAR,
     ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
--- One row per ingested file version: re-ingesting the same content is a no-op.
+-- One row per ingested file content: ingesting the same bytes again (from any path) is a
+-- no-op. n_rows = n_accepted + n_rejected.
 CREATE TABLE ingest_sources (
     source VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
+    sha256 VARCHAR PRIMARY KEY,
+    format VARCHAR NOT NULL,
     n_rows BIGINT NOT NULL,
     n_accepted BIGINT NOT NULL,
     n_rejected BIGINT NOT NULL,
     run_id BIGINT,
-    ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    PRIMARY KEY (source, sha256)
+    ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp
 );

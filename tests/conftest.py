@@ -11,6 +11,8 @@ import duckdb
 import pytest
 
 from attrdb.connection import connect
+from attrdb.ingest import run_ingest
+from attrdb.ingest_config import sample_config
 from attrdb.resources import sample_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,17 +71,7 @@ def ingested_db(tmp_path_factory: pytest.TempPathFactory, sample: Path) -> Path:
     """The bundled sample's listings in ``products`` (stage: ingest)."""
     path = tmp_path_factory.mktemp("pipeline") / "ingested.duckdb"
     con = connect(path, create=True)
-    # Stand-in until `attrdb ingest` lands: the same rows, mapped by hand.
-    con.execute(
-        "INSERT INTO products (product_id, shop, title, description, category, image_path, "
-        "tags, metadata, source, source_row) "
-        "SELECT CAST(id AS VARCHAR), brand, title, description_text, article_type, "
-        "? || '/' || CAST(id AS VARCHAR) || '.jpg', NULL, "
-        "to_json({'base_colour': base_colour, 'article_attributes': article_attributes, "
-        "'master_category': master_category, 'gender': gender}), ?, row_number() OVER () "
-        "FROM read_parquet(?)",
-        [str(sample / "images"), str(sample / "products.parquet"), str(sample / "products.parquet")],
-    )
+    run_ingest(con, config=sample_config())
     con.close()
     return path
 

@@ -1,0 +1,17 @@
+-- Read a CSV catalogue with DuckDB's CSV reader, every column as text, keeping bad lines.
+-- Reads: the file $path. Writes: temp tables ingest_read_rows (one row per parsed record;
+-- rowid follows file order), ingest_read_errors and ingest_read_scans (DuckDB's rejects:
+-- one row per error with the file line, error_type, csv_line and error_message).
+-- Parameters: $path (the catalogue; its dialect is sniffed).
+DROP TABLE IF EXISTS ingest_read_errors;
+DROP TABLE IF EXISTS ingest_read_scans;
+CREATE OR REPLACE TEMP TABLE ingest_read_rows AS
+SELECT *
+FROM read_csv(
+    $path,
+    all_varchar = true,
+    header = true,
+    store_rejects = true,
+    rejects_table = 'ingest_read_errors',
+    rejects_scan = 'ingest_read_scans'
+);
