@@ -92,3 +92,17 @@ def text_db(tmp_path_factory: pytest.TempPathFactory, ingested_db: Path) -> Path
     run_split(con)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def extracted_db(tmp_path_factory: pytest.TempPathFactory, text_db: Path) -> Path:
+    """text_db plus EfficientNet-Lite0 activations of every kept product (stage: extract)."""
+    from attrdb.cnn.extract import run_extract
+
+    path = copy_db(text_db, tmp_path_factory.mktemp("pipeline_cnn"), "extracted.duckdb")
+    con = connect(path)
+    # In-process decoding (workers=0): no worker start-up, and decoding 224 px JPEGs is ~2%
+    # of the forward pass; torch keeps its default threads (one per core).
+    run_extract(con, device="cpu", workers=0, batch_size=32, progress=False)
+    con.close()
+    return path
