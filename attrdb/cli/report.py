@@ -65,9 +65,61 @@ def register(app: typer.Typer) -> None:
         ):
             console_info(note)
 
+    @app.command("run")
+    def run_cmd(
+        ctx: typer.Context,
+        config: Annotated[Path, typer.Option("--config", "-c", help="Run config (TOML).")],
+        from_stage: Annotated[
+            str | None, typer.Option("--from", help="Rerun this stage and all later ones.")
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Only say which stages would run.")
+        ] = False,
+        report: Annotated[
+            Path | None, typer.Option("--report", help="Write the HTML report here at the end.")
+        ] = None,
+    ) -> None:
+        """Run every stage of a config in order, skipping those whose inputs are unchanged."""
+        from attrdb.pipeline import load_config, run_pipeline
+
+        result = run_pipeline(
+            settings(ctx).db, load_config(config), from_stage=from_stage, dry_run=dry_run,
+            report_out=report, echo=console_info,
+        )
+        _print_outcome(result)
+
+    @app.command("demo")
+    def demo_cmd(
+        out: Annotated[
+            Path, typer.Option("--out", "-o", help="Folder for the demo database and report.")
+        ] = Path("attrdb-demo"),
+        from_stage: Annotated[
+            str | None, typer.Option("--from", help="Rerun this stage and all later ones.")
+        ] = None,
+    ) -> None:
+        """Run the whole pipeline on the bundled sample and write its report (prints its path)."""
+        from attrdb.pipeline import run_demo
+
+        _print_outcome(run_demo(out, from_stage=from_stage, echo=console_info))
+
     @app.command("publish")
     def publish_cmd(ctx: typer.Context) -> None:
         """Write the read-only snapshot <db>.snapshot.duckdb that dashboards read."""
         from attrdb.snapshot import publish_file
 
         console_info(f"snapshot written: {publish_file(settings(ctx).db)}")
+
+
+def _print_outcome(result: object) -> None:
+    """Per-stage times on stderr; the report's path (if any) last on stdout."""
+    from attrdb.pipeline import PipelineResult
+
+    assert isinstance(result, PipelineResult)
+    for outcome in result.outcomes:
+        took = f"{outcome.seconds:7.1f} s" if outcome.action in ("ran", "resumed") else "      -  "
+        console_info(f"  {outcome.name:<11} {outcome.action:<8} {took}  {outcome.reason}")
+    console_info(f"total {result.seconds:.1f} s; database {result.db}")
+    if result.snapshot:
+        console_info(f"snapshot {result.snapshot}")
+    if result.report:
+        typer.echo(str(result.report))

@@ -1,0 +1,593 @@
+"""``attrdb run`` and ``attrdb demo``: every stage in order from one TOML config.
+
+A config has one table per stage (``[ingest]``, ``[text]``, ...); a stage runs when its
+table is present, and the table's keys are that stage function's keyword arguments.
+Relative paths are resolved against the config file's folder. ``[pipeline]`` holds the
+run's own options (``scope``, ``publish``) and ``[report]`` an optional report to write.
+
+Skipping. After a stage runs, its ``runs`` rows get an ``inputs_fingerprint`` of the form
+``p:<16 hex>;i:<16 hex>``: ``p`` hashes the stage's config table (paths resolved), ``i``
+hashes what it read: the newest successful run id of each upstream stage, the row counts
+of its input tables, and the SHA-256 of its input files. On the next ``attrdb run`` a stage
+whose newest run succeeded with the same fingerprint is skipped; one whose newest run
+failed or was interrupted with the same fingerprint is resumed (the stages are resumable);
+any other is rerun, asking the stage to recompute from scratch (its ``fresh`` option)
+when its parameters changed, or its inputs changed and the stage keeps finished work.
+``--from STAGE`` reruns that stage and every later one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from attrdb.connection import connect
+from attrdb.errors import InputError, StateError
+from attrdb.resources import sample_dir
+from attrdb.runs import stage_run
+from attrdb.sqlfiles import query_sql_file
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline stage: its function, what it reads, and how its config maps to kwargs.
+
+    Attributes:
+        name: the config table and ``--from`` name.
+        function: ``module:function`` (imported when the stage runs).
+        after: upstream stages whose newest successful run feeds the fingerprint.
+        reads: input tables whose row counts feed the fingerprint.
+        paths: config keys holding file or folder paths (resolved against the config).
+        files: config keys naming input files whose SHA-256 feeds the fingerprint.
+        objects: keyword argument -> ``module:Dataclass`` built from a sub-table of that
+            name or from the table's keys that are fields of the dataclass.
+        recorded_as: the ``runs.stage`` the function records (default ``name``).
+        records_run: False when the function writes no ``runs`` row (the pipeline does).
+        fresh: boolean keyword argument that makes the stage recompute finished work.
+        fresh_on_inputs: also recompute when only the inputs changed (not the parameters).
+    """
+
+    name: str
+    function: str
+    after: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    objects: Mapping[str, str] = field(default_factory=dict)
+    recorded_as: str | None = None
+    records_run: bool = True
+    fresh: str | None = None
+    fresh_on_inputs: bool = False
+
+    @property
+    def run_name(self) -> str:
+        """The stage name in ``runs``."""
+        return self.recorded_as or self.name
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("ingest", "attrdb.ingest:run_ingest", paths=("config", "source", "images_root"),
+          files=("config", "source")),
+    Stage("text", "attrdb.text.tokenize:run_text", after=("ingest",), reads=("products",),
+          paths=("synonyms",), files=("synonyms",), fresh="rebuild"),
+    Stage("dedup", "attrdb.dedup:run_dedup", after=("text",), reads=("tokens",)),
+    Stage("vocab", "attrdb.vocab:run_vocab", after=("dedup",),
+          reads=("tokens", "duplicate_groups"), paths=("exclude_file",), files=("exclude_file",)),
+    Stage("split", "attrdb.splits:run_split", after=("ingest",), reads=("products",)),
+    Stage("extract", "attrdb.cnn.extract:run_extract", after=("dedup",),
+          reads=("products", "duplicate_groups"), paths=("weights",), files=("weights",)),
+    Stage("divergence", "attrdb.divergence:run_divergence", after=("vocab", "split", "extract"),
+          reads=("word_products", "splits", "activation_vectors")),
+    Stage("depth", "attrdb.depth:run_depth", after=("divergence",),
+          reads=("unit_word_divergence",)),
+    Stage("visualness", "attrdb.visualness:run_visualness",
+          after=("vocab", "split", "extract", "divergence"),
+          reads=("word_products", "splits", "activation_vectors", "prime_units"),
+          objects={"config": "attrdb.visualness:VisualnessConfig"},
+          fresh="force", fresh_on_inputs=True),
+    Stage("human", "attrdb.human:import_human", paths=("path",), files=("path",),
+          recorded_as="human_import"),
+    Stage("agreement", "attrdb.human:run_agreement", after=("visualness", "human"),
+          reads=("visualness", "human_visualness"), records_run=False),
+    Stage("saliency", "attrdb.saliency.stage:run_saliency",
+          after=("extract", "divergence", "visualness"), reads=("prime_units", "classifiers"),
+          paths=("weights",), objects={"settings": "attrdb.saliency.compute:SweepSettings"}),
+    Stage("evaluate", "attrdb.saliency.evaluate:run_evaluate",
+          after=("extract", "divergence", "visualness"), reads=("prime_units", "classifiers"),
+          paths=("ccp_dir", "weights", "figures"),
+          objects={"settings": "attrdb.saliency.compute:SweepSettings"}),
+)
+STAGE_NAMES = tuple(s.name for s in STAGES)
+_BY_NAME = {s.name: s for s in STAGES}
+_OWN_TABLES = ("pipeline", "report")
+# Keys the pipeline reads itself instead of passing them on.
+_SALIENCY_WORDS = ("n_words", "words_method")
+
+
+@dataclass
+class PipelineConfig:
+    """A parsed run config."""
+
+    path: Path | None
+    base: Path
+    stages: dict[str, dict[str, Any]]
+    scope: str = "default"
+    publish: bool = True
+    report: dict[str, Any] | None = None
+
+
+@dataclass
+class StageOutcome:
+    """What the pipeline did with one stage."""
+
+    name: str
+    action: str          # ran / skipped / resumed / planned
+    reason: str
+    seconds: float = 0.0
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PipelineResult:
+    """Every stage's outcome, the database, and the report written (if any)."""
+
+    db: Path
+    outcomes: list[StageOutcome]
+    report: Path | None = None
+    snapshot: Path | None = None
+    seconds: float = 0.0
+
+
+def load_config(path: str | Path) -> PipelineConfig:
+    """Read a run config (TOML).
+
+    Raises:
+        InputError: the file is missing or does not parse, or names an unknown stage.
+    """
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the run config: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{file}: the run config does not parse: {exc}") from exc
+    return config_from_dict(data, base=file.resolve().parent, path=file)
+
+
+def config_from_dict(
+    data: Mapping[str, Any], *, base: Path, path: Path | None = None
+) -> PipelineConfig:
+    """Build a config from parsed TOML; relative paths resolve against ``base``."""
+    where = str(path) if path else "run config"
+    unknown = [k for k in data if k not in STAGE_NAMES and k not in _OWN_TABLES]
+    if unknown:
+        raise InputError(
+            f"{where}: unknown table(s) {', '.join(unknown)}; stages are "
+            f"{', '.join(STAGE_NAMES)} (plus [pipeline] and [report])"
+        )
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            raise InputError(f"{where}: [{key}] must be a table of settings")
+    options = dict(data.get("pipeline", {}))
+    extra = set(options) - {"scope", "publish"}
+    if extra:
+        raise InputError(f"{where}: unknown [pipeline] key(s): {', '.join(sorted(extra))}")
+    stages = {
+        name: _resolve_paths(dict(data[name]), _BY_NAME[name].paths, base)
+        for name in STAGE_NAMES if name in data
+    }
+    report = dict(data["report"]) if "report" in data else None
+    if report is not None:
+        report = _resolve_paths(report, ("out",), base)
+    return PipelineConfig(
+        path=path, base=base, stages=stages, scope=str(options.get("scope", "default")),
+        publish=bool(options.get("publish", True)), report=report,
+    )
+
+
+def _resolve_paths(section: dict[str, Any], keys: tuple[str, ...], base: Path) -> dict[str, Any]:
+    for key in keys:
+        value = section.get(key)
+        if isinstance(value, str) and value:
+            section[key] = str((base / value).resolve())
+        elif isinstance(value, list):
+            section[key] = [str((base / v).resolve()) for v in value]
+    return section
+
+
+def _import(target: str) -> Any:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def stage_function(stage: Stage) -> Callable[..., Any]:
+    """The stage's library function.
+
+    Raises:
+        StateError: the module is not part of this attrdb installation.
+    """
+    try:
+        return _import(stage.function)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError) as exc:
+        raise StateError(
+            f"stage {stage.name!r} is not available in this attrdb ({stage.function}: {exc})"
+        ) from exc
+
+
+def _scoped(function: Callable[..., Any]) -> bool:
+    return "scope" in inspect.signature(function).parameters
+
+
+def _dataclass_arg(target: str, values: Mapping[str, Any], stage: str) -> Any:
+    cls = _import(target)
+    assert is_dataclass(cls)
+    names = {f.name: f for f in fields(cls)}
+    unknown = set(values) - set(names)
+    if unknown:
+        raise InputError(f"[{stage}]: unknown setting(s) {', '.join(sorted(unknown))}")
+    converted = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return cls(**converted)
+
+
+def build_kwargs(
+    stage: Stage,
+    function: Callable[..., Any],
+    section: Mapping[str, Any],
+    *,
+    con: duckdb.DuckDBPyConnection,
+    scope: str,
+) -> dict[str, Any]:
+    """The keyword arguments of one stage call from its config table.
+
+    Raises:
+        InputError: a key is neither a parameter of the function nor a field of one of its
+            settings objects.
+    """
+    section = dict(section)
+    if stage.name == "ingest":
+        return _ingest_kwargs(section)
+    if stage.name == "saliency":
+        section = _saliency_words(section, con=con, scope=scope)
+    if stage.name == "agreement" and section.get("model_id") is None:
+        from attrdb.visualness import resolve_model
+
+        section["model_id"] = resolve_model(con, None)
+    kwargs = _route(stage, function, section)
+    if "scope" in inspect.signature(function).parameters:
+        kwargs["scope"] = scope
+    return kwargs
+
+
+def _route(
+    stage: Stage, function: Callable[..., Any], section: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Map config keys to parameters and settings objects; refuse unknown keys."""
+    parameters = inspect.signature(function).parameters
+    open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    kwargs: dict[str, Any] = {}
+    object_values: dict[str, dict[str, Any]] = {name: {} for name in stage.objects}
+    object_fields = {
+        name: {f.name for f in fields(_import(target))} for name, target in stage.objects.items()
+    }
+    for key, value in section.items():
+        if key in stage.objects and isinstance(value, dict):
+            object_values[key].update(value)
+        elif (key in parameters or open_ended) and key not in ("con", "scope"):
+            kwargs[key] = value
+        elif owner := next((n for n, f in object_fields.items() if key in f), None):
+            object_values[owner][key] = value
+        else:
+            raise InputError(
+                f"[{stage.name}]: unknown setting {key!r}; {stage.function} takes "
+                f"{', '.join(p for p in parameters if p not in ('con', 'scope'))}"
+            )
+    for name, values in object_values.items():
+        if values:
+            kwargs[name] = _dataclass_arg(stage.objects[name], values, stage.name)
+    return kwargs
+
+
+def validate_config(config: PipelineConfig) -> None:
+    """Check every configured stage exists and takes every key, before anything runs.
+
+    Raises:
+        StateError: a configured stage is not part of this attrdb.
+        InputError: a key is unknown to its stage (typos stop the run before it starts).
+    """
+    for name, section in config.stages.items():
+        stage = _BY_NAME[name]
+        function = stage_function(stage)
+        if name == "ingest":
+            _ingest_kwargs(dict(section))
+            continue
+        _route(stage, function, {k: v for k, v in section.items() if k not in _SALIENCY_WORDS})
+
+
+def _ingest_kwargs(section: dict[str, Any]) -> dict[str, Any]:
+    from attrdb.ingest_config import IngestConfig
+    from attrdb.ingest_config import load_config as load_ingest_config
+
+    mapping = section.pop("config", None)
+    base = load_ingest_config(mapping) if mapping else IngestConfig()
+    columns = section.pop("columns", None)
+    paths = {k: Path(section.pop(k)) for k in ("source", "images_root") if section.get(k)}
+    allowed = {f.name for f in fields(IngestConfig)}
+    unknown = set(section) - allowed
+    if unknown:
+        raise InputError(f"[ingest]: unknown setting(s) {', '.join(sorted(unknown))}")
+    return {"config": base.with_options(columns=columns, **paths, **section)}
+
+
+def _ingest_files(kwargs: Mapping[str, Any]) -> list[str]:
+    config = kwargs["config"]
+    return [str(config.source)] if config.source else []
+
+
+def _saliency_words(
+    section: dict[str, Any], *, con: duckdb.DuckDBPyConnection, scope: str
+) -> dict[str, Any]:
+    """``n_words = N``: map the N most visual words (of ``words_method``, default resample)."""
+    n_words = section.pop("n_words", None)
+    method = section.pop("words_method", "resample")
+    if n_words is None:
+        return section
+    if "words" in section:
+        raise InputError("[saliency]: give either words or n_words, not both")
+    from attrdb.visualness import resolve_model
+
+    model_id = resolve_model(con, section.get("model_id"))
+    found = query_sql_file(
+        con, "report/top_visual_words",
+        {"model_id": model_id, "scope": scope, "method": method, "n": int(n_words)},
+    )
+    if not found:
+        raise StateError(
+            f"[saliency]: no {method} visualness scores in scope {scope!r} to pick words from; "
+            "run the visualness stage first or list the words"
+        )
+    section["words"] = [r[0] for r in found]
+    return section
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"cannot read input file {path}: {exc.strerror}") from exc
+    return digest.hexdigest()
+
+
+def _latest_run(
+    con: duckdb.DuckDBPyConnection, stage: str, scope: str, *, ok_only: bool
+) -> tuple[int, str, str | None] | None:
+    rows = query_sql_file(
+        con, "report/stage_latest_run", {"stage": stage, "scope": scope, "ok_only": ok_only}
+    )
+    return (int(rows[0][0]), str(rows[0][1]), rows[0][2]) if rows else None
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def fingerprint(
+    con: duckdb.DuckDBPyConnection,
+    stage: Stage,
+    section: Mapping[str, Any],
+    *,
+    scope: str,
+    run_scope: Mapping[str, str],
+    files: list[str],
+) -> str:
+    """``p:<params hash>;i:<inputs hash>`` of one stage (see the module docstring)."""
+    params = hashlib.sha256(_canonical(section).encode()).hexdigest()[:16]
+    upstream = {}
+    for name in stage.after:
+        latest = _latest_run(con, _BY_NAME[name].run_name, run_scope.get(name, "default"),
+                             ok_only=True)
+        upstream[name] = latest[0] if latest else None
+    counts = {
+        # Table names come from STAGES above, never from the config.
+        table: con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+        for table in stage.reads
+    }
+    hashes = {path: _sha256(path) for path in files}
+    inputs = {"scope": scope, "upstream": upstream, "rows": counts, "files": hashes}
+    return f"p:{params};i:{hashlib.sha256(_canonical(inputs).encode()).hexdigest()[:16]}"
+
+
+def _input_files(stage: Stage, section: Mapping[str, Any], kwargs: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    for key in stage.files:
+        value = section.get(key)
+        if isinstance(value, str) and value:
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(value)
+    if stage.name == "ingest":
+        found.extend(f for f in _ingest_files(kwargs) if f not in found)
+    return found
+
+
+def decide(
+    previous: tuple[int, str, str | None] | None, current: str, forced: bool
+) -> tuple[str, str, bool]:
+    """(action, reason, fresh) for a stage given its newest run (id, status, fingerprint)."""
+    if forced:
+        return "ran", "forced by --from", True
+    if previous is None:
+        return "ran", "never run", False
+    run_id, status, seen = previous
+    if seen == current:
+        if status == "ok":
+            return "skipped", f"unchanged since run {run_id}", False
+        return "resumed", f"run {run_id} ended {status}; resuming", False
+    if seen is None or not seen.startswith("p:"):
+        return "ran", f"run {run_id} was not made by `attrdb run`", True
+    if seen.split(";")[0] != current.split(";")[0]:
+        return "ran", "parameters changed", True
+    return "ran", "inputs changed", False
+
+
+def run_pipeline(
+    db: str | Path,
+    config: PipelineConfig,
+    *,
+    from_stage: str | None = None,
+    dry_run: bool = False,
+    report_out: str | Path | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> PipelineResult:
+    """Run every configured stage in order, skipping those already done (``attrdb run``).
+
+    Args:
+        db: the database file (created when missing).
+        config: the parsed run config.
+        from_stage: rerun this stage and every later one even if unchanged.
+        dry_run: only say what would run (inputs of later stages may still change).
+        report_out: write the HTML report here at the end (overrides ``[report] out``).
+        echo: receives one progress line per stage (default: stderr).
+
+    Returns:
+        The outcome of every stage, the report and snapshot written.
+
+    Raises:
+        InputError: unknown ``from_stage`` or a bad config value. Any stage's own errors
+            propagate after its failure is recorded in ``runs``.
+    """
+    say = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+    if from_stage is not None and from_stage not in STAGE_NAMES:
+        known = ", ".join(STAGE_NAMES)
+        raise InputError(f"unknown stage {from_stage!r} for --from; stages: {known}")
+    validate_config(config)
+    started = time.perf_counter()
+    # A dry run never creates the database: with none yet, every stage is planned.
+    missing = dry_run and str(db) != ":memory:" and not Path(db).exists()
+    con = connect(":memory:" if missing else db, create=not dry_run or missing)
+    result = PipelineResult(db=Path(db), outcomes=[])
+    try:
+        _run_stages(con, db, config, from_stage, dry_run, say, result)
+        out = report_out or (config.report or {}).get("out")
+        if out and not dry_run:
+            from attrdb.report import build_report
+
+            options = {k: v for k, v in (config.report or {}).items() if k != "out"}
+            written = build_report(con, out, scope=config.scope, source=str(db), **options)
+            result.report = written.path
+        if config.publish and not dry_run and str(db) != ":memory:":
+            from attrdb.snapshot import publish
+
+            result.snapshot = publish(con, db)
+    finally:
+        con.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run_stages(
+    con: duckdb.DuckDBPyConnection,
+    db: str | Path,
+    config: PipelineConfig,
+    from_stage: str | None,
+    dry_run: bool,
+    say: Callable[[str], None],
+    result: PipelineResult,
+) -> None:
+    forcing = False
+    run_scope: dict[str, str] = {}
+    for stage in STAGES:
+        forcing = forcing or stage.name == from_stage
+        if stage.name not in config.stages:
+            continue
+        section = config.stages[stage.name]
+        function = stage_function(stage)
+        scoped = _scoped(function)
+        scope = config.scope if scoped else "default"
+        run_scope[stage.name] = scope
+        kwargs = build_kwargs(stage, function, section, con=con, scope=config.scope)
+        files = _input_files(stage, section, kwargs)
+        current = fingerprint(con, stage, section, scope=config.scope, run_scope=run_scope,
+                              files=files)
+        previous = _latest_run(con, stage.run_name, scope, ok_only=False)
+        action, reason, fresh = decide(previous, current, forcing)
+        if action == "skipped" or dry_run:
+            outcome = StageOutcome(stage.name, action if action == "skipped" else "planned", reason)
+            result.outcomes.append(outcome)
+            continue
+        if stage.fresh and stage.fresh in inspect.signature(function).parameters:
+            wants_fresh = fresh or (stage.fresh_on_inputs and action == "ran")
+            kwargs[stage.fresh] = bool(kwargs.get(stage.fresh)) or wants_fresh
+        say(f"{stage.name}: running ({reason})")
+        t0 = time.perf_counter()
+        summary = _call(con, stage, function, kwargs, scope=scope, stamp=current)
+        outcome = StageOutcome(stage.name, action, reason, time.perf_counter() - t0,
+                               summary if isinstance(summary, dict) else {})
+        result.outcomes.append(outcome)
+        say(f"{stage.name}: {action} in {outcome.seconds:.1f} s")
+        if config.publish and str(db) != ":memory:":
+            from attrdb.snapshot import publish
+
+            result.snapshot = publish(con, db)
+
+
+def _call(
+    con: duckdb.DuckDBPyConnection,
+    stage: Stage,
+    function: Callable[..., Any],
+    kwargs: dict[str, Any],
+    *,
+    scope: str,
+    stamp: str,
+) -> Any:
+    """Call a stage; stamp its fingerprint on every ``runs`` row the call wrote."""
+    marker = query_sql_file(con, "report/max_run_id")[0][0]
+    if not stage.records_run:
+        params = {k: v for k, v in kwargs.items() if k != "scope"}
+        with stage_run(con, stage.run_name, params, scope=scope,
+                       inputs_fingerprint=stamp) as run:
+            summary = function(con, **kwargs)
+            run.summary.update(summary if isinstance(summary, dict) else {})
+        return summary
+    try:
+        return function(con, **kwargs)
+    finally:
+        query_sql_file(con, "report/stamp_runs",
+                       {"stage": stage.run_name, "after": marker, "fingerprint": stamp})
+
+
+def demo_config() -> Path:
+    """The bundled demo config (``attrdb/sample/demo.toml``)."""
+    return sample_dir() / "demo.toml"
+
+
+def run_demo(
+    out_dir: str | Path = "attrdb-demo",
+    *,
+    from_stage: str | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> PipelineResult:
+    """``attrdb demo``: the whole pipeline on the bundled sample, then the report.
+
+    Writes ``<out_dir>/demo.duckdb``, its snapshot and ``<out_dir>/report.html``. Running it
+    again skips every stage that is already done.
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return run_pipeline(
+        folder / "demo.duckdb", load_config(demo_config()), from_stage=from_stage,
+        report_out=folder / "report.html", echo=echo,
+    )
