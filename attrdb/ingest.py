@@ -294,7 +294,8 @@ def _resolve_mapping(
     con: duckdb.DuckDBPyConnection, path: Path, fmt: str, config: IngestConfig
 ) -> dict[str, str | None]:
     """Field -> column for this file; explicitly named columns must exist."""
-    columns = [r[0] for r in query_sql_file(con, "ingest/columns")]
+    every_row = fmt == "jsonl"
+    columns = [r[0] for r in query_sql_file(con, "ingest/columns", {"every_row": every_row})]
     if not columns:
         if fmt == "jsonl" and _staged_rows(con):
             raise InputError(f"{path}: no line is a JSON object; it is not JSON Lines")
@@ -341,19 +342,19 @@ def json_path(column: str) -> str:
 def _map_params(
     mapping: Mapping[str, str | None], fmt: str, config: IngestConfig
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        f"{field}_path": json_path(column) if column else None for field, column in mapping.items()
-    }
+    # '$[0]' selects nothing in a JSON object: the path of an unmapped field.
+    paths = [json_path(mapping[f]) if mapping[f] else "$[0]" for f in FIELDS]
     # CSV cells are always text, so a CSV tags column is a delimited string by nature; in
     # typed formats a string where a list belongs is more likely a mapping mistake.
     tags_delimiter = config.tags_delimiter or ("," if fmt == "csv" else None)
-    params.update(
-        image_template=config.image_template,
-        tags_delimiter=tags_delimiter,
-        metadata_keys=list(config.metadata_columns),
-        metadata_paths=[json_path(c) for c in config.metadata_columns],
-    )
-    return params
+    return {
+        "field_paths": paths,
+        "image_from_column": mapping["image"] is not None,
+        "image_template": config.image_template,
+        "tags_delimiter": tags_delimiter,
+        "metadata_keys": list(config.metadata_columns),
+        "metadata_paths": [json_path(c) for c in config.metadata_columns],
+    }
 
 
 def _register_image_check(con: duckdb.DuckDBPyConnection, path: Path, config: IngestConfig) -> None:

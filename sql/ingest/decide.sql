@@ -7,12 +7,15 @@
 -- the good one).
 -- Reads: ingest_mapped, ingest_image_check (candidate, image_path, kind: file / missing /
 -- not_a_file / unreadable, from the filesystem), products.
--- Writes: temp table ingest_decided (ingest_mapped + resolved image, reason, detail).
+-- Writes: temp table ingest_decided (source_row, image_path: absolute, set when the image
+-- is a readable file; image_kind, reason: NULL = accepted, detail).
 -- Parameters: $allow_text_only (accept listings without an image file).
 CREATE OR REPLACE TEMP TABLE ingest_decided AS
 WITH checked AS (
     SELECT
-        m.*,
+        m.source_row, m.read_error, m.read_detail, m.id_type, m.product_id, m.tags_type,
+        m.tags_error, m.image_value,
+        m.title IS NULL AND m.description IS NULL AND m.tags IS NULL AS textless,
         c.image_path AS resolved_image,
         c.kind AS image_kind,
         p.source AS prior_source,
@@ -29,7 +32,7 @@ first_pass AS (
             WHEN id_type IN ('OBJECT', 'ARRAY') THEN 'invalid_id'
             WHEN product_id IS NULL THEN 'missing_id'
             WHEN tags_error THEN 'tags_not_a_list'
-            WHEN title IS NULL AND description IS NULL AND tags IS NULL THEN 'no_text'
+            WHEN textless THEN 'no_text'
             WHEN image_kind = 'not_a_file' THEN 'image_not_a_file'
             WHEN image_kind = 'unreadable' THEN 'image_unreadable'
             WHEN image_kind = 'missing' AND NOT $allow_text_only THEN 'image_missing'
@@ -47,7 +50,9 @@ ranked AS (
     WINDOW same_id AS (PARTITION BY product_id, pre_reason IS NULL ORDER BY source_row)
 )
 SELECT
-    * EXCLUDE (pre_reason, copy_number, first_row),
+    source_row,
+    CASE WHEN image_kind = 'file' THEN resolved_image END AS image_path,
+    image_kind,
     coalesce(pre_reason, CASE WHEN copy_number > 1 THEN 'duplicate_id' END) AS reason,
     CASE coalesce(pre_reason, CASE WHEN copy_number > 1 THEN 'duplicate_id' END)
         WHEN 'invalid_id' THEN 'id is a JSON ' || lower(id_type)
