@@ -504,18 +504,35 @@ def _fit_word(
     hyper: Hyperparameters,
 ) -> list[_Fit]:
     """Fit one word's classifiers (runs in a joblib worker)."""
-    results = []
-    for method, unit_ids in specs:
-        if method == "initial" and (unit_ids is None or len(unit_ids) == 0):
-            results.append(_null_fit(word, method, train, test, 0))
-            continue
-        classifier = fit_classifier(features, train.rows, train.labels, unit_ids, hyper)
-        scores = classifier.score(features)
-        accuracy = balanced_accuracy(scores[test.rows], test.labels)
-        n_units = features.shape[1] if unit_ids is None else len(unit_ids)
-        n_train, n_test = len(train.rows), len(test.rows)
-        results.append(_Fit(word, method, accuracy, n_train, n_test, n_units, classifier, scores))
-    return results
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread per fit: the parallelism is across words, and multi-threaded BLAS on
+    # these small problems was measured 4-15x slower on a busy 2-core machine.
+    with threadpool_limits(limits=1):
+        return [
+            _fit_one(features, word, train, test, method, unit_ids, hyper)
+            for method, unit_ids in specs
+        ]
+
+
+def _fit_one(
+    features: np.ndarray,
+    word: str,
+    train: _Sample,
+    test: _Sample,
+    method: str,
+    unit_ids: np.ndarray | None,
+    hyper: Hyperparameters,
+) -> _Fit:
+    """Fit one classifier, score every product and measure its balanced test accuracy."""
+    if method == "initial" and (unit_ids is None or len(unit_ids) == 0):
+        return _null_fit(word, method, train, test, 0)
+    classifier = fit_classifier(features, train.rows, train.labels, unit_ids, hyper)
+    scores = classifier.score(features)
+    accuracy = balanced_accuracy(scores[test.rows], test.labels)
+    n_units = features.shape[1] if unit_ids is None else len(unit_ids)
+    n_train, n_test = len(train.rows), len(test.rows)
+    return _Fit(word, method, accuracy, n_train, n_test, n_units, classifier, scores)
 
 
 def _balanced_samples(context: _Context, words: list[str]) -> dict[str, tuple[_Sample, _Sample]]:
