@@ -552,6 +552,23 @@ def test_same_named_columns_need_no_mapping(
     ]
 
 
+def test_metadata_keeps_values_verbatim_under_any_column_name(
+    con: duckdb.DuckDBPyConnection, sample_rows: list[Row], sample: Path, tmp_path: Path
+) -> None:
+    rows = [
+        dict(sample_rows[0], **{'size "EU"': 42, "fit": {"cut": "slim"}}),
+        dict(sample_rows[1], **{'size "EU"': None}),
+    ]
+    path = tmp_path / "meta.jsonl"
+    path.write_text(jsonl_text(rows))
+    run_ingest(con, path, mapping(sample, metadata_columns=('size "EU"', "fit")))
+    got = [
+        json.loads(r[0])
+        for r in con.execute("SELECT metadata FROM products ORDER BY source_row").fetchall()
+    ]
+    assert got == [{'size "EU"': 42, "fit": {"cut": "slim"}}, {'size "EU"': None, "fit": None}]
+
+
 # --- Whole-file errors: one line naming the file, database unchanged ------------------------
 
 
@@ -735,6 +752,17 @@ def test_sample_config_is_the_documented_mapping(sample: Path) -> None:
 # --- The full Myntra catalogue (slow) -----------------------------------------------------
 
 
+def documented_myntra_config(myntra: Path, target: Path) -> Path:
+    """The Myntra mapping exactly as docs/ingest.md shows it, with absolute paths."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "ingest.md").read_text()
+    section = docs[docs.index("The full Myntra catalogue") :]
+    start = section.index("```json") + len("```json")
+    settings = json.loads(section[start : section.index("```", start)])
+    settings.update(source=str(myntra / "styles.parquet"), images_root=str(myntra / "images"))
+    target.write_text(json.dumps(settings))
+    return target
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("text_only", [False, True], ids=["images required", "text-only allowed"])
 def test_full_myntra_catalogue_is_accounted_for(
@@ -743,11 +771,8 @@ def test_full_myntra_catalogue_is_accounted_for(
     myntra = shared_data / "myntra"
     n_images = len(list((myntra / "images").glob("*.jpg")))
     con = connect(tmp_path / "myntra.duckdb", create=True)
-    summary = run_ingest(
-        con,
-        myntra / "styles.parquet",
-        sample_config().with_options(images_root=myntra / "images", allow_text_only=text_only),
-    )
+    config = load_config(documented_myntra_config(myntra, tmp_path / "myntra.json"))
+    summary = run_ingest(con, config=config.with_options(allow_text_only=text_only))
     assert summary["n_rows"] == 44441
     assert_accounted(con, myntra / "styles.parquet", 44441)
     if text_only:
