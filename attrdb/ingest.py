@@ -343,7 +343,7 @@ def _map_params(
     mapping: Mapping[str, str | None], fmt: str, config: IngestConfig
 ) -> dict[str, Any]:
     # '$[0]' selects nothing in a JSON object: the path of an unmapped field.
-    paths = [json_path(mapping[f]) if mapping[f] else "$[0]" for f in FIELDS]
+    paths = [json_path(column) if column else "$[0]" for column in (mapping[f] for f in FIELDS)]
     # CSV cells are always text, so a CSV tags column is a delimited string by nature; in
     # typed formats a string where a list belongs is more likely a mapping mistake.
     tags_delimiter = config.tags_delimiter or ("," if fmt == "csv" else None)
