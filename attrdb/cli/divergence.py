@@ -1,0 +1,123 @@
+"""Commands ``divergence`` (symmetric KL per unit and word, prime units) and ``depth``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from attrdb.cli.common import console_info, settings
+from attrdb.depth import DEFAULT_TOP_WORDS
+from attrdb.divergence import (
+    DEFAULT_BINS,
+    DEFAULT_MIN_NEGATIVES,
+    DEFAULT_MIN_POSITIVES,
+    DEFAULT_SMOOTHING,
+    DEFAULT_TOP_K,
+)
+
+_SHOWN_SKIPPED = 10
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``divergence`` and ``depth`` to the app."""
+
+    @app.command("divergence")
+    def divergence_cmd(
+        ctx: typer.Context,
+        model: Annotated[
+            str | None, typer.Option("--model", help="Model id (default: the only model).")
+        ] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Scope of the words.")] = "default",
+        bins: Annotated[
+            int, typer.Option("--bins", help="Histogram bins per unit.")
+        ] = DEFAULT_BINS,
+        binning: Annotated[
+            str, typer.Option("--binning", help="equal (width, min..max) or quantile.")
+        ] = "equal",
+        smoothing: Annotated[
+            float,
+            typer.Option("--smoothing", help="Uniform mass mixed into every histogram, in (0, 1)."),
+        ] = DEFAULT_SMOOTHING,
+        min_positives: Annotated[
+            int, typer.Option("--min-positives", help="Fewer positives in the split: skip word.")
+        ] = DEFAULT_MIN_POSITIVES,
+        min_negatives: Annotated[
+            int, typer.Option("--min-negatives", help="Fewer negatives in the split: skip word.")
+        ] = DEFAULT_MIN_NEGATIVES,
+        top_k: Annotated[
+            int, typer.Option("--top-k", help="Prime units kept per word.")
+        ] = DEFAULT_TOP_K,
+        split: Annotated[
+            str, typer.Option("--split", help="Split the bins and histograms use.")
+        ] = "train",
+        progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    ) -> None:
+        """Symmetric KL of every unit's activation histogram, D+ vs D-, for every word (eq. 1)."""
+        from attrdb.divergence import run_divergence
+
+        con = settings(ctx).open()
+        try:
+            summary = run_divergence(
+                con,
+                scope=scope,
+                model_id=model,
+                n_bins=bins,
+                binning=binning,
+                smoothing=smoothing,
+                min_positives=min_positives,
+                min_negatives=min_negatives,
+                top_k=top_k,
+                split=split,
+                progress=progress,
+            )
+        finally:
+            con.close()
+        total = sum(summary["seconds"].values())
+        console_info(
+            f"divergence: {summary['n_words']} words x {summary['n_units']} units "
+            f"({summary['n_constant_units']} constant) over {summary['n_products']} "
+            f"{split} products of scope {scope!r}, model {summary['model_id']!r}: "
+            f"{summary['n_divergence_rows']} rows in {total:.1f} s"
+        )
+        if summary["n_skipped"]:
+            shown = ", ".join(
+                f"{s['word']} ({s['n_pos']}+/{s['n_neg']}-)"
+                for s in summary["skipped"][:_SHOWN_SKIPPED]
+            )
+            more = summary["n_skipped"] - min(_SHOWN_SKIPPED, len(summary["skipped"]))
+            console_info(
+                f"skipped {summary['n_skipped']} words with fewer than {min_positives} "
+                f"positives or {min_negatives} negatives: {shown}"
+                + (f" and {more} more (runs.summary)" if more > 0 else "")
+            )
+
+    @app.command("depth")
+    def depth_cmd(
+        ctx: typer.Context,
+        model: Annotated[
+            str | None, typer.Option("--model", help="Model id (default: the only model).")
+        ] = None,
+        scope: Annotated[str, typer.Option("--scope", help="Scope of the words.")] = "default",
+        top_words: Annotated[
+            int, typer.Option("--top-words", help="Most salient words listed per layer.")
+        ] = DEFAULT_TOP_WORDS,
+    ) -> None:
+        """Perceptual depth (eq. 4): each word's max KL per layer and its share over layers."""
+        from attrdb.depth import run_depth
+
+        con = settings(ctx).open()
+        try:
+            summary = run_depth(con, scope=scope, model_id=model, top_words=top_words)
+        finally:
+            con.close()
+        console_info(
+            f"depth: {summary['n_words']} words x {len(summary['layers'])} layers, "
+            f"model {summary['model_id']!r}, scope {scope!r}"
+        )
+        typer.echo("layer\tM_l\tmean_max_kl\tn_peaking\tmost_salient_words")
+        for layer in summary["layers"]:
+            typer.echo(
+                f"{layer['layer']}\t{layer['mean_relative']:.3f}\t{layer['mean_max_kl']:.3f}"
+                f"\t{layer['n_peaking']}\t{', '.join(layer['top_words'])}"
+            )

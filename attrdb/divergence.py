@@ -1,0 +1,233 @@
+"""Symmetric KL divergence per unit and word, and prime units (paper Sec. 4.1), in SQL.
+
+The stage bins every unit's activations over the training products of a scope
+(``unit_bins``), counts, for every vocabulary word at once, the histogram of the products
+whose text has the word (D+) and of the others (D-), and stores the symmetric KL divergence
+of the two smoothed histograms (``unit_word_divergence``) and each word's top units
+(``prime_units``). All arithmetic is in ``sql/divergence/*.sql`` and the macros of
+``sql/macros/divergence.sql``; this module orders the statements and picks the packing width.
+See docs/divergence.md for the algebra that makes it fast.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
+from attrdb.connection import require_tables
+from attrdb.errors import InputError, StateError
+from attrdb.runs import stage_run
+from attrdb.sqlfiles import query_sql_file, run_sql_file
+
+DEFAULT_BINS = 16
+DEFAULT_SMOOTHING = 0.01
+DEFAULT_MIN_POSITIVES = 5
+DEFAULT_MIN_NEGATIVES = 5
+DEFAULT_TOP_K = 100
+BINNINGS = ("equal", "quantile")
+SPLITS = ("train", "test", "val")
+MAX_BINS = 255  # bin indices are stored as UTINYINT
+# Counters are packed into signed 128-bit integers; the top bit stays clear.
+PACK_BITS = 127
+# Keys of (word, unit) groups fit a perfect hash table up to this many bits (about 1,000
+# words x 16,000 units); DuckDB's default (12) would send them to a general hash table.
+PERFECT_HASH_BITS = 24
+SKIPPED_IN_SUMMARY = 50
+
+
+def resolve_model(con: duckdb.DuckDBPyConnection, model_id: str | None) -> str:
+    """The given model, or the only registered one.
+
+    Raises:
+        StateError: no model is registered, or several and none was named.
+        InputError: the named model is not registered.
+    """
+    models = [str(r[0]) for r in query_sql_file(con, "divergence/models")]
+    if model_id is None:
+        if len(models) == 1:
+            return models[0]
+        if not models:
+            raise StateError("no CNN model is registered; run `attrdb extract` first")
+        raise StateError(f"several models are registered ({', '.join(models)}); pass --model")
+    if model_id not in models:
+        raise InputError(
+            f"model {model_id!r} is not registered (registered: {', '.join(models) or 'none'})"
+        )
+    return model_id
+
+
+def packing(n_bins: int, largest_side: int) -> tuple[int, int, int]:
+    """Field width, bins per 128-bit counter and number of counters (chunks) per histogram.
+
+    A bin's count never exceeds the number of products it is counted over, so fields of
+    ``largest_side.bit_length()`` bits never carry into their neighbour.
+    """
+    field_bits = max(1, int(largest_side).bit_length())
+    bins_per_chunk = max(1, PACK_BITS // field_bits)
+    return field_bits, bins_per_chunk, -(-n_bins // bins_per_chunk)
+
+
+def _validate(n_bins: int, binning: str, smoothing: float, min_pos: int, min_neg: int,
+              top_k: int, split: str) -> None:
+    if not 2 <= n_bins <= MAX_BINS:
+        raise InputError(f"--bins must be between 2 and {MAX_BINS}, got {n_bins}")
+    if binning not in BINNINGS:
+        raise InputError(f"--binning must be one of {', '.join(BINNINGS)}, not {binning!r}")
+    if not 0.0 < smoothing < 1.0:
+        raise InputError(f"--smoothing must be strictly between 0 and 1, got {smoothing}")
+    if min_pos < 1 or min_neg < 1:
+        raise InputError("--min-positives and --min-negatives must be at least 1")
+    if top_k < 1:
+        raise InputError(f"--top-k must be at least 1, got {top_k}")
+    if split not in SPLITS:
+        raise InputError(f"--split must be one of {', '.join(SPLITS)}, not {split!r}")
+
+
+@contextmanager
+def _perfect_hash(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    previous = con.execute(
+        "SELECT current_setting('perfect_ht_threshold')"
+    ).fetchall()[0][0]
+    con.execute(f"SET perfect_ht_threshold = {max(int(previous), PERFECT_HASH_BITS)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET perfect_ht_threshold = {int(previous)}")
+
+
+def run_divergence(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    scope: str = "default",
+    model_id: str | None = None,
+    n_bins: int = DEFAULT_BINS,
+    binning: str = "equal",
+    smoothing: float = DEFAULT_SMOOTHING,
+    min_positives: int = DEFAULT_MIN_POSITIVES,
+    min_negatives: int = DEFAULT_MIN_NEGATIVES,
+    top_k: int = DEFAULT_TOP_K,
+    split: str = "train",
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Bin units, compute the symmetric KL of every vocabulary word and unit, pick prime units.
+
+    Replaces the scope's and model's rows of ``unit_bins``, ``unit_word_divergence`` and
+    ``prime_units`` in one transaction (an interrupted run leaves the previous results).
+
+    Args:
+        con: an open attrdb database after ``vocab``, ``split`` and ``extract``.
+        scope: the scope whose universe (``scope_products``) and D+ sets are used.
+        model_id: the CNN whose activations are binned; default the only registered model.
+        n_bins: histogram bins per unit.
+        binning: 'equal' (equal width between the unit's min and max over the split) or
+            'quantile' (edges at the unit's quantiles, about equally filled bins).
+        smoothing: weight of the uniform distribution mixed into every histogram,
+            P = (1 - smoothing) * count / n + smoothing / n_bins; in (0, 1).
+        min_positives: a word needs this many positives in the split, else it is skipped.
+        min_negatives: likewise for negatives.
+        top_k: prime units kept per word.
+        split: the split whose products define the bins and histograms.
+        progress: show a progress bar over the bin chunks.
+
+    Returns:
+        Summary: counts of products, units, constant units, words, skipped words (and the
+        first of them with their counts), rows written, packing and seconds per phase.
+
+    Raises:
+        InputError: a parameter is out of range or the model is unknown.
+        StateError: an input stage has not run, or the split has no products of the scope
+            with activations.
+    """
+    _validate(n_bins, binning, smoothing, min_positives, min_negatives, top_k, split)
+    hint = "run `attrdb vocab`, `attrdb split` and `attrdb extract` first"
+    require_tables(con, "activation_vectors", "splits", "scope_products", "vocabulary",
+                   "word_products", hint=hint)
+    model_id = resolve_model(con, model_id)
+    params = {
+        "model_id": model_id,
+        "split": split,
+        "n_bins": n_bins,
+        "binning": binning,
+        "smoothing": smoothing,
+        "smoothing_kind": "uniform mixture: (1 - smoothing) * count / n + smoothing / n_bins",
+        "min_positives": min_positives,
+        "min_negatives": min_negatives,
+        "top_k": top_k,
+    }
+    base = {"model_id": model_id, "scope": scope}
+    with stage_run(con, "divergence", params, scope=scope) as run, _perfect_hash(con):
+        seconds: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(phase: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[phase] = round(now - clock, 3)
+            clock = now
+
+        con.begin()
+        try:
+            n_products = query_sql_file(con, "divergence/universe", {**base, "split": split})[0][0]
+            if not n_products:
+                raise StateError(
+                    f"scope {scope!r} has no {split} products with activations of model "
+                    f"{model_id!r}; {hint}"
+                )
+            run_sql_file(con, f"divergence/unit_bins_{binning}", {**base, "n_bins": n_bins})
+            run_sql_file(con, f"divergence/binned_{binning}", {**base, "n_bins": n_bins})
+            lap("binning")
+            words = query_sql_file(con, "divergence/words", {
+                "scope": scope, "min_positives": min_positives, "min_negatives": min_negatives,
+            })
+            kept = [(n_pos, n_neg) for _, n_pos, n_neg, ok in words if ok]
+            skipped = [
+                {"word": w, "n_pos": int(p), "n_neg": int(n)} for w, p, n, ok in words if not ok
+            ]
+            largest_side = max((min(p, n) for p, n in kept), default=1)
+            field_bits, per_chunk, n_chunks = packing(n_bins, largest_side)
+            run_sql_file(con, "divergence/sides", {"bins_per_chunk": per_chunk})
+            lap("words")
+            chunks: Any = range(n_chunks)
+            if progress:
+                from tqdm import tqdm
+
+                chunks = tqdm(chunks, desc="divergence chunks", unit="chunk")
+            for chunk in chunks:
+                run_sql_file(con, "divergence/counts", {
+                    "chunk": chunk, "bins_per_chunk": per_chunk, "field_bits": field_bits,
+                })
+            lap("histograms")
+            run_sql_file(con, "divergence/kl", {
+                **base, "n_bins": n_bins, "smoothing": smoothing,
+                "bins_per_chunk": per_chunk, "field_bits": field_bits,
+            })
+            lap("kl")
+            run_sql_file(con, "divergence/prime_units", {**base, "top_k": top_k})
+            lap("prime_units")
+            counts = query_sql_file(con, "divergence/summary", base)[0]
+            run_sql_file(con, "divergence/cleanup")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        n_units, n_constant, n_rows, n_prime = (int(x) for x in counts)
+        run.summary.update(
+            model_id=model_id,
+            n_products=int(n_products),
+            n_units=n_units,
+            n_constant_units=n_constant,
+            n_words=len(kept),
+            n_skipped=len(skipped),
+            skipped=skipped[:SKIPPED_IN_SUMMARY],
+            n_divergence_rows=n_rows,
+            n_prime_unit_rows=n_prime,
+            field_bits=field_bits,
+            bins_per_chunk=per_chunk,
+            n_chunks=n_chunks,
+            seconds=seconds,
+        )
+        return dict(run.summary)
