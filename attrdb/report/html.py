@@ -11,6 +11,7 @@ import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 CSS = """
@@ -49,6 +50,10 @@ figure img { width: 100%; height: auto; display: block; border-radius: 3px;
 figcaption { margin-top: 2px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .missing { width: 100%; aspect-ratio: 1; background: #eceef2; display: flex;
            align-items: center; justify-content: center; color: #8a93a3; border-radius: 3px; }
+p.words { line-height: 1.9; }
+span.w { background: #eef1f5; border-radius: 10px; padding: 1px 8px; margin: 0 4px 0 0;
+         white-space: nowrap; }
+span.w small { color: #6b7585; }
 code { background: #eef1f5; padding: 0 4px; border-radius: 3px; }
 footer { color: #6b7585; font-size: 12px; padding: 0 32px 24px; }
 """
@@ -82,6 +87,8 @@ def fmt(value: Any, digits: int = 3) -> str:
         return f"{value:.{digits}f}" if abs(value) < 1e6 else f"{value:.3g}"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -117,6 +124,14 @@ def key_values(pairs: Iterable[tuple[str, Any]]) -> str:
         f'<tr><th>{esc(k)}</th><td class="num">{esc(fmt(v))}</td></tr>' for k, v in pairs
     )
     return f"<table><tbody>{rows}</tbody></table>"
+
+
+def word_list(words: Iterable[tuple[str, Any]]) -> str:
+    """Words with a count each, as a compact wrapping list."""
+    items = " ".join(
+        f'<span class="w">{esc(word)} <small>{esc(fmt(n))}</small></span>' for word, n in words
+    )
+    return f'<p class="words">{items}</p>'
 
 
 def plot(uri: str, alt: str) -> str:

@@ -44,16 +44,18 @@ def overlay(
     size: int = 168,
     alpha: float = 0.55,
 ) -> str | None:
-    """A saliency map (row-major ``height x width``, values in [0, 1]) drawn over its image.
+    """A saliency map (row-major ``height x width``) drawn over its image.
 
-    The map is resized to the thumbnail with bilinear interpolation and coloured with the
-    'jet' colormap, blended ``alpha`` where the map is high (low values leave the photo
-    visible). Without a readable image the coloured map alone is returned.
+    The map is stretched to its own range (stored maps need not span [0, 1]: a sum over
+    many units is flat), resized to the thumbnail with bilinear interpolation and coloured
+    with the 'jet' colormap, blended ``alpha`` where the map is high (low values leave the
+    photo visible). Without a readable image the coloured map is drawn on grey.
     """
     from matplotlib import colormaps
 
-    grid = np.asarray(values, dtype=np.float32).reshape(height, width)
-    grid = np.nan_to_num(np.clip(grid, 0.0, 1.0))
+    grid = np.nan_to_num(np.asarray(values, dtype=np.float32).reshape(height, width))
+    low, high = float(grid.min()), float(grid.max())
+    grid = (grid - low) / (high - low) if high > low else np.zeros_like(grid)
     image = _open(path)
     if image is None:
         image = Image.new("RGB", (width, height), (128, 128, 128))

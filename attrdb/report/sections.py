@@ -79,7 +79,8 @@ def overview(ctx: Context) -> h.Section:
     else:
         shops = rows(ctx, "shops", n=12)
         body += "<h3>Shops with the most near-duplicates removed</h3>" + h.table(
-            shops, headers={"removed_share": "share removed", "n_groups": "groups"})
+            shops, headers={"n_products": "products", "n_groups": "groups", "n_kept": "kept",
+                            "n_removed": "removed", "removed_share": "share removed"})
     rejects = rows(ctx, "rejects", n=10)
     if rejects:
         body += "<h3>Why input rows were rejected</h3>" + h.table(rejects)
@@ -97,12 +98,13 @@ def vocabulary(ctx: Context) -> h.Section:
     top = words[:30]
     body = (
         f'<p class="lead">{words[0]["n_words"]:,} candidate words in scope '
-        f"<code>{h.esc(ctx.scope)}</code>; the most frequent by products holding them "
-        "(|D+|).</p>"
+        f"<code>{h.esc(ctx.scope)}</code>, in vocabulary rank order, each with |D+| (the "
+        "products whose text holds it).</p>"
+        + h.word_list([(w["word"], w["n_products"]) for w in words])
         + h.columns([
             h.plot(plots.word_bars([w["word"] for w in top], [w["n_products"] for w in top],
                                    "products holding the word"), "most frequent words"),
-            h.table(kinds, headers={"n_occurrences": "products (sum)"}),
+            h.table(kinds, headers={"n_words": "words", "n_occurrences": "|D+| summed"}),
         ])
     )
     return h.Section("vocabulary", title, body)
@@ -127,22 +129,28 @@ def visualness(ctx: Context) -> h.Section:
         "language_prior is the text-only baseline score.</p>"
         + h.table(methods, headers={"n_without_score": "too few examples"})
     )
-    scores: dict[str, list[float]] = defaultdict(list)
+    scores: dict[str, list[float]] = {
+        m["method"]: [] for m in methods if m["method"] != "language_prior"}
     for row in rows(ctx, "visualness_scores"):
-        if row["method"] != "language_prior":
+        if row["method"] in scores:
             scores[row["method"]].append(row["accuracy"])
+    scores = {m: v for m, v in scores.items() if v}
     if scores:
         body += h.plot(plots.accuracy_histograms(scores), "accuracy per method")
-    for method, ranked in by_method.items():
+    blocks = []
+    for method in [m["method"] for m in methods if m["method"] in by_method]:
+        ranked = by_method[method]
         most = [r for r in ranked if r["visual_rank"] <= ctx.n_words]
         least = sorted((r for r in ranked if r["nonvisual_rank"] <= ctx.n_words),
                        key=lambda r: r["nonvisual_rank"])
         cols = ["word", "accuracy", "n_products"] + (
             ["h"] if any(r["h"] is not None for r in ranked) else [])
-        body += f"<h3>{h.esc(method)}</h3>" + h.columns([
-            "<b>most visual</b>" + h.table(most, cols, {"n_products": "|D+|", "h": "human"}),
-            "<b>least visual</b>" + h.table(least, cols, {"n_products": "|D+|", "h": "human"}),
-        ])
+        labels = {"n_products": "|D+|", "h": "human", "accuracy": "score"}
+        blocks.append(f"<h3>{h.esc(method)}</h3>" + h.columns([
+            "<b>most visual</b>" + h.table(most, cols, labels),
+            "<b>least visual</b>" + h.table(least, cols, labels),
+        ]))
+    body += h.columns(blocks)
     return h.Section("visualness", title, body, ref)
 
 
@@ -294,7 +302,8 @@ def saliency(ctx: Context) -> h.Section:
     for row in found:
         pairs[(row["word"], row["product_id"])].append(row)
     body = ('<p class="lead">Where in the image the word\'s evidence lies: KL-weighted '
-            "occlusion maps of the prime units (eq. 5) beside the baselines.</p>")
+            "occlusion maps of the K units of highest KL (eq. 5) beside the baselines; each "
+            "map is stretched to its own range (red = its highest value).</p>")
     for (word, product_id), maps in pairs.items():
         first = maps[0]
         figures = [h.figure(images.thumbnail(first["image_path"], 168), "image",
