@@ -54,6 +54,8 @@ def connect(
         upgrade: apply pending migrations to an existing database.
         threads: DuckDB worker threads (default: DuckDB's choice).
 
+    The environment variable ``ATTRDB_MEMORY_LIMIT`` (e.g. ``4GB``) caps DuckDB's memory.
+
     Raises:
         StateError: the file does not exist and ``create`` is false.
         SchemaError: the schema is newer than this code, or older and ``upgrade`` is false.
@@ -68,6 +70,10 @@ def connect(
         raise AttrdbError(f"cannot open {target}: {str(exc).splitlines()[0]}") from exc
     try:
         con.execute("SET enable_progress_bar = false")
+        # Several attrdb processes may share a machine: let the user cap each one.
+        memory_limit = os.environ.get("ATTRDB_MEMORY_LIMIT")
+        if memory_limit:
+            con.execute("SET memory_limit = ?", [memory_limit])
         if threads:
             con.execute("SET threads = ?", [threads])
         if (create or upgrade) and not read_only:
