@@ -15,10 +15,13 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import numpy as np
 
 from attrdb.errors import InputError
+from attrdb.sqlfiles import run_sql_file
 
 #: the shop every CCP photo gets (one catalogue, no near-duplicate groups across shops).
 CCP_SHOP = "ccp"
@@ -111,3 +114,71 @@ def write_listings(ccp_dir: str | Path, target: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, out)
     return out
+
+
+def prepare_database(
+    con: duckdb.DuckDBPyConnection,
+    ccp_dir: str | Path,
+    *,
+    listings: str | Path,
+    scope: str = "default",
+    model: str = "efficientnet_lite0",
+    weights: str | Path | None = None,
+    device: str = "auto",
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Load CCP into a database and run the stages the saliency evaluation needs.
+
+    Each stage runs through its own library function, and is skipped when its output is
+    already there: ingest of the generated listings (``write_listings``), text, dedup (a
+    no-op here: photos have no title or description, whose words are what dedup
+    compares), vocab of kind ``tag``, split (the defaults: 50/25/25 by a seeded hash),
+    extract (resumable: it always runs and finishes what is missing), divergence (train
+    split), visualness (``resample`` classifiers, for the gradient baseline).
+
+    Args:
+        con: the CCP database (one catalogue per database: never the Myntra one).
+        ccp_dir: the CCP folder.
+        listings: where to write the generated Parquet catalogue.
+        scope: scope of vocab, divergence and visualness.
+        model: CNN architecture for extract.
+        weights: its weights file (default: the embedded / cached one).
+        device: torch device for extract.
+        progress: progress bars on stderr.
+
+    Returns:
+        Stage name -> that stage's summary, or "skipped".
+    """
+    from attrdb.cnn.extract import run_extract
+    from attrdb.dedup import run_dedup
+    from attrdb.divergence import run_divergence
+    from attrdb.ingest import run_ingest
+    from attrdb.splits import run_split
+    from attrdb.text.tokenize import run_text
+    from attrdb.visualness import run_visualness
+    from attrdb.vocab import run_vocab
+
+    def state() -> dict[str, int]:
+        cursor = run_sql_file(con, "saliency/ccp_state", {"scope": scope})
+        names = [d[0] for d in cursor.description]
+        return dict(zip(names, cursor.fetchall()[0], strict=True))
+
+    done: dict[str, Any] = {}
+    if state()["products"]:
+        done["ingest"] = "skipped"
+    else:
+        done["ingest"] = run_ingest(con, write_listings(ccp_dir, listings))
+    done["text"] = run_text(con, lang="en", progress=progress)
+    done["dedup"] = "skipped" if state()["duplicate_groups"] else run_dedup(con)
+    done["vocab"] = "skipped" if state()["vocabulary"] else run_vocab(con, scope=scope, kind="tag")
+    done["split"] = "skipped" if state()["splits"] else run_split(con)
+    done["extract"] = run_extract(
+        con, model=model, weights=weights, device=device, progress=progress
+    )
+    done["divergence"] = "skipped" if state()["divergence"] else run_divergence(con, scope=scope)
+    done["visualness"] = (
+        "skipped"
+        if state()["classifiers"]
+        else run_visualness(con, scope=scope, methods=("resample",), progress=progress)
+    )
+    return done

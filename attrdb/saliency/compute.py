@@ -64,7 +64,9 @@ class SweepSettings:
         if self.stride < 1 or self.batch_size < 1 or self.map_size < 8 or self.mean_images < 1:
             raise InputError("stride, batch size and mean images must be >= 1, map size >= 8")
         if not self.patches or any(p < 1 or p > size for p in self.patches):
-            raise InputError(f"patch sides must lie in 1..{size} (the sweep size), got {self.patches}")
+            raise InputError(
+                f"patch sides must lie in 1..{size} (the sweep size), got {self.patches}"
+            )
         if self.sigma_factor <= 0:
             raise InputError("sigma factor must be positive")
         return SweepSettings(
@@ -174,7 +176,9 @@ class MapMaker:
             batch_size=s.batch_size, progress=self.progress,
         )
         if sweep.n_units != self.model.n_units:
-            raise StateError(f"sweep recorded {sweep.n_units} units, model has {self.model.n_units}")
+            raise StateError(
+                f"sweep recorded {sweep.n_units} units, the model has {self.model.n_units}"
+            )
         store.save_sweep(
             self.con, model_id=self.model.model_id, product_id=product_id, sweep=sweep,
             image_hw=image_hw,

@@ -102,6 +102,8 @@ def run_evaluate(
     model: TappedModel | None = None,
     figures: str | Path | None = None,
     n_figures: int = 4,
+    prepare: bool = False,
+    listings: str | Path | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Score attribute maps against CCP's human regions; fill saliency_scores and saliency_eval.
@@ -128,6 +130,9 @@ def run_evaluate(
         model: an already loaded model.
         figures: folder for overlay PNGs of the first ``n_figures`` words (None: none).
         n_figures: words drawn when ``figures`` is set.
+        prepare: first load CCP and run the stages it needs (``attrdb.ccp.prepare_database``;
+            stages already done are skipped).
+        listings: where ``prepare`` writes the generated CCP catalogue.
         progress: tqdm bars on stderr.
 
     Returns:
@@ -139,6 +144,13 @@ def run_evaluate(
     if not thresholds or any(not 0 <= t <= 1 for t in thresholds):
         raise InputError(f"thresholds must lie in [0, 1], got {list(thresholds)}")
     settings = settings or SweepSettings()
+    prepared = None
+    if prepare:
+        if listings is None:
+            raise InputError("prepare needs a path for the generated CCP listings")
+        prepared = ccp.prepare_database(
+            con, root, listings=listings, scope=scope, device=device, progress=progress
+        )
     require_tables(con, "products", "vocabulary", "splits", "unit_word_divergence",
                    hint="prepare the CCP database first (attrdb.ccp.prepare_database)")
     model_id = resolve_model_id(con, model_id if model is None else model.model_id)
@@ -157,7 +169,9 @@ def run_evaluate(
         )
     ]
     if not words:
-        raise StateError(f"no {kind} word of scope {scope!r} is a CCP label with a KL; run divergence")
+        raise StateError(
+            f"no {kind} word of scope {scope!r} is a CCP label with a KL; run divergence"
+        )
     units = load_words(
         con, model_id=model_id, scope=scope, words=words, ks=ks, methods=methods,
         classifier_method=classifier_method,
@@ -217,6 +231,8 @@ def run_evaluate(
                 con, "saliency/eval_summary", {"model_id": model_id, "scope": scope}
             )
         }
+        if prepared is not None:
+            run.summary["stages_run"] = [k for k, v in prepared.items() if v != "skipped"]
         run.summary.update(
             words=len(words), photos=len(photos), maps=sum(1 for r in rows if r["ap"] is not None),
             sweeps_run=maker.n_swept, sweeps_reused=maker.n_reused, **summary,

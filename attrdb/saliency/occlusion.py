@@ -49,7 +49,7 @@ class Sweep:
         """Units recorded."""
         return int(self.base.shape[0])
 
-    def select(self, units: Sequence[int]) -> dict[int, np.ndarray]:
+    def select(self, units: Sequence[int] | np.ndarray) -> dict[int, np.ndarray]:
         """Per-scale drops of the given units only."""
         idx = np.asarray(units, dtype=np.int64)
         return {p: d[idx] for p, d in self.deltas.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,8 @@ def resolve_model_id(con: duckdb.DuckDBPyConnection, model_id: str | None) -> st
     known = [str(r[0]) for r in query_sql_file(con, "saliency/models")]
     if model_id is not None:
         if model_id not in known:
-            raise InputError(f"model {model_id!r} is not registered (known: {', '.join(known) or 'none'})")
+            listed = ", ".join(known) or "none"
+            raise InputError(f"model {model_id!r} is not registered (known: {listed})")
         return model_id
     if not known:
         raise StateError("no model is registered; run `attrdb extract` first")
@@ -51,7 +52,9 @@ def check_request(ks: Sequence[int], methods: Sequence[str], n_units: int) -> No
     """Refuse unknown methods and K outside 1..n_units."""
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:
-        raise InputError(f"unknown method(s) {unknown or methods}; choose from {', '.join(METHODS)}")
+        raise InputError(
+            f"unknown method(s) {unknown or methods}; choose from {', '.join(METHODS)}"
+        )
     if KL_OCCLUSION in methods and (not ks or any(k < 1 or k > n_units for k in ks)):
         raise InputError(f"K must lie in 1..{n_units} (the model's units), got {list(ks)}")
 
@@ -69,7 +72,8 @@ def load_words(
     """Each word's top units (and classifier when the gradient baseline is wanted)."""
     return {
         w: word_units(
-            con, model_id=model_id, scope=scope, word=w, k=max(ks) if KL_OCCLUSION in methods else 0,
+            con, model_id=model_id, scope=scope, word=w,
+            k=max(ks) if KL_OCCLUSION in methods else 0,
             classifier_method=classifier_method if GRADIENT in methods else None,
         )
         for w in words
@@ -173,20 +177,27 @@ def image_jobs(
         found = {str(pid): str(path) for pid, path in rows}
         missing = [p for p in products if p not in found]
         if missing:
-            raise InputError(f"product(s) without an image or not in products: {', '.join(missing[:5])}")
+            raise InputError(
+                f"product(s) without an image or not in products: {', '.join(missing[:5])}"
+            )
         return {pid: (found[pid], list(words)) for pid in products}
     for word in words:
         rows = query_sql_file(
-            con, "saliency/word_images", {"scope": scope, "word": word, "split": split, "limit": limit}
+            con, "saliency/word_images",
+            {"scope": scope, "word": word, "split": split, "limit": limit},
         )
         if not rows:
-            raise StateError(f"word {word!r} has no {split} image in scope {scope!r}; pass --product")
+            raise StateError(
+                f"word {word!r} has no {split} image in scope {scope!r}; pass --product"
+            )
         for pid, path in rows:
             jobs.setdefault(str(pid), (str(path), []))[1].append(word)
     return jobs
 
 
-def _iter(jobs: dict[str, tuple[str, list[str]]], progress: bool):  # noqa: ANN202 - generator
+def _iter(
+    jobs: dict[str, tuple[str, list[str]]], progress: bool
+) -> Iterator[tuple[str, tuple[str, list[str]]]]:
     items = list(jobs.items())
     if not progress:
         return iter(items)

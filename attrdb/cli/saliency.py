@@ -1,0 +1,174 @@
+"""Commands ``saliency`` (attribute maps, eq. 5) and ``evaluate`` (maps vs human regions)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from attrdb.cli.common import console_info, settings
+from attrdb.errors import InputError
+
+# Defaults repeated from attrdb.saliency.* (importing it here would import numpy and torch
+# helpers at CLI start-up); tests check they agree.
+DEFAULT_PATCHES = "24,48,96"
+DEFAULT_STRIDE = 16
+DEFAULT_KS = "1,8,64"
+PAPER_SIZE, PAPER_STRIDE = 256, 4
+
+
+def _ints(text: str, option: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise InputError(f"{option} takes comma-separated integers, not {text!r}") from None
+    if not values:
+        raise InputError(f"{option} needs at least one value")
+    return values
+
+
+def _floats(text: str, option: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise InputError(f"{option} takes comma-separated numbers, not {text!r}") from None
+    if not values:
+        raise InputError(f"{option} needs at least one value")
+    return values
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in text.split(",") if v.strip())
+
+
+def _sweep_settings(
+    size: int | None, patches: str, stride: int, paper: bool, batch_size: int,
+    map_size: int, sigma_factor: float, mean_images: int,
+):  # noqa: ANN202 - SweepSettings is imported lazily
+    from attrdb.saliency.compute import SweepSettings
+
+    if paper:
+        size, patches, stride = PAPER_SIZE, DEFAULT_PATCHES, PAPER_STRIDE
+    return SweepSettings(
+        size=size, patches=_ints(patches, "--patches"), stride=stride, batch_size=batch_size,
+        sigma_factor=sigma_factor, map_size=map_size, mean_images=mean_images,
+    )
+
+
+_SIZE_HELP = "Square sweep input side in px (default: the model input size)."
+_PAPER_HELP = "The paper's sweep: 256 px, patches 24,48,96, stride 4 (~8,000 passes/image)."
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``saliency`` and ``evaluate`` to the app."""
+
+    @app.command("saliency")
+    def saliency(
+        ctx: typer.Context,
+        words: Annotated[list[str], typer.Option("--word", help="Word to map (repeatable).")],
+        products: Annotated[
+            Optional[list[str]],  # noqa: UP045 - typer needs Optional
+            typer.Option("--product", help="Image to map (repeatable) (default: test positives)."),
+        ] = None,
+        scope: str = typer.Option("default", "--scope", help="Result scope."),
+        model_id: Optional[str] = typer.Option(None, "--model", help="Registered model id."),  # noqa: UP045
+        ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
+        methods: str = typer.Option(
+            "kl_occlusion,gradient", "--method", help="kl_occlusion, gradient, center_prior."
+        ),
+        split: str = typer.Option("test", "--split", help="Split of the default images."),
+        limit: int = typer.Option(10, "--limit", help="Default images per word."),
+        size: Optional[int] = typer.Option(None, "--size", help=_SIZE_HELP),  # noqa: UP045
+        patches: str = typer.Option(DEFAULT_PATCHES, "--patches", help="Patch sides, px."),
+        stride: int = typer.Option(DEFAULT_STRIDE, "--stride", help="Patch stride, px."),
+        paper: bool = typer.Option(False, "--paper", help=_PAPER_HELP),
+        batch_size: int = typer.Option(64, "--batch-size", help="Occluded copies per pass."),
+        map_size: int = typer.Option(128, "--map-size", help="Long side of stored maps."),
+        sigma_factor: float = typer.Option(0.5, "--sigma-factor", help="Sigma / patch side."),
+        mean_images: int = typer.Option(200, "--mean-images", help="Images in the mean image."),
+        classifier: str = typer.Option(
+            "resample", "--classifier", help="Visualness classifier the gradient uses."
+        ),
+        device: str = typer.Option("auto", "--device", help="auto, cpu, cuda."),
+        weights: Optional[str] = typer.Option(None, "--weights", help="Model weights file."),  # noqa: UP045
+    ) -> None:
+        """Attribute maps of words on images: KL-weighted occlusion maps (eq. 5), gradient."""
+        from attrdb.saliency.stage import run_saliency
+
+        sweep = _sweep_settings(
+            size, patches, stride, paper, batch_size, map_size, sigma_factor, mean_images
+        )
+        con = settings(ctx).open()
+        try:
+            summary = run_saliency(
+                con, words=words, products=products, scope=scope, model_id=model_id,
+                ks=_ints(ks, "--k"), methods=_names(methods), split=split, limit=limit,
+                settings=sweep, classifier_method=classifier, device=device, weights=weights,
+            )
+        finally:
+            con.close()
+        console_info(
+            f"saliency: {summary['maps']} maps on {summary['images']} images "
+            f"({summary['sweeps_run']} sweeps run, {summary['sweeps_reused']} reused)"
+        )
+
+    @app.command("evaluate")
+    def evaluate(
+        ctx: typer.Context,
+        ccp: Annotated[Path, typer.Option("--ccp", help="Clothing Co-Parsing folder.")],
+        prepare: bool = typer.Option(
+            True, "--prepare/--no-prepare",
+            help="Load CCP into the database and run the stages it needs first.",
+        ),
+        listings: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--listings", help="Where prepare writes CCP's catalogue (by --db)."),
+        ] = None,
+        scope: str = typer.Option("default", "--scope", help="Result scope."),
+        model_id: Optional[str] = typer.Option(None, "--model", help="Registered model id."),  # noqa: UP045
+        n_words: int = typer.Option(20, "--words", help="Most frequent tags evaluated."),
+        n_images: int = typer.Option(10, "--images", help="Test photos per tag."),
+        exclude: str = typer.Option("skin,hair", "--exclude", help="Tags left out."),
+        ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
+        methods: str = typer.Option(
+            "kl_occlusion,gradient,center_prior", "--method", help="Maps scored."
+        ),
+        thresholds: str = typer.Option(
+            "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9", "--thresholds", help="IoU thresholds."
+        ),
+        tolerance: float = typer.Option(15, "--tolerance", help="Pointing-game tolerance, px."),
+        size: Optional[int] = typer.Option(None, "--size", help=_SIZE_HELP),  # noqa: UP045
+        patches: str = typer.Option(DEFAULT_PATCHES, "--patches", help="Patch sides, px."),
+        stride: int = typer.Option(DEFAULT_STRIDE, "--stride", help="Patch stride, px."),
+        paper: bool = typer.Option(False, "--paper", help=_PAPER_HELP),
+        batch_size: int = typer.Option(64, "--batch-size", help="Occluded copies per pass."),
+        map_size: int = typer.Option(128, "--map-size", help="Long side of stored maps."),
+        sigma_factor: float = typer.Option(0.5, "--sigma-factor", help="Sigma / patch side."),
+        mean_images: int = typer.Option(200, "--mean-images", help="Images in the mean image."),
+        figures: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--figures", help="Folder for overlay PNGs of the first words."),
+        ] = None,
+        device: str = typer.Option("auto", "--device", help="auto, cpu, cuda."),
+    ) -> None:
+        """Score attribute maps against CCP's human regions (AP, IoU, pointing game)."""
+        from attrdb.saliency.evaluate import run_evaluate
+
+        sweep = _sweep_settings(
+            size, patches, stride, paper, batch_size, map_size, sigma_factor, mean_images
+        )
+        db = settings(ctx).db
+        con = settings(ctx).open(create=prepare)
+        try:
+            summary = run_evaluate(
+                con, ccp_dir=ccp, scope=scope, model_id=model_id, n_words=n_words,
+                n_images=n_images, exclude=_names(exclude), ks=_ints(ks, "--k"),
+                methods=_names(methods), thresholds=_floats(thresholds, "--thresholds"),
+                tolerance=tolerance, settings=sweep, device=device, figures=figures,
+                prepare=prepare, listings=listings or Path(db).with_suffix(".listings.parquet"),
+            )
+        finally:
+            con.close()
+        typer.echo(json.dumps(summary, sort_keys=True))
