@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -55,7 +56,7 @@ def _build_lite0() -> nn.Module:
     return EfficientNet.from_name("efficientnet-lite0")
 
 
-def _taps_lite0(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+def _taps_lite0(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
     # Mirrors EfficientNet.extract_features (stem, blocks, head) and keeps stage outputs.
     maps = []
     x = net._swish(net._bn0(net._conv_stem(x)))
@@ -101,7 +102,7 @@ def _build_alexnet() -> nn.Module:
     return alexnet(weights=None)
 
 
-def _taps_alexnet(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+def _taps_alexnet(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
     # torchvision's AlexNet has no LRN: pool1/pool2 stand in for CaffeNet's norm1/norm2.
     f, c = net.features, net.classifier
     pool1 = f[0:3](x)
@@ -124,7 +125,7 @@ def _build_vgg16() -> nn.Module:
 _VGG16_POOLS = (4, 9, 16, 23, 30)
 
 
-def _taps_vgg16(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+def _taps_vgg16(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
     maps = []
     start = 0
     for end in _VGG16_POOLS:
@@ -143,7 +144,7 @@ def _build_resnet50() -> nn.Module:
     return resnet50(weights=None)
 
 
-def _taps_resnet50(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+def _taps_resnet50(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
     stem = net.maxpool(net.relu(net.bn1(net.conv1(x))))
     layer1 = net.layer1(stem)
     layer2 = net.layer2(layer1)

@@ -83,7 +83,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     if mode == "RGB":
         return image.copy()
     if mode == "P":
-        has_alpha = "transparency" in image.info or image.palette.mode == "RGBA"
+        has_alpha = "transparency" in image.info or (
+            image.palette is not None and image.palette.mode == "RGBA"
+        )
         return _flatten(image.convert("RGBA")) if has_alpha else image.convert("RGB")
     if mode in ("RGBA", "LA", "PA", "La", "RGBa"):
         return _flatten(image.convert("RGBA"))

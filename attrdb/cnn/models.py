@@ -59,6 +59,9 @@ class TappedModel(nn.Module):
         weights_sha256: its sha256 (``models.weights_sha256``).
     """
 
+    _mean: torch.Tensor
+    _std: torch.Tensor
+
     def __init__(
         self,
         arch: Architecture,
