@@ -189,7 +189,9 @@ def run_divergence(
             ]
             largest_side = max((min(p, n) for p, n in kept), default=1)
             field_bits, per_chunk, n_chunks = packing(n_bins, largest_side)
-            run_sql_file(con, "divergence/sides", {"bins_per_chunk": per_chunk})
+            run_sql_file(con, "divergence/sides", {
+                "bins_per_chunk": per_chunk, "field_bits": field_bits,
+            })
             lap("words")
             chunks: Any = range(n_chunks)
             if progress:
@@ -203,7 +205,7 @@ def run_divergence(
             lap("histograms")
             run_sql_file(con, "divergence/kl", {
                 **base, "n_bins": n_bins, "smoothing": smoothing,
-                "bins_per_chunk": per_chunk, "field_bits": field_bits,
+                "field_mask": (1 << field_bits) - 1,
             })
             lap("kl")
             run_sql_file(con, "divergence/prime_units", {**base, "top_k": top_k})

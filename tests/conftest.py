@@ -106,3 +106,19 @@ def extracted_db(tmp_path_factory: pytest.TempPathFactory, text_db: Path) -> Pat
     run_extract(con, device="cpu", workers=0, batch_size=32, progress=False)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def divergence_db(tmp_path_factory: pytest.TempPathFactory, extracted_db: Path) -> Path:
+    """extracted_db plus stages divergence (unit_bins, unit_word_divergence, prime_units) and
+    depth (layer_depth), defaults."""
+    from attrdb.depth import run_depth
+    from attrdb.divergence import run_divergence
+
+    folder = tmp_path_factory.mktemp("pipeline_divergence")
+    path = copy_db(extracted_db, folder, "divergence.duckdb")
+    con = connect(path)
+    run_divergence(con)
+    run_depth(con)
+    con.close()
+    return path

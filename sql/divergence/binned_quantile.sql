@@ -1,7 +1,9 @@
 -- divergence/binned_quantile: every universe activation of a non-constant unit as its bin
 -- index under arbitrary ascending edges (quantile bins may repeat an edge): the bin is the
 -- largest b with edges[b] <= v among b = 0 .. n_bins - 1, found by an ASOF join against the
--- edges; the last bin is closed because edges[n_bins] itself is never a lower bound.
+-- edges; the last bin is closed because edges[n_bins] itself is never a lower bound. Rows
+-- are stored in (pidx, unit) order, as the unnest of binned_equal leaves them, so the
+-- histogram aggregation visits its groups in order.
 -- Reads: activation_vectors, divergence_universe, unit_bins.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
 -- Parameters: $model_id, $scope.
@@ -31,4 +33,5 @@ vals AS (
 )
 SELECT vals.pidx, vals.unit_id AS unit, e.bin
 FROM vals
-ASOF JOIN lower_edges AS e ON e.unit_id = vals.unit_id AND vals.v >= e.edge;
+ASOF JOIN lower_edges AS e ON e.unit_id = vals.unit_id AND vals.v >= e.edge
+ORDER BY vals.pidx, vals.unit_id;

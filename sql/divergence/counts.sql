@@ -5,7 +5,8 @@
 -- counts at once (field_bits is wide enough for the largest side: no field overflows into
 -- the next). The aggregate is then a SUM over (word, unit) groups, small dense integer keys
 -- that DuckDB aggregates in a perfect hash table, instead of a COUNT over (word, unit, bin).
--- A zero row per (word, unit) with non-empty bins in the chunk makes every pair present.
+-- A zero row per (word, unit) with non-empty non-mode bins in the chunk makes every pair
+-- present (mode-bin rows are not in divergence_binned; kl.sql derives their counts).
 -- Reads: divergence_sides, divergence_binned, divergence_words, divergence_totals.
 -- Writes: divergence_counts (appends the chunk's rows).
 -- Parameters: $chunk, $bins_per_chunk, $field_bits.
@@ -26,6 +27,8 @@ FROM (
     UNION ALL
     SELECT w.widx, t.unit, CAST(0 AS HUGEINT)
     FROM divergence_words AS w
-    CROSS JOIN (SELECT DISTINCT unit FROM divergence_totals WHERE chunk = $chunk) AS t
+    CROSS JOIN (
+        SELECT DISTINCT unit FROM divergence_totals WHERE chunk = $chunk AND NOT is_mode
+    ) AS t
 )
 GROUP BY widx, unit;

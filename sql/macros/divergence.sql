@@ -8,7 +8,7 @@
 --   sample size, so two sets with the same histogram shape get the same probabilities
 --   (KL 0) whatever their sizes. 0 < smoothing < 1 keeps every probability positive.
 -- symmetric_kl_term(p, q): one bin's share of the symmetric KL divergence,
---   p log(p / q) + q log(q / p) = (p - q) (log p - log q).
+--   p log(p / q) + q log(q / p) = (p - q) log(p / q) (one logarithm per bin).
 -- symmetric_kl(p, q): the symmetric KL divergence of two probability lists of equal length.
 -- equal_width_edge(lo, hi, n_bins, k): edge k (0..n_bins) of n_bins equal-width bins over
 --   [lo, hi]; the last edge is hi exactly. unit_bins.edges and the binning both use it, so a
@@ -20,7 +20,7 @@
 CREATE OR REPLACE MACRO smoothed_probability(count, n, n_bins, smoothing) AS
     (1.0 - smoothing) * count / n + smoothing / n_bins;
 
-CREATE OR REPLACE MACRO symmetric_kl_term(p, q) AS (p - q) * (ln(p) - ln(q));
+CREATE OR REPLACE MACRO symmetric_kl_term(p, q) AS (p - q) * ln(p / q);
 
 CREATE OR REPLACE MACRO symmetric_kl(p, q) AS
     list_sum(list_transform(range(1, len(p) + 1), lambda i: symmetric_kl_term(p[i], q[i])));
