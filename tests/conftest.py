@@ -122,3 +122,26 @@ def divergence_db(tmp_path_factory: pytest.TempPathFactory, extracted_db: Path) 
     run_depth(con)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def visualness_db(tmp_path_factory: pytest.TempPathFactory, divergence_db: Path) -> Path:
+    """divergence_db plus stage visualness (defaults, every method incl. language_prior) for
+    the ten most frequent words with prime units and the colour/pattern words among them."""
+    from attrdb.visualness import run_visualness
+
+    folder = tmp_path_factory.mktemp("pipeline_visualness")
+    path = copy_db(divergence_db, folder, "visualness.duckdb")
+    con = connect(path)
+    words = [
+        r[0]
+        for r in con.execute(
+            "SELECT v.word FROM vocabulary AS v WHERE v.scope = 'default' AND EXISTS "
+            "(SELECT 1 FROM prime_units AS p WHERE p.scope = v.scope AND p.word = v.word) "
+            "QUALIFY row_number() OVER (ORDER BY v.rank) <= 10 OR v.word IN "
+            "('black', 'white', 'blue', 'red', 'striped', 'printed', 'checked') ORDER BY v.rank"
+        ).fetchall()
+    ]
+    run_visualness(con, words=words, jobs=1, progress=False)
+    con.close()
+    return path
