@@ -165,7 +165,8 @@ def run_evaluate(
         for r in query_sql_file(
             con, "saliency/eval_words",
             {"model_id": model_id, "scope": scope, "kind": kind, "exclude": list(exclude),
-             "labels": labels, "n_words": n_words},
+             "labels": labels, "need_classifier": GRADIENT in methods,
+             "classifier_method": classifier_method, "n_words": n_words},
         )
     ]
     if not words:
