@@ -145,3 +145,19 @@ def visualness_db(tmp_path_factory: pytest.TempPathFactory, divergence_db: Path)
     run_visualness(con, words=words, jobs=1, progress=False)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def ccp_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """The first 150 CCP street photos as a tag catalogue, prepared for the saliency
+    evaluation: ingest, text, dedup, vocab (tags), split, extract, divergence, visualness
+    (resample classifiers), defaults."""
+    from attrdb.ccp import prepare_database
+
+    folder = tmp_path_factory.mktemp("pipeline_ccp")
+    path = folder / "ccp.duckdb"
+    con = connect(path, create=True)
+    prepare_database(con, shared_data / "ccp", listings=folder / "ccp.parquet", device="cpu",
+                     n_photos=150, progress=False)
+    con.close()
+    return path
