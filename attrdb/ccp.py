@@ -74,12 +74,13 @@ def region(ccp_dir: str | Path, image: str, tag: str) -> np.ndarray:
     return label_map(ccp_dir, image) == label_id(ccp_dir, tag)
 
 
-def photo_tags(ccp_dir: str | Path) -> list[tuple[str, list[str]]]:
-    """(image, tags) for every photo that has a label map, tags in label-id order."""
+def photo_tags(ccp_dir: str | Path, n_photos: int | None = None) -> list[tuple[str, list[str]]]:
+    """(image, tags) for the photos in id order (the first ``n_photos``, default all),
+    tags in label-id order."""
     root = check_ccp_dir(ccp_dir)
     names = read_labels(root)
     out = []
-    for path in sorted((root / "photos").glob("*.jpg")):
+    for path in sorted((root / "photos").glob("*.jpg"))[:n_photos]:
         image = path.stem
         present = np.unique(label_map(root, image))
         tags = [names[int(i)] for i in present if int(i) != NULL_LABEL and int(i) in names]
@@ -87,11 +88,14 @@ def photo_tags(ccp_dir: str | Path) -> list[tuple[str, list[str]]]:
     return out
 
 
-def write_listings(ccp_dir: str | Path, target: str | Path) -> Path:
+def write_listings(
+    ccp_dir: str | Path, target: str | Path, *, n_photos: int | None = None
+) -> Path:
     """Write CCP as a tag-listing Parquet: id, shop, title, tags, image_path.
 
     The title is left empty: a photo's only text is its tags. Photos whose label map has
-    no label but null keep an empty tag list (ingest decides whether to accept them).
+    no label but null keep an empty tag list (ingest rejects them: no text).
+    ``n_photos`` keeps the first photos in id order (a quick subset), default all.
 
     Returns:
         The Parquet file written.
@@ -100,7 +104,7 @@ def write_listings(ccp_dir: str | Path, target: str | Path) -> Path:
     import pyarrow.parquet as pq
 
     root = check_ccp_dir(ccp_dir).resolve()
-    rows = photo_tags(root)
+    rows = photo_tags(root, n_photos)
     table = pa.table(
         {
             "id": [image for image, _ in rows],
@@ -125,6 +129,7 @@ def prepare_database(
     model: str = "efficientnet_lite0",
     weights: str | Path | None = None,
     device: str = "auto",
+    n_photos: int | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Load CCP into a database and run the stages the saliency evaluation needs.
@@ -144,6 +149,7 @@ def prepare_database(
         model: CNN architecture for extract.
         weights: its weights file (default: the embedded / cached one).
         device: torch device for extract.
+        n_photos: load only the first photos in id order (default all 1,004).
         progress: progress bars on stderr.
 
     Returns:
@@ -167,7 +173,7 @@ def prepare_database(
     if state()["products"]:
         done["ingest"] = "skipped"
     else:
-        done["ingest"] = run_ingest(con, write_listings(ccp_dir, listings))
+        done["ingest"] = run_ingest(con, write_listings(ccp_dir, listings, n_photos=n_photos))
     done["text"] = run_text(con, lang="en", progress=progress)
     done["dedup"] = "skipped" if state()["duplicate_groups"] else run_dedup(con)
     done["vocab"] = "skipped" if state()["vocabulary"] else run_vocab(con, scope=scope, kind="tag")
@@ -179,6 +185,6 @@ def prepare_database(
     done["visualness"] = (
         "skipped"
         if state()["classifiers"]
-        else run_visualness(con, scope=scope, methods=("resample",), progress=progress)
+        else run_visualness(con, scope=scope, methods=("resample",), jobs=1, progress=progress)
     )
     return done
