@@ -26,6 +26,13 @@ DEFAULT_MYNTRA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mynt
 
 
 def _case(source: str, images: str | None, text_only: bool, db: str, queue: Any) -> None:
+    try:
+        queue.put(_measure(source, images, text_only, db))
+    except Exception as exc:  # reported by the parent, which would otherwise wait forever
+        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+
+
+def _measure(source: str, images: str | None, text_only: bool, db: str) -> dict[str, Any]:
     import dataclasses
 
     from attrdb.connection import connect
@@ -45,15 +52,13 @@ def _case(source: str, images: str | None, text_only: bool, db: str, queue: Any)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak_mb = usage.ru_maxrss / 1024
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
-    queue.put(
-        {
-            **summary,
-            "wall": seconds,
-            "cpu": cpu,
-            "peak_mb": peak_mb,
-            "db_mb": Path(db).stat().st_size / 2**20,
-        }
-    )
+    return {
+        **summary,
+        "wall": seconds,
+        "cpu": cpu,
+        "peak_mb": peak_mb,
+        "db_mb": Path(db).stat().st_size / 2**20,
+    }
 
 
 def run_case(
@@ -69,6 +74,8 @@ def run_case(
     proc.start()
     result = queue.get()
     proc.join()
+    if "error" in result:
+        sys.exit(f"{name}: {result['error']}")
     return {"case": name, **result}
 
 

@@ -780,3 +780,54 @@ def test_full_myntra_catalogue_is_accounted_for(
     else:
         assert summary["outcomes"] == {"accepted": n_images, "image_missing": 44441 - n_images}
     con.close()
+
+
+@pytest.mark.slow
+def test_csv_row_numbers_hold_across_the_full_catalogue(shared_data: Path, tmp_path: Path) -> None:
+    """44,441 Myntra rows as CSV (multi-line HTML), bad rows deep in the file, a blank line."""
+    myntra = shared_data / "myntra"
+    reader = duckdb.connect()
+    columns = ["id", "title", "brand", "article_type", "description_html"]
+    rows = reader.execute(
+        f"SELECT {', '.join(columns)} FROM read_parquet(?)", [str(myntra / "styles.parquet")]
+    ).fetchall()
+    reader.close()
+    surplus, undecodable, blank_after = {5000, 30000, 44000}, 35000, 20000
+    out = io.BytesIO()
+    out.write((",".join(columns) + "\n").encode())
+    for number, row in enumerate(rows, start=1):
+        text = io.StringIO()
+        # QUOTE_ALL: some descriptions hold a bare \r, which minimal quoting leaves bare.
+        csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(
+            [*row, "surplus"] if number in surplus else row
+        )
+        record = text.getvalue().encode()
+        out.write(record.replace(b",", b",\xff", 1) if number == undecodable else record)
+        if number == blank_after:
+            out.write(b"\n")
+    path = tmp_path / "myntra.csv"
+    path.write_bytes(out.getvalue())
+    con = connect(":memory:", create=True)
+    config = IngestConfig(
+        columns={"shop": "brand", "description": "description_html", "category": "article_type"},
+        image_template="{id}.jpg",
+        images_root=myntra / "images",
+        allow_text_only=True,
+    )
+    run_ingest(con, path, config)
+
+    def shifted(number: int) -> int:
+        return number + (number > blank_after)
+
+    assert rejects(con, path) == sorted(
+        [(shifted(n), "too_many_columns") for n in surplus]
+        + [(shifted(undecodable), "invalid_encoding")]
+    )
+    bad = surplus | {undecodable}
+    expected = [(str(row[0]), shifted(n)) for n, row in enumerate(rows, start=1) if n not in bad]
+    assert (
+        con.execute("SELECT product_id, source_row FROM products ORDER BY source_row").fetchall()
+        == expected
+    )
+    assert_accounted(con, path, 44441)
+    con.close()

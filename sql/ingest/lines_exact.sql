@@ -6,7 +6,8 @@
 -- Reads: the file $path, ingest_read_errors. Writes: temp tables ingest_line_probe,
 -- ingest_line_errors, ingest_line_scans, ingest_lines (line).
 -- Parameters: $path, $delimiter, $quote, $escape, $skip (the first read's sniffed
--- dialect), $columns (struct of the file's columns plus one, all VARCHAR).
+-- dialect), $columns (struct of the file's columns plus one, all VARCHAR). Serial for exact
+-- line numbers, as in read_csv.sql.
 DROP TABLE IF EXISTS ingest_line_errors;
 DROP TABLE IF EXISTS ingest_line_scans;
 CREATE OR REPLACE TEMP TABLE ingest_line_probe AS
@@ -14,6 +15,7 @@ SELECT count(*) AS n
 FROM read_csv(
     $path,
     header = true,
+    parallel = false,
     auto_detect = false,
     delim = $delimiter,
     quote = $quote,
