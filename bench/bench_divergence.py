@@ -1,0 +1,300 @@
+"""Benchmark `attrdb divergence`: SQL against vectorised numpy, and a run at the paper's size.
+
+Needs a database that went through vocab, split and extract (default: the Myntra pipeline
+database /tmp/myntra_pipeline.duckdb). It is copied first; the source is never changed.
+
+  1. Every vocabulary word x every unit of the training images, for each --bins value:
+     the SQL stage (`run_divergence`: binning, histograms, KL, prime units, written to the
+     database), then two numpy implementations on the same activations and D+ sets, loaded
+     from the database beforehand (loading not timed):
+       numpy-matmul: one matrix product per bin, (words x products) @ (products x units)
+                     one-hot, the lead's reference;
+       numpy-bincount: per word, np.bincount of the positives' (unit, bin) codes.
+     Each runs in its own process (peak memory is its own) and twice, interleaved (the
+     machine is shared; the faster run is reported, both are printed). The numpy KL is
+     checked against the SQL rows (max |difference|).
+  2. Scale: the activation rows (with their splits, scope and words) replicated to
+     --scale products (default 173,175, the paper's Etsy size), then the SQL stage once.
+
+    python bench/bench_divergence.py [--db PATH] [--bins 32 16] [--scale 173175]
+        [--threads 2] [--skip-scale] [--numpy-scale]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DB = Path("/tmp/myntra_pipeline.duckdb")
+PAPER_PRODUCTS = 173_175
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+# --- numpy implementations ----------------------------------------------------------------
+
+
+def numpy_bins(acts: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-width bins between each unit's min and max (the stage's edges and rule)."""
+    values = acts.astype(np.float64)
+    lo, hi = values.min(axis=0), values.max(axis=0)
+    constant = hi - lo <= 1e-9 * np.maximum(np.abs(lo), np.abs(hi))
+    width = np.where(constant, 1.0, (hi - lo) / n_bins)
+
+    def edge(k: np.ndarray) -> np.ndarray:
+        return np.where(k == n_bins, hi, lo + k * width)
+
+    guess = np.clip(np.floor((values - lo) / width), 0, n_bins - 1)
+    guess -= values < edge(guess)
+    guess += (guess < n_bins - 1) & (values >= edge(guess + 1))
+    return guess.astype(np.int16), constant
+
+
+def _kl(pos: np.ndarray, total: np.ndarray, n_pos: np.ndarray, n_all: int,
+        smoothing: float) -> np.ndarray:
+    n_bins = pos.shape[-1]
+    shape = (-1,) + (1,) * (pos.ndim - 1)
+    p = (1 - smoothing) * pos / n_pos.reshape(shape) + smoothing / n_bins
+    q = (1 - smoothing) * (total - pos) / (n_all - n_pos).reshape(shape) + smoothing / n_bins
+    return ((p - q) * np.log(p / q)).sum(axis=-1)
+
+
+def numpy_matmul(acts: np.ndarray, members: list[np.ndarray], n_bins: int,
+                 smoothing: float) -> np.ndarray:
+    """KL (words x units) with one (words x products) @ (products x units) product per bin."""
+    bins, constant = numpy_bins(acts, n_bins)
+    n, n_units = acts.shape
+    incidence = np.zeros((len(members), n), dtype=np.float32)
+    for w, rows in enumerate(members):
+        incidence[w, rows] = 1.0
+    pos = np.empty((len(members), n_units, n_bins), dtype=np.float32)
+    total = np.empty((n_units, n_bins), dtype=np.float32)
+    for b in range(n_bins):
+        onehot = (bins == b).astype(np.float32)
+        pos[:, :, b] = incidence @ onehot
+        total[:, b] = onehot.sum(axis=0)
+    n_pos = incidence.sum(axis=1).astype(np.float64)
+    kl = _kl(pos.astype(np.float64), total.astype(np.float64), n_pos, n, smoothing)
+    kl[:, constant] = 0.0
+    return kl
+
+
+def numpy_bincount(acts: np.ndarray, members: list[np.ndarray], n_bins: int,
+                   smoothing: float) -> np.ndarray:
+    """KL (words x units) with one np.bincount of (unit, bin) codes per word."""
+    bins, constant = numpy_bins(acts, n_bins)
+    n, n_units = acts.shape
+    codes = bins.astype(np.int32) + (np.arange(n_units, dtype=np.int32) * n_bins)
+    total = np.bincount(codes.ravel(), minlength=n_units * n_bins).reshape(n_units, n_bins)
+    kl = np.empty((len(members), n_units))
+    for w, rows in enumerate(members):
+        pos = np.bincount(codes[rows].ravel(), minlength=n_units * n_bins)
+        kl[w] = _kl(pos.reshape(n_units, n_bins), total, np.array([len(rows)]), n, smoothing)
+    kl[:, constant] = 0.0
+    return kl
+
+
+# --- workers (one process each) -----------------------------------------------------------
+
+
+def worker_sql(db: str, n_bins: int, threads: int, memory_limit: str | None) -> dict[str, Any]:
+    from attrdb.connection import connect
+    from attrdb.divergence import run_divergence
+
+    con = connect(db, threads=threads)
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit])
+    started, cpu = time.perf_counter(), _cpu()
+    summary = run_divergence(con, n_bins=n_bins)
+    wall, cpu = time.perf_counter() - started, _cpu() - cpu
+    con.close()
+    return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "summary": summary}
+
+
+def _load(db: str) -> tuple[np.ndarray, list[np.ndarray], list[str], Any]:
+    """The stage's universe and kept words, via its own SQL files (not timed)."""
+    from attrdb.connection import connect
+    from attrdb.divergence import DEFAULT_MIN_NEGATIVES, DEFAULT_MIN_POSITIVES, resolve_model
+    from attrdb.sqlfiles import query_sql_file
+
+    con = connect(db)
+    model_id = resolve_model(con, None)
+    query_sql_file(con, "divergence/universe",
+                   {"model_id": model_id, "scope": "default", "split": "train"})
+    table = con.execute(
+        "SELECT a.vals FROM divergence_universe AS u JOIN activation_vectors AS a "
+        "ON a.product_id = u.product_id AND a.model_id = ? ORDER BY u.pidx", [model_id]
+    ).to_arrow_table()
+    vals = table.column("vals").combine_chunks()
+    acts = vals.flatten().to_numpy().reshape(len(vals), -1)
+    words = query_sql_file(con, "divergence/words", {
+        "scope": "default", "min_positives": DEFAULT_MIN_POSITIVES,
+        "min_negatives": DEFAULT_MIN_NEGATIVES,
+    })
+    kept = sorted(w for w, _, _, ok in words if ok)
+    rows = dict(con.execute(
+        "SELECT word, list(pidx) FROM divergence_positives GROUP BY word"
+    ).fetchall())
+    members = [np.array(rows[w], dtype=np.int64) for w in kept]
+    return acts, members, kept, con
+
+
+def worker_numpy(db: str, n_bins: int, method: str) -> dict[str, Any]:
+    from attrdb.divergence import DEFAULT_SMOOTHING
+
+    started = time.perf_counter()
+    acts, members, words, con = _load(db)
+    load_s = time.perf_counter() - started
+    compute = {"matmul": numpy_matmul, "bincount": numpy_bincount}[method]
+    started, cpu = time.perf_counter(), _cpu()
+    kl = compute(acts, members, n_bins, DEFAULT_SMOOTHING)
+    wall, cpu = time.perf_counter() - started, _cpu() - cpu
+    sql = con.execute(
+        "SELECT word, unit_id, kl FROM unit_word_divergence ORDER BY word, unit_id"
+    ).fetchnumpy()
+    con.close()
+    diff = None
+    if len(sql["kl"]) == kl.size:
+        index = {w: i for i, w in enumerate(words)}
+        rows = np.array([index[w] for w in sql["word"]])
+        diff = float(np.abs(kl[rows, sql["unit_id"]] - sql["kl"]).max())
+    return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "load_s": load_s,
+            "max_abs_diff_vs_sql": diff, "n_products": int(acts.shape[0]),
+            "n_units": int(acts.shape[1]), "n_words": len(words)}
+
+
+def _spawn(*args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", *args], check=True, capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- scale database -----------------------------------------------------------------------
+
+
+def build_scale_db(source: Path, target: Path, n_products: int) -> dict[str, Any]:
+    """Copy ``source`` and replicate its activation rows (with split, scope membership and
+    words) to ``n_products`` products: replica r of product p is named 'p~r'."""
+    from attrdb.connection import connect
+
+    shutil.copy(source, target)
+    con = connect(target)
+    started = time.perf_counter()
+    n_base = con.execute("SELECT count(*) FROM activation_vectors").fetchall()[0][0]
+    con.execute(
+        "CREATE TEMP TABLE replicas AS "
+        "SELECT b.product_id, b.product_id || '~' || r.r AS copy_id FROM "
+        "(SELECT product_id, row_number() OVER (ORDER BY product_id) - 1 AS i "
+        " FROM activation_vectors) AS b, range(1, ?) AS r(r) WHERE r.r * ? + b.i < ?",
+        [-(-n_products // n_base), n_base, n_products],
+    )
+    con.execute(
+        "INSERT INTO activation_vectors SELECT a.model_id, r.copy_id, a.vals "
+        "FROM activation_vectors AS a JOIN replicas AS r USING (product_id)"
+    )
+    con.execute("INSERT INTO splits SELECT r.copy_id, s.split FROM splits AS s "
+                "JOIN replicas AS r USING (product_id)")
+    con.execute("INSERT INTO scope_products SELECT s.scope, r.copy_id FROM scope_products AS s "
+                "JOIN replicas AS r USING (product_id)")
+    con.execute("INSERT INTO word_products SELECT w.scope, w.word, r.copy_id "
+                "FROM word_products AS w JOIN replicas AS r USING (product_id)")
+    n_total = con.execute("SELECT count(*) FROM activation_vectors").fetchall()[0][0]
+    con.execute("CHECKPOINT")
+    con.close()
+    return {"n_base": int(n_base), "n_products": int(n_total),
+            "build_s": time.perf_counter() - started}
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def _row(label: str, result: dict[str, Any], extra: str = "") -> str:
+    return (f"{label:<24} {result['wall_s']:>8.2f} {result['cpu_s']:>8.2f} "
+            f"{result['peak_gb']:>8.2f}  {extra}")
+
+
+def _numpy_note(result: dict[str, Any]) -> str:
+    diff = result["max_abs_diff_vs_sql"]
+    shown = "n/a (word sets differ)" if diff is None else f"{diff:.2e}"
+    return f"load {result['load_s']:.1f} s (not timed), max |KL - SQL| {shown}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--bins", type=int, nargs="+", default=[32, 16])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--scale", type=int, default=PAPER_PRODUCTS)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--numpy-scale", action="store_true", help="also numpy at scale")
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, db, n_bins, *rest = args.worker
+        if kind == "sql":
+            result = worker_sql(db, int(n_bins), int(rest[0]), rest[1] if len(rest) > 1 else None)
+        else:
+            result = worker_numpy(db, int(n_bins), rest[0])
+        print(json.dumps(result, default=str))
+        return
+    if not args.db.is_file():
+        raise SystemExit(f"{args.db} not found: run ingest, text, dedup, vocab, split and "
+                         "extract on /work/shared/data/myntra first")
+    mem = [args.memory_limit] if args.memory_limit else []
+    with tempfile.TemporaryDirectory(prefix="bench_divergence_") as tmp:
+        work = Path(tmp) / "work.duckdb"
+        shutil.copy(args.db, work)
+        print(f"{'run':<24} {'wall s':>8} {'cpu s':>8} {'peak GB':>8}  notes", flush=True)
+        for n_bins in args.bins:
+            for attempt in range(args.repeat):
+                sql = _spawn("sql", str(work), str(n_bins), str(args.threads), *mem)
+                s = sql["summary"]
+                print(_row(f"sql bins={n_bins} #{attempt + 1}", sql,
+                           f"{s['n_products']} products x {s['n_units']} units x "
+                           f"{s['n_words']} words, phases {s['seconds']}"), flush=True)
+                for method in ("matmul", "bincount"):
+                    res = _spawn("numpy", str(work), str(n_bins), method)
+                    print(_row(f"numpy-{method} bins={n_bins} #{attempt + 1}", res,
+                               _numpy_note(res)), flush=True)
+        if args.skip_scale:
+            return
+        scale = Path(tmp) / "scale.duckdb"
+        built = build_scale_db(work, scale, args.scale)
+        print(f"scale database: {built['n_base']} activation rows replicated to "
+              f"{built['n_products']} products in {built['build_s']:.0f} s", flush=True)
+        sql = _spawn("sql", str(scale), str(args.bins[0]), str(args.threads), *mem)
+        s = sql["summary"]
+        print(_row(f"sql scale bins={args.bins[0]}", sql,
+                   f"{s['n_products']} train products x {s['n_units']} units x "
+                   f"{s['n_words']} words, phases {s['seconds']}"), flush=True)
+        if args.numpy_scale:
+            res = _spawn("numpy", str(scale), str(args.bins[0]), "matmul")
+            print(_row(f"numpy-matmul scale bins={args.bins[0]}", res, _numpy_note(res)),
+                  flush=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
