@@ -192,7 +192,7 @@ SELECT
     avg(iou) AS mean_iou,
     avg(pointing) AS mean_pointing,
     count(DISTINCT word) AS n_words,
-    sum(n_images) AS n_images
+    CAST(sum(n_images) AS BIGINT) AS n_images
 FROM saliency_eval
 GROUP BY model_id, scope, method, k, threshold;
 
