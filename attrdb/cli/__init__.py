@@ -32,7 +32,7 @@ app = typer.Typer(
 def _global_options(
     ctx: typer.Context,
     db: str = typer.Option(
-        None, "--db", envvar="ATTRDB_DB", help="Database file [default: attrdb.duckdb]."
+        None, "--db", envvar="ATTRDB_DB", help="Database file (default: attrdb.duckdb in the working directory)."
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
 ) -> None:
