@@ -1,11 +1,12 @@
 -- depth/magnitude: per layer, M_l = the relative magnitude S_l(u) averaged over words (paper
--- Fig. 4), with the mean of the layer's max KL and the number of words that peak there.
+-- Fig. 4), with the mean of the layer's max KL and the number of words that peak there
+-- (largest S_l(u), ties to the earlier layer; a word whose KL is 0 everywhere peaks nowhere).
 -- Reads: layer_depth. Writes: nothing. Parameters: $model_id, $scope.
 WITH peaks AS (
-    SELECT word, arg_max(layer_index, relative) AS peak_index
+    SELECT word, layer_index AS peak_index
     FROM layer_depth
-    WHERE model_id = $model_id AND scope = $scope
-    GROUP BY word
+    WHERE model_id = $model_id AND scope = $scope AND relative > 0
+    QUALIFY row_number() OVER (PARTITION BY word ORDER BY relative DESC, layer_index) = 1
 )
 SELECT
     d.layer,
