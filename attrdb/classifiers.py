@@ -31,7 +31,7 @@ class Hyperparameters:
         max_iter: lbfgs iteration limit.
     """
 
-    C: float = 0.1
+    C: float = 0.01
     max_iter: int = 1000
 
 

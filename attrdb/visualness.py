@@ -64,7 +64,7 @@ class VisualnessConfig:
     """
 
     seed: int = 0
-    C: float = 0.1
+    C: float = 0.01
     max_iter: int = 1000
     n_prime: int = 100
     max_per_class: int | None = 1000

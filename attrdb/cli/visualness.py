@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Seed of the balanced samples.")] = 0,
         c: Annotated[
             float, typer.Option("--C", help="Inverse L2 strength of the logistic regression.")
-        ] = 0.1,
+        ] = 0.01,
         n_prime: Annotated[
             int, typer.Option("--n-prime", help="Prime units the initial classifier sees.")
         ] = 100,
