@@ -1,0 +1,196 @@
+"""Commands ``scope add|list|show``, ``boilerplate`` and ``metadata-check`` (docs/context.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from attrdb.cli.common import console_info, settings
+from attrdb.context.scopes import ScopeDefinition
+
+_DEFAULTS = ScopeDefinition()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scope`` group, ``boilerplate`` and ``metadata-check`` to the app."""
+    scope_app = typer.Typer(
+        help="Define and list scopes: product subsets with their boilerplate and negatives "
+             "options.",
+        no_args_is_help=True,
+    )
+    app.add_typer(scope_app, name="scope")
+
+    @scope_app.command("add")
+    def scope_add_cmd(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="The scope's name.")],
+        category_field: Annotated[
+            str | None,
+            typer.Option("--category-field",
+                         help="Filter on 'category' or 'metadata.<key>' (e.g. "
+                              "metadata.master_category)."),
+        ] = None,
+        category: Annotated[
+            list[str] | None,
+            typer.Option("--category", help="A value of the category field to keep (repeat)."),
+        ] = None,
+        boilerplate: Annotated[
+            str, typer.Option("--boilerplate", help="drop or keep boilerplate lines.")
+        ] = "drop",
+        min_share: Annotated[
+            float, typer.Option("--boilerplate-min-share",
+                                help="Share of a shop's listings a boilerplate line reaches.")
+        ] = _DEFAULTS.boilerplate_min_share,
+        min_count: Annotated[
+            int, typer.Option("--boilerplate-min-count",
+                              help="Listings of one shop a boilerplate line reaches.")
+        ] = _DEFAULTS.boilerplate_min_count,
+        min_listings: Annotated[
+            int, typer.Option("--boilerplate-min-listings",
+                              help="Listings of any shops that make a line boilerplate.")
+        ] = _DEFAULTS.boilerplate_min_listings,
+        negatives: Annotated[
+            str, typer.Option("--negatives",
+                              help="random, category_matched, or auto (matched when the "
+                                   "match field has two or more values).")
+        ] = "auto",
+        match_field: Annotated[
+            str, typer.Option("--match-field",
+                              help="Category negatives are matched on: 'category' or "
+                                   "'metadata.<key>'.")
+        ] = _DEFAULTS.match_field,
+        bound_share: Annotated[
+            float, typer.Option("--bound-share",
+                                help="A word with this share of its positives in one category "
+                                     "is category-bound.")
+        ] = _DEFAULTS.bound_share,
+        replace: Annotated[
+            bool, typer.Option("--replace", help="Redefine an existing scope (deletes its "
+                                                 "results).")
+        ] = False,
+    ) -> None:
+        """Define a scope; run `attrdb vocab --scope NAME` and later stages on it next."""
+        from attrdb.context.scopes import define_scope
+
+        definition = ScopeDefinition(
+            category_field=category_field,
+            categories=tuple(category or ()),
+            boilerplate=boilerplate,
+            boilerplate_min_count=min_count,
+            boilerplate_min_share=min_share,
+            boilerplate_min_listings=min_listings,
+            negatives=negatives,
+            match_field=match_field,
+            bound_share=bound_share,
+        )
+        con = settings(ctx).open()
+        try:
+            result = define_scope(con, name, definition, replace_existing=replace)
+        finally:
+            con.close()
+        typer.echo(json.dumps(result["definition"], sort_keys=True))
+        deleted = sum(result["deleted"].values())
+        console_info(
+            f"scope {name!r} {'redefined' if result['replaced'] else 'defined'}"
+            + (f"; {deleted} result rows of the old definition deleted" if deleted else "")
+            + f"; next: attrdb vocab --scope {name}"
+        )
+
+    @scope_app.command("list")
+    def scope_list_cmd(ctx: typer.Context) -> None:
+        """Every scope: products in its universe, newest vocab run, definition."""
+        from attrdb.context.scopes import list_scopes
+
+        con = settings(ctx).open(read_only=True)
+        try:
+            scopes = list_scopes(con)
+        finally:
+            con.close()
+        for row in scopes:
+            d = row["definition"]
+            subset = (f"{d['category_field']} in {', '.join(d['categories'])}"
+                      if d["category_field"] else "all kept products")
+            typer.echo(
+                f"{row['scope']}\t{row['n_products']} products\t{subset}\t"
+                f"boilerplate={d['boilerplate']}\tnegatives={d['negatives']}"
+                f"(match {d['match_field']})\tvocab run {row['vocab_run_id'] or '-'}"
+            )
+
+    @scope_app.command("show")
+    def scope_show_cmd(
+        ctx: typer.Context, name: Annotated[str, typer.Argument(help="The scope's name.")]
+    ) -> None:
+        """A scope's full definition as JSON (defaults filled in)."""
+        from attrdb.context.scopes import scope_definition
+
+        con = settings(ctx).open(read_only=True)
+        try:
+            definition = scope_definition(con, name)
+        finally:
+            con.close()
+        typer.echo(json.dumps(definition.as_dict(), sort_keys=True, indent=2))
+
+    @app.command("boilerplate")
+    def boilerplate_cmd(
+        ctx: typer.Context,
+        scope: Annotated[str, typer.Option("--scope", help="Scope whose lines to show.")]
+        = "default",
+        top: Annotated[int, typer.Option("--top", help="How many lines.")] = 20,
+    ) -> None:
+        """The scope's most common boilerplate lines (found by `attrdb vocab`)."""
+        from attrdb.context.boilerplate import top_boilerplate
+        from attrdb.context.scopes import scope_definition
+
+        con = settings(ctx).open(read_only=True)
+        try:
+            definition = scope_definition(con, scope)
+            rows = top_boilerplate(con, scope, top)
+        finally:
+            con.close()
+        if not rows:
+            console_info(f"scope {scope!r} has no boilerplate lines (run `attrdb vocab "
+                         f"--scope {scope}` first)")
+        for row in rows:
+            typer.echo(f"{row['rank']}\t{row['n_products']} listings\t{row['n_shops']} shops\t"
+                       f"{row['example']}")
+        console_info(f"boilerplate={definition.boilerplate}: these lines are "
+                     + ("excluded from the vocabulary and D+/D-" if definition.boilerplate
+                        == "drop" else "flagged only"))
+
+    @app.command("metadata-check")
+    def metadata_check_cmd(
+        ctx: typer.Context,
+        scope: Annotated[str, typer.Option("--scope", help="Scope of the predictions.")]
+        = "default",
+        model: Annotated[
+            str | None, typer.Option("--model", help="Model id (default: the only model).")
+        ] = None,
+        attribute: Annotated[
+            list[str] | None,
+            typer.Option("--attribute",
+                         help="name=metadata_key ('key.subkey' into nested JSON); default "
+                              "colour=base_colour and pattern=article_attributes.Pattern."),
+        ] = None,
+        k: Annotated[
+            list[int] | None, typer.Option("--k", help="Precision cut-off (repeat).")
+        ] = None,
+    ) -> None:
+        """Precision at k of the surest test predictions against catalogue metadata."""
+        from attrdb.context.metadata_check import (
+            DEFAULT_KS,
+            parse_attribute,
+            run_metadata_check,
+        )
+
+        attributes = dict(parse_attribute(a) for a in attribute) if attribute else None
+        con = settings(ctx).open()
+        try:
+            result = run_metadata_check(con, scope=scope, model_id=model,
+                                        attributes=attributes, ks=k or DEFAULT_KS)
+        finally:
+            con.close()
+        for name, r in result["attributes"].items():
+            means = ", ".join(f"{key} {value:.3f}" for key, value in r["mean_precision"].items())
+            typer.echo(f"{name} ({r['path']}): {r['n_words']} words; mean precision {means}")

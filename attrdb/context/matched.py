@@ -1,0 +1,108 @@
+"""Category context of words: category-bound flags and category-matched negatives.
+
+With random negatives a word tied to one product type ("genuine" on leather goods) gets a
+high divergence and visualness because the CNN tells the product type apart, not the
+attribute. A scope with ``negatives = 'category_matched'`` compares D+ with negatives of
+the same categories in the same proportions:
+
+- divergence: the negatives' histogram is reweighted per category,
+  P-(b) = sum_c pi+(c) * hist_{-,c}(b) / n_{-,c} (``sql/context/matched_*.sql``);
+- visualness: the balanced train and test samples and the resampled training set hold
+  the same number of positives and negatives of every category
+  (``sql/context/balanced_samples_matched.sql``, ``resample_train_matched.sql``).
+
+Every scope also gets ``category_bound_words`` at the vocab stage: words whose positives
+sit (almost) all in one category.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from attrdb.context.scopes import ScopeDefinition
+from attrdb.sqlfiles import query_sql_file, run_sql_file
+
+# The visualness stage's sample queries, and their category-matched counterparts.
+SAMPLE_FILES = {
+    "random": ("visualness/balanced_samples", "visualness/resample_train"),
+    "category_matched": (
+        "context/balanced_samples_matched",
+        "context/resample_train_matched",
+    ),
+}
+
+
+def flag_category_bound(
+    con: duckdb.DuckDBPyConnection, scope: str, definition: ScopeDefinition
+) -> int:
+    """Write the scope's ``category_bound_words`` (after its ``word_products``).
+
+    Returns:
+        The number of category-bound words.
+    """
+    run_sql_file(con, "context/category_bound", {
+        "scope": scope,
+        "match_field": definition.match_field,
+        "bound_share": definition.bound_share,
+    })
+    return int(con.execute(
+        "SELECT count(*) FROM category_bound_words WHERE scope = ? AND bound", [scope]
+    ).fetchall()[0][0])
+
+
+def matched_divergence(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    model_id: str,
+    scope: str,
+    definition: ScopeDefinition,
+    n_bins: int,
+    smoothing: float,
+    min_positives: int,
+    min_negatives: int,
+) -> dict[str, Any]:
+    """Replace the KL rows of a divergence run with category-matched ones.
+
+    Runs inside the divergence stage's transaction, after its binning and word tables
+    (divergence_universe, divergence_binned without mode-bin rows, divergence_words,
+    divergence_positives) exist; writes ``unit_word_divergence`` and ``matched_coverage``.
+
+    Returns:
+        Words kept and skipped, and the positives left unmatched.
+    """
+    n_kept, n_words = query_sql_file(con, "context/matched_words", {
+        "model_id": model_id,
+        "scope": scope,
+        "match_field": definition.match_field,
+        "min_positives": min_positives,
+        "min_negatives": min_negatives,
+    })[0]
+    unmatched = con.execute(
+        "SELECT count(*) FILTER (WHERE n_pos_unmatched > 0), coalesce(sum(n_pos_unmatched), 0) "
+        "FROM matched_coverage WHERE model_id = ? AND scope = ?", [model_id, scope]
+    ).fetchall()[0]
+    run_sql_file(con, "context/matched_kl", {
+        "model_id": model_id, "scope": scope, "n_bins": n_bins, "smoothing": smoothing,
+    })
+    return {
+        "match_field": definition.match_field,
+        "n_words": int(n_kept),
+        "n_skipped": int(n_words) - int(n_kept),
+        "n_words_partly_unmatched": int(unmatched[0]),
+        "n_positives_unmatched": int(unmatched[1]),
+    }
+
+
+def prepare_matched_samples(
+    con: duckdb.DuckDBPyConnection, definition: ScopeDefinition
+) -> tuple[str, str]:
+    """The SQL files a visualness run draws its samples with: (balanced, resample).
+
+    For a category-matched scope, also writes the temp table ``visualness_categories``
+    those files read (after ``visualness/universe.sql``).
+    """
+    if definition.negatives == "category_matched":
+        run_sql_file(con, "context/visualness_categories", {"match_field": definition.match_field})
+    return SAMPLE_FILES[definition.negatives]

@@ -1,0 +1,96 @@
+-- context/matched_kl: the symmetric KL divergence (paper eq. 1) of every kept word and unit
+-- with category-matched negatives. P+ is the histogram of the word's matched positives;
+-- P- = sum_c pi+(c) * hist_{-,c} / n_{-,c}, the negatives of each matched category
+-- reweighted to the positives' category mix. A category's negatives are its universe
+-- products minus the word's positives, so P-(b) = sum_c weight(c) * (all of c in b) -
+-- sum over matched positives p of weight(cat(p)) [p in b]: one histogram per category and
+-- one weighted pass over the positives, never a pass over each word's negatives. As in
+-- divergence/kl.sql each unit's mode bin is not stored in divergence_binned: its
+-- probability is 1 minus the other bins' (for both sides). Both sides are smoothed with
+-- smoothed_probability (count = probability, n = 1); constant units get KL 0.
+-- Reads: divergence_binned, divergence_positives, divergence_words, unit_bins (divergence
+--        stage), context_universe, context_word_totals, context_weights (matched_words.sql).
+-- Writes: unit_word_divergence (rows of model and scope replaced; n_pos / n_neg = matched
+--         positives / negatives of the matched categories); drops the context_* tables.
+-- Parameters: $model_id, $scope, $n_bins, $smoothing.
+
+CREATE OR REPLACE TEMP TABLE context_category_hist AS
+SELECT c.cidx, b.unit, b.bin, count(*) AS n
+FROM divergence_binned AS b
+JOIN context_universe AS c ON c.pidx = b.pidx
+GROUP BY c.cidx, b.unit, b.bin;
+
+CREATE OR REPLACE TEMP TABLE context_positive_hist AS
+SELECT wt.widx, b.unit, b.bin, count(*) AS n_pos, sum(wt.weight) AS weight
+FROM divergence_positives AS p
+JOIN divergence_words AS w ON w.word = p.word
+JOIN context_universe AS c ON c.pidx = p.pidx
+JOIN context_weights AS wt ON wt.widx = w.widx AND wt.cidx = c.cidx
+JOIN divergence_binned AS b ON b.pidx = p.pidx
+GROUP BY wt.widx, b.unit, b.bin;
+
+DELETE FROM unit_word_divergence WHERE model_id = $model_id AND scope = $scope;
+
+INSERT INTO unit_word_divergence (model_id, scope, word, unit_id, kl, n_pos, n_neg)
+WITH mixed AS (
+    SELECT wt.widx, h.unit, h.bin, sum(wt.weight * h.n) AS mix
+    FROM context_weights AS wt
+    JOIN context_category_hist AS h ON h.cidx = wt.cidx
+    GROUP BY wt.widx, h.unit, h.bin
+),
+probabilities AS (
+    -- Every bin where a matched positive falls also holds that category's products, so
+    -- `mixed` has every non-empty non-mode bin of both sides.
+    SELECT
+        m.widx,
+        m.unit,
+        coalesce(p.n_pos, 0) / t.n_pos AS p_pos,
+        m.mix - coalesce(p.weight, 0) AS p_neg
+    FROM mixed AS m
+    JOIN context_word_totals AS t ON t.widx = m.widx
+    LEFT JOIN context_positive_hist AS p
+        ON p.widx = m.widx AND p.unit = m.unit AND p.bin = m.bin
+),
+partial AS (
+    SELECT
+        widx,
+        unit,
+        sum(symmetric_kl_term(
+            smoothed_probability(p_pos, 1, $n_bins, $smoothing),
+            smoothed_probability(p_neg, 1, $n_bins, $smoothing)
+        )) AS kl,
+        sum(p_pos) AS p_pos,
+        sum(p_neg) AS p_neg
+    FROM probabilities
+    GROUP BY widx, unit
+),
+pairs AS (
+    SELECT t.widx, t.word, t.n_pos, t.n_neg, b.unit_id, b.constant
+    FROM context_word_totals AS t
+    CROSS JOIN unit_bins AS b
+    WHERE t.kept AND b.model_id = $model_id AND b.scope = $scope
+)
+SELECT
+    $model_id,
+    $scope,
+    s.word,
+    s.unit_id,
+    CASE
+        WHEN s.constant THEN 0.0
+        -- The mode bin holds the rest of each side's probability mass.
+        ELSE coalesce(p.kl, 0.0) + symmetric_kl_term(
+            smoothed_probability(1.0 - coalesce(p.p_pos, 0.0), 1, $n_bins, $smoothing),
+            smoothed_probability(1.0 - coalesce(p.p_neg, 0.0), 1, $n_bins, $smoothing)
+        )
+    END,
+    s.n_pos,
+    s.n_neg
+FROM pairs AS s
+LEFT JOIN partial AS p ON p.widx = s.widx AND p.unit = s.unit_id;
+
+DROP TABLE context_positive_hist;
+DROP TABLE context_category_hist;
+DROP TABLE context_weights;
+DROP TABLE context_word_totals;
+DROP TABLE context_word_categories;
+DROP TABLE context_universe;

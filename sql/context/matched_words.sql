@@ -1,0 +1,75 @@
+-- context/matched_words: category-matched negatives for the divergence stage. Numbers the
+-- categories of the divergence universe (the scope's $match_field; NULL is a category of
+-- its own), counts every word's positives per category, and keeps the categories that also
+-- have negatives: positives in a category where every universe product has the word cannot
+-- be matched and are left out (n_pos_unmatched). A word keeps its KL when its matched
+-- positives and the negatives of its matched categories reach the run's minimums. The
+-- weight of category c for word w is pi+(c) / n-(c), pi+(c) = the share of w's matched
+-- positives in c, n-(c) = w's negatives in c: the negatives' histogram becomes
+-- P-(b) = sum_c weight(c) * count of c's negatives in bin b (sql/context/matched_kl.sql).
+-- Reads: divergence_universe, divergence_positives, divergence_words (temp tables of the
+--        divergence stage), products.
+-- Writes: temp tables context_universe(pidx, cidx), context_word_totals(word, widx, n_pos,
+--         n_pos_unmatched, n_neg, n_categories, kept), context_weights(widx, cidx, weight);
+--         matched_coverage (rows of model and scope replaced). Returns (n_kept, n_words).
+-- Parameters: $model_id, $scope, $match_field, $min_positives, $min_negatives.
+
+CREATE OR REPLACE TEMP TABLE context_universe AS
+SELECT
+    u.pidx,
+    CAST(dense_rank() OVER (
+        ORDER BY scope_field_value($match_field, p.category, p.metadata) NULLS FIRST
+    ) AS INTEGER) AS cidx
+FROM divergence_universe AS u
+JOIN products AS p ON p.product_id = u.product_id;
+
+CREATE OR REPLACE TEMP TABLE context_word_categories AS
+WITH sizes AS (
+    SELECT cidx, count(*) AS n FROM context_universe GROUP BY cidx
+),
+positives AS (
+    SELECT p.word, c.cidx, count(*) AS n_pos
+    FROM divergence_positives AS p
+    JOIN context_universe AS c ON c.pidx = p.pidx
+    GROUP BY p.word, c.cidx
+)
+SELECT p.word, p.cidx, p.n_pos, s.n - p.n_pos AS n_neg
+FROM positives AS p
+JOIN sizes AS s ON s.cidx = p.cidx;
+
+CREATE OR REPLACE TEMP TABLE context_word_totals AS
+WITH totals AS (
+    SELECT
+        word,
+        coalesce(sum(n_pos) FILTER (WHERE n_neg > 0), 0) AS n_pos,
+        coalesce(sum(n_pos) FILTER (WHERE n_neg = 0), 0) AS n_pos_unmatched,
+        coalesce(sum(n_neg) FILTER (WHERE n_neg > 0), 0) AS n_neg,
+        count(*) FILTER (WHERE n_neg > 0) AS n_categories
+    FROM context_word_categories
+    GROUP BY word
+)
+SELECT
+    t.word,
+    w.widx,
+    t.n_pos,
+    t.n_pos_unmatched,
+    t.n_neg,
+    t.n_categories,
+    w.widx IS NOT NULL AND t.n_pos >= $min_positives AND t.n_neg >= $min_negatives AS kept
+FROM totals AS t
+LEFT JOIN divergence_words AS w ON w.word = t.word;
+
+CREATE OR REPLACE TEMP TABLE context_weights AS
+SELECT t.widx, c.cidx, (c.n_pos / t.n_pos) / c.n_neg AS weight
+FROM context_word_categories AS c
+JOIN context_word_totals AS t ON t.word = c.word
+WHERE t.kept AND c.n_neg > 0;
+
+DELETE FROM matched_coverage WHERE model_id = $model_id AND scope = $scope;
+
+INSERT INTO matched_coverage
+    (model_id, scope, word, n_pos, n_pos_unmatched, n_neg, n_categories, kept)
+SELECT $model_id, $scope, word, n_pos, n_pos_unmatched, n_neg, n_categories, kept
+FROM context_word_totals;
+
+SELECT count(*) FILTER (WHERE kept) AS n_kept, count(*) AS n_words FROM context_word_totals;
