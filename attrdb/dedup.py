@@ -1,9 +1,10 @@
 """Per-shop near-duplicate removal, in SQL (sql/dedup/*.sql).
 
-Listings of one shop whose bags of words are closer than a cosine distance threshold are
-merged by single linkage; one product per group is kept, chosen by a seeded hash. The SQL
-reproduces scikit-learn's ``AgglomerativeClustering(metric='cosine', linkage='single',
-distance_threshold=...)`` partitions (tests/test_dedup.py checks it on real shops).
+Listings of one shop whose binary bags of words (word sets) are closer than a cosine
+distance threshold are merged by single linkage; one product per group is kept, chosen by
+a seeded hash. The SQL reproduces scikit-learn's ``AgglomerativeClustering(metric='cosine',
+linkage='single', distance_threshold=...)`` partitions on the same vectors
+(tests/test_dedup.py checks it on real shops).
 """
 
 from __future__ import annotations
@@ -52,8 +53,10 @@ def run_dedup(
     with stage_run(con, "dedup", params) as run:
         con.begin()
         try:
-            run_sql_file(con, "dedup/bags")
-            run_sql_file(con, "dedup/groups", {"threshold": threshold, "seed": str(seed)})
+            width = run_sql_file(con, "dedup/bags").fetchall()[0][0]
+            run_sql_file(
+                con, "dedup/groups", {"threshold": threshold, "seed": str(seed), "width": width}
+            )
             con.commit()
         except BaseException:
             con.rollback()

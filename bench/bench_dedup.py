@@ -6,8 +6,8 @@ The tokens come from ``attrdb text`` on all listings; that takes minutes, so the
 database is cached (default /tmp/attrdb_bench_text.duckdb) and reused by later runs; the
 first run prints the text-stage throughput. Each dedup approach then runs in its own
 process (peak RSS = that process's ru_maxrss) from the same tokens table to a partition:
-SQL = ``run_dedup`` (sql/dedup/*.sql); scikit-learn = the same bags of words built in
-Python, ``AgglomerativeClustering(metric='cosine', linkage='single',
+SQL = ``run_dedup`` (sql/dedup/*.sql); scikit-learn = the same binary bags of words built
+in Python, ``AgglomerativeClustering(metric='cosine', linkage='single',
 distance_threshold=t)`` per shop. Prints times, the ratio, peak memory and whether the
 partitions are identical, plus the removed share and the top 30 adjectives.
 """
@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 DEFAULT_STYLES = (
@@ -65,7 +65,7 @@ def run_sql(db: str, threshold: float, queue: mp.Queue) -> None:
     from attrdb.connection import connect
     from attrdb.dedup import run_dedup
 
-    con = connect(db)
+    con = connect(db, upgrade=True)
     base = _peak_mb()
     started = time.perf_counter()
     summary = run_dedup(con, threshold=threshold)
@@ -91,30 +91,32 @@ def run_sklearn(db: str, threshold: float, queue: mp.Queue) -> None:
         "AND t.field IN ('title', 'description')"
     ).fetchall()
     con.close()
-    bags: dict[str, Counter[str]] = defaultdict(Counter)
+    bags: dict[str, set[str]] = defaultdict(set)
     shops: dict[str, list[str]] = defaultdict(list)
     for product_id, shop, word in rows:
         if product_id not in bags:
             shops[shop].append(product_id)
         bag = bags[product_id]
         if word is not None and word.isalpha() and word not in ENGLISH_STOP_WORDS:
-            bag[word] += 1
+            bag.add(word)
     loaded = time.perf_counter()
     groups: list[tuple[str, str]] = []
-    for products in shops.values():
+    for shop, members in shops.items():
+        # An empty bag (no usable word) is its own group: cosine is undefined for it.
+        groups.extend((p, p) for p in members if not bags[p])
+        products = [p for p in members if bags[p]]
+        if len(products) < 2:
+            groups.extend((p, p) for p in products)
+            continue
         vocab = {w: i for i, w in enumerate(sorted({w for p in products for w in bags[p]}))}
-        matrix = np.zeros((len(products), max(len(vocab), 1)))
+        matrix = np.zeros((len(products), len(vocab)))
         for i, product_id in enumerate(products):
-            for word, count in bags[product_id].items():
-                matrix[i, vocab[word]] = count
-        if len(products) == 1:
-            labels = [0]
-        else:
-            labels = AgglomerativeClustering(
-                n_clusters=None, metric="cosine", linkage="single", distance_threshold=threshold
-            ).fit(matrix).labels_
-        shop_key = products[0]
-        groups.extend((p, f"{shop_key}:{label}") for p, label in zip(products, labels, strict=True))
+            for word in bags[product_id]:
+                matrix[i, vocab[word]] = 1.0
+        labels = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="single", distance_threshold=threshold
+        ).fit(matrix).labels_
+        groups.extend((p, f"{shop}:{label}") for p, label in zip(products, labels, strict=True))
     seconds = time.perf_counter() - started
     summary = {"load_seconds": round(loaded - started, 1)}
     queue.put(("sklearn", seconds, base, _peak_mb(), _partition(groups), summary))

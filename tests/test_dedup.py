@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -26,9 +26,9 @@ Partition = frozenset[frozenset[str]]
 
 
 def sklearn_partition(con: duckdb.DuckDBPyConnection, threshold: float) -> Partition:
-    """Reference: the documented bag (alphabetic title+description words, lower-cased, no
-    English stop words) built in Python; AgglomerativeClustering per shop; an empty bag
-    (no usable word) is its own group (scipy's cosine is undefined for a zero vector)."""
+    """Reference: the documented binary bag (the set of alphabetic title+description words,
+    lower-cased, no English stop words) built in Python; AgglomerativeClustering per shop;
+    an empty bag is its own group (scipy's cosine is undefined for a zero vector)."""
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -37,13 +37,13 @@ def sklearn_partition(con: duckdb.DuckDBPyConnection, threshold: float) -> Parti
         "LEFT JOIN tokens AS t ON t.product_id = p.product_id "
         "AND t.field IN ('title', 'description')"
     ).fetchall()
-    bags: dict[str, Counter[str]] = defaultdict(Counter)
+    bags: dict[str, set[str]] = defaultdict(set)
     shops: dict[str, set[str]] = defaultdict(set)
     for product_id, shop, word in rows:
         shops[shop].add(product_id)
         bags[product_id]  # noqa: B018 - creates the empty bag
         if word is not None and word.isalpha() and word not in ENGLISH_STOP_WORDS:
-            bags[product_id][word] += 1
+            bags[product_id].add(word)
     groups: set[frozenset[str]] = set()
     for members in shops.values():
         products = sorted(p for p in members if bags[p])
@@ -54,8 +54,8 @@ def sklearn_partition(con: duckdb.DuckDBPyConnection, threshold: float) -> Parti
         vocab = {w: i for i, w in enumerate(sorted({w for p in products for w in bags[p]}))}
         matrix = np.zeros((len(products), len(vocab)))
         for i, product_id in enumerate(products):
-            for word, count in bags[product_id].items():
-                matrix[i, vocab[word]] = count
+            for word in bags[product_id]:
+                matrix[i, vocab[word]] = 1.0
         labels = AgglomerativeClustering(
             n_clusters=None, metric="cosine", linkage="single", distance_threshold=threshold
         ).fit(matrix).labels_
@@ -137,7 +137,7 @@ def test_sample_matches_sklearn(text_db: Path) -> None:
 
 
 def test_random_bags_with_ties_match_sklearn(db_path: Path) -> None:
-    """Constructed bags: shared templates, small edits, exact copies, empty bags."""
+    """Constructed word sets: shared templates, small edits, exact copies, empty bags."""
     rng = np.random.default_rng(7)
     words = [f"w{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(40)]
     products, tokens = [], []

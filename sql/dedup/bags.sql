@@ -1,18 +1,40 @@
--- Bags of words for near-duplicate detection, one row per (product, word) with its count.
--- Reads: tokens, products, stop_words. Writes: temp table dedup_bag. Parameters: none.
--- The bag: every title and description token made only of letters (\p{L}+, so Japanese
--- words count too; numbers, sizes and punctuation do not), as tokens.word (lower-cased,
--- synonym-merged), minus the English stop words. Products with an empty bag have no rows
--- and stay singletons. Products without a shop form one shop together (shop_key '').
+-- Word sets for near-duplicate detection: one row per (product, distinct word).
+-- Reads: tokens, products, stop_words. Writes: temp table dedup_bag.
+-- Parameters: none. Returns the width the word bitsets need (largest shop vocabulary).
+--
+-- The set: distinct title and description words made only of letters (\p{L}+, so
+-- Japanese words count too; numbers, sizes and punctuation do not), as tokens.word
+-- (lower-cased, synonym-merged), minus the English stop words. A product is its binary
+-- bag-of-words vector: repeating a word does not make two listings more alike. Products
+-- with no such word have no rows and stay singletons. Products without a shop form one
+-- shop together (shop_key '').
+-- wid numbers each shop's words from 0, rarest first (document frequency in the shop,
+-- then the word): it is the shared token order of the prefix filter and the bit position
+-- in the word bitsets.
 CREATE OR REPLACE TEMP TABLE dedup_bag AS
-SELECT
-    t.product_id,
-    coalesce(p.shop, '') AS shop_key,
-    t.word,
-    count(*)::DOUBLE AS n
-FROM tokens AS t
-JOIN products AS p USING (product_id)
-WHERE t.field IN ('title', 'description')
-  AND regexp_full_match(t.word, '\p{L}+')
-  AND t.word NOT IN (SELECT word FROM stop_words)
-GROUP BY ALL;
+WITH usable AS (
+    SELECT word
+    FROM (SELECT DISTINCT word FROM tokens WHERE field IN ('title', 'description'))
+    WHERE regexp_full_match(word, '\p{L}+')
+      AND word NOT IN (SELECT word FROM stop_words)
+),
+product_words AS (
+    SELECT DISTINCT t.product_id, coalesce(p.shop, '') AS shop_key, t.word
+    FROM tokens AS t
+    SEMI JOIN usable AS u ON u.word = t.word
+    JOIN products AS p ON p.product_id = t.product_id
+    WHERE t.field IN ('title', 'description')
+),
+shop_words AS (
+    SELECT
+        shop_key,
+        word,
+        (dense_rank() OVER (PARTITION BY shop_key ORDER BY count(*), word) - 1)::INTEGER AS wid
+    FROM product_words
+    GROUP BY shop_key, word
+)
+SELECT w.product_id, w.shop_key, w.word, s.wid
+FROM product_words AS w
+JOIN shop_words AS s USING (shop_key, word);
+
+SELECT coalesce(max(wid) + 1, 1) AS width FROM dedup_bag;

@@ -1,81 +1,71 @@
 -- Near-duplicate groups per shop: single linkage over cosine distance < $threshold.
 -- Reads: dedup_bag (sql/dedup/bags.sql), products. Writes: duplicate_groups (replaced).
--- Parameters: $threshold (cosine distance, e.g. 0.1), $seed (VARCHAR, picks the kept one).
+-- Parameters: $threshold (cosine distance, e.g. 0.1), $seed (VARCHAR, picks the kept one),
+--             $width (bits per word set: the width bags.sql returns).
 --
--- The same partition as scikit-learn's AgglomerativeClustering(metric='cosine',
--- linkage='single', distance_threshold=$threshold) per shop, computed without a cross
--- product: (1) products with identical bags collapse to one representative (distance 0);
--- (2) candidate pairs must share a word in both prefixes (prefix filtering): words are
--- ordered by global rarity and a vector's prefix is every word from which the remaining
--- suffix still has L2 weight >= t = 1 - $threshold; two unit vectors with cosine >= t
--- share a word in both prefixes (Cauchy-Schwarz on the suffix of whichever prefix ends
--- first in the shared order); (3) candidates get their exact cosine; (4) connected
--- components by min-label propagation (WITH RECURSIVE ... USING KEY).
+-- Gives the same partition as scikit-learn's AgglomerativeClustering(metric='cosine',
+-- linkage='single', distance_threshold=$threshold) per shop on the binary vectors, without
+-- a cross product. With t = 1 - $threshold (less 1e-9, so floating-point ties are kept),
+-- a pair with cosine o / sqrt(|x| |y|) >= t needs (all-pairs similarity join filters):
+--   length:   t^2 |x| <= |y| <= |x| / t^2;
+--   prefix:   o >= ceil(t^2 |x|), so with words in the shop's rarest-first order (wid) the
+--             first |x| - ceil(t^2 |x|) + 1 words of x and of y share a word;
+--   position: o <= (shared prefix words) + min(words left after the last shared one).
+-- (1) identical word sets collapse to one representative (distance 0); (2) candidate
+-- pairs come from the prefix join and pass the length and position bounds; (3) their exact
+-- distance comes from bitset popcounts, as scipy computes it (1 - o / (sqrt|x| sqrt|y|),
+-- exact integers in, so ties at the threshold fall the same way); (4) connected components
+-- by smallest-label propagation (WITH RECURSIVE ... USING KEY).
 
--- (1) Identical bags (same words, same counts) in a shop share the smallest product_id.
+-- (1) Each product's set as a bitset over its shop's words; equal sets share the smallest id.
 CREATE OR REPLACE TEMP TABLE dedup_rep AS
-WITH signatures AS (
-    SELECT product_id, shop_key, list(word ORDER BY word) AS words, list(n ORDER BY word) AS counts
+WITH sets AS (
+    SELECT product_id, shop_key, count(*) AS size, bitstring_agg(wid, 0, $width - 1) AS bits
     FROM dedup_bag
     GROUP BY product_id, shop_key
 )
-SELECT product_id, shop_key, min(product_id) OVER (PARTITION BY shop_key, words, counts) AS rep
-FROM signatures;
-
--- Representatives' vectors: raw counts n, their squared norm, the unit weight w = n/|n|,
--- and each word's global rarity (document frequency over representatives).
-CREATE OR REPLACE TEMP TABLE dedup_vec AS
-WITH rep_bag AS (
-    SELECT b.product_id AS rep, b.shop_key, b.word, b.n
-    FROM dedup_bag AS b
-    JOIN dedup_rep AS r ON r.product_id = b.product_id AND r.rep = b.product_id
-),
-normed AS (
-    SELECT *, sum(n * n) OVER (PARTITION BY rep) AS norm_sq
-    FROM rep_bag
-)
 SELECT
-    rep,
+    product_id,
     shop_key,
-    word,
-    n,
-    norm_sq,
-    n / sqrt(norm_sq) AS w,
-    count(*) OVER (PARTITION BY word) AS df
-FROM normed;
+    size,
+    bits,
+    min(product_id) OVER (PARTITION BY shop_key, bits) AS rep
+FROM sets;
 
--- (2) Prefixes. The 1e-9 slack only lengthens prefixes (more candidates, never fewer).
+-- (2) Prefix words of the representatives, with their position in the set (1 = rarest).
 CREATE OR REPLACE TEMP TABLE dedup_prefix AS
-SELECT rep, shop_key, word
+SELECT rep, shop_key, wid, size, pos
 FROM (
     SELECT
-        rep, shop_key, word,
-        sum(w * w) OVER (
-            PARTITION BY rep ORDER BY df, word
-            ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING
-        ) AS suffix_sq
-    FROM dedup_vec
+        b.product_id AS rep,
+        b.shop_key,
+        b.wid,
+        r.size,
+        row_number() OVER (PARTITION BY b.product_id ORDER BY b.wid) AS pos
+    FROM dedup_bag AS b
+    JOIN dedup_rep AS r ON r.product_id = b.product_id AND r.rep = b.product_id
 )
-WHERE suffix_sq >= power(greatest(1 - $threshold - 1e-9, 0), 2);
+WHERE pos <= size - ceil(power(1 - $threshold - 1e-9, 2) * size) + 1;
 
 CREATE OR REPLACE TEMP TABLE dedup_candidates AS
-SELECT DISTINCT a.rep AS rep_a, b.rep AS rep_b
+SELECT a.rep AS rep_a, b.rep AS rep_b
 FROM dedup_prefix AS a
 JOIN dedup_prefix AS b
-  ON a.shop_key = b.shop_key AND a.word = b.word AND a.rep < b.rep;
+  ON a.shop_key = b.shop_key AND a.wid = b.wid AND a.rep < b.rep
+WHERE b.size >= power(1 - $threshold - 1e-9, 2) * a.size
+  AND a.size >= power(1 - $threshold - 1e-9, 2) * b.size
+GROUP BY a.rep, b.rep, a.size, b.size
+HAVING count(*) + least(a.size - max(a.pos), b.size - max(b.pos))
+       >= (1 - $threshold - 1e-9) * sqrt(a.size * b.size);
 
--- (3) Exact cosine distance of every candidate pair, computed as scipy's pdist does
--- (1 - dot / (sqrt(|a|^2) * sqrt(|b|^2)) on integer counts, so dot and the squared norms
--- are exact and the result is bit-identical, ties at the threshold included); keep the
--- close pairs, in both directions.
+-- (3) Exact distance of the candidates; the close pairs, in both directions.
 CREATE OR REPLACE TEMP TABLE dedup_edges AS
 WITH close_pairs AS (
     SELECT c.rep_a, c.rep_b
     FROM dedup_candidates AS c
-    JOIN dedup_vec AS x ON x.rep = c.rep_a
-    JOIN dedup_vec AS y ON y.rep = c.rep_b AND y.word = x.word
-    GROUP BY c.rep_a, c.rep_b, x.norm_sq, y.norm_sq
-    HAVING 1 - sum(x.n * y.n) / (sqrt(x.norm_sq) * sqrt(y.norm_sq)) < $threshold
+    JOIN dedup_rep AS a ON a.product_id = c.rep_a
+    JOIN dedup_rep AS b ON b.product_id = c.rep_b
+    WHERE 1 - bit_count(a.bits & b.bits) / (sqrt(a.size) * sqrt(b.size)) < $threshold
 )
 SELECT rep_a AS src, rep_b AS dst FROM close_pairs
 UNION ALL
@@ -95,9 +85,10 @@ WITH RECURSIVE component(node, label) USING KEY (node) AS (
 )
 SELECT node, label FROM component;
 
--- Every product gets a group: component label of its representative, else itself. The
--- kept product is the first by md5('dedup:seed:product_id'): random, reproducible per seed,
--- and independent of the split hash (which uses another prefix).
+-- Every product gets a group: the component label of its representative, else the
+-- representative, else itself (no usable word). The kept product is the first by
+-- md5('dedup:seed:product_id'): random, reproducible per seed, and independent of the
+-- split hash (which uses another prefix).
 DELETE FROM duplicate_groups;
 
 INSERT INTO duplicate_groups (product_id, shop, group_id, kept)
@@ -122,8 +113,6 @@ FROM grouped;
 DROP TABLE dedup_bag;
 
 DROP TABLE dedup_rep;
-
-DROP TABLE dedup_vec;
 
 DROP TABLE dedup_prefix;
 
