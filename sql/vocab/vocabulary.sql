@@ -1,5 +1,6 @@
 -- Candidate attribute words of a scope and their positive sets (D+).
--- Reads: tokens, scope_products, vocab_exclude (registered Arrow: word).
+-- Reads: tokens, scope_products, boilerplate_product_lines, vocab_exclude (registered
+-- Arrow: word).
 -- Writes: vocabulary, word_products (the scope's rows replaced).
 -- Parameters: $scope, $kind ('adjective' | 'tag' | 'all'), $top_n, $min_count.
 --
@@ -23,6 +24,12 @@ WHERE CASE $kind
         ELSE t.field IN ('title', 'description', 'tag')
       END
   AND is_wordlike(t.word)
+  -- Boilerplate lines the scope drops (sql/context/boilerplate.sql) hold no candidate.
+  AND NOT EXISTS (
+      SELECT 1 FROM boilerplate_product_lines AS b
+      WHERE b.scope = $scope AND b.excluded AND b.product_id = t.product_id
+        AND b.field = t.field AND b.line_no = t.line_no
+  )
 GROUP BY t.word, t.product_id;
 
 DELETE FROM vocabulary WHERE scope = $scope;
