@@ -15,6 +15,9 @@ from typing import Any
 import duckdb
 
 from attrdb.connection import require_tables
+from attrdb.context.boilerplate import flag_boilerplate
+from attrdb.context.matched import flag_category_bound
+from attrdb.context.scopes import scope_definition
 from attrdb.errors import InputError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -82,12 +85,15 @@ def run_vocab(
     )
     if not query_sql_file(con, "vocab/scope_exists", {"scope": scope})[0][0]:
         raise InputError(f"scope {scope!r} is not defined (table scopes)")
+    # The scope's category filter, boilerplate and negatives options (attrdb.context).
+    definition = scope_definition(con, scope)
     params = {
         "kind": kind,
         "top_n": top_n,
         "min_count": min_count,
         "exclude": words,
         "exclude_file": str(exclude_file) if exclude_file else None,
+        "scope_definition": definition.as_dict(),
     }
     import pyarrow as pa
 
@@ -96,11 +102,13 @@ def run_vocab(
         con.begin()
         try:
             run_sql_file(con, "vocab/scope_products", {"scope": scope})
+            boilerplate = flag_boilerplate(con, scope, definition)
             run_sql_file(
                 con,
                 "vocab/vocabulary",
                 {"scope": scope, "kind": kind, "top_n": top_n, "min_count": min_count},
             )
+            n_bound = flag_category_bound(con, scope, definition)
             con.commit()
         except BaseException:
             con.rollback()
@@ -108,5 +116,6 @@ def run_vocab(
         finally:
             con.unregister("vocab_exclude")
         n_scope, n_words, n_pairs = query_sql_file(con, "vocab/summary", {"scope": scope})[0]
-        run.summary.update(n_scope_products=n_scope, n_words=n_words, n_word_products=n_pairs)
+        run.summary.update(n_scope_products=n_scope, n_words=n_words, n_word_products=n_pairs,
+                           boilerplate=boilerplate, n_category_bound_words=n_bound)
         return dict(run.summary)
