@@ -8,6 +8,8 @@
 -- metadata_value(metadata, path): the string at `path` of a products.metadata JSON object:
 --   'key', or 'key.subkey' where the key's value is a JSON object or a JSON text (Myntra's
 --   article_attributes is stored as text: 'article_attributes.Pattern'). NULL when absent.
+--   A path without '$' is a plain key to DuckDB's JSON functions, so keys need no quoting
+--   (a key starting with '$' or '/' would be read as a JSON path or pointer).
 -- scope_field_value(field, category, metadata): a product's value of a scope's category
 --   field: 'category' = products.category, 'metadata.<path>' = metadata_value(metadata, path).
 -- scope_admits(definition, category, metadata): whether a scope definition (scopes.definition
@@ -21,11 +23,10 @@ CREATE OR REPLACE MACRO line_key(text) AS
 
 CREATE OR REPLACE MACRO metadata_value(metadata, path) AS
     CASE
-        WHEN NOT contains(path, '.')
-            THEN json_extract_string(metadata, '$."' || path || '"')
+        WHEN NOT contains(path, '.') THEN json_extract_string(metadata, path)
         ELSE try(json_extract_string(
-            json_extract_string(metadata, '$."' || split_part(path, '.', 1) || '"'),
-            '$."' || substr(path, strpos(path, '.') + 1) || '"'))
+            json_extract_string(metadata, split_part(path, '.', 1)),
+            substr(path, strpos(path, '.') + 1)))
     END;
 
 CREATE OR REPLACE MACRO scope_field_value(field, category, metadata) AS
