@@ -442,10 +442,9 @@ def _process_chunk(context: _Context, words: list[str], parallel: Any) -> Iterat
             for word in words:
                 train, test = samples[word]
                 if word in ready and word in resampled:
-                    specs = [("resample", None)]
                     tasks.append(
                         delayed(_fit_word)(
-                            context.features, word, resampled[word], test, specs, hyper
+                            context.features, word, resampled[word], test, _RESAMPLE, hyper
                         )
                     )
                 else:
@@ -485,6 +484,9 @@ def _run_tasks(
             into.append(fit)
             yield fit
     context.timings["fit"] += time.perf_counter() - clock
+
+
+_RESAMPLE: list[tuple[str, np.ndarray | None]] = [("resample", None)]
 
 
 def _too_few(train: _Sample, test: _Sample, config: VisualnessConfig) -> bool:
