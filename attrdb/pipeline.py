@@ -105,7 +105,7 @@ STAGES: tuple[Stage, ...] = (
           paths=("weights",), objects={"settings": "attrdb.saliency.compute:SweepSettings"}),
     Stage("evaluate", "attrdb.saliency.evaluate:run_evaluate",
           after=("extract", "divergence", "visualness"), reads=("prime_units", "classifiers"),
-          paths=("ccp_dir", "weights", "figures"),
+          paths=("ccp_dir", "weights", "figures", "listings"),
           objects={"settings": "attrdb.saliency.compute:SweepSettings"}),
 )
 STAGE_NAMES = tuple(s.name for s in STAGES)

@@ -14,9 +14,11 @@ from typer.testing import CliRunner
 
 from attrdb.cli import app, main
 from attrdb.connection import connect
+from attrdb.pipeline import config_from_dict, run_pipeline
 from attrdb.report import build_report, write_report
 from attrdb.report import html as h
 from attrdb.report.sections import SECTIONS
+from tests.conftest import copy_db
 
 SECTION_IDS = [
     "dataset", "vocabulary", "visualness", "agreement", "layers", "layer-magnitude",
@@ -70,6 +72,75 @@ def test_after_extraction(extracted_db: Path, tmp_path: Path) -> None:
     assert statuses["visualness"] == "absent"
     assert "Visualness has not been measured yet" in text
     assert "efficientnet_lite0" in text
+
+
+# Sweeps this coarse take a few forward passes per image (9 patch positions).
+COARSE = {"patches": [96], "stride": 64, "mean_images": 20}
+
+
+@pytest.fixture(scope="module")
+def full_db(visualness_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """visualness_db plus human scores, agreement and saliency maps, run by `attrdb run`.
+
+    No real crowd votes exist offline: the per-word human scores are a constructed stand-in
+    (a fixed function of the word's resample accuracy plus noise), only so the sections
+    that need human data render from real stage output.
+    """
+    folder = tmp_path_factory.mktemp("report_full")
+    path = copy_db(visualness_db, folder, "full.duckdb")
+    con = connect(path, read_only=True)
+    scored = con.execute(
+        "SELECT word, accuracy FROM visualness WHERE method = 'resample' "
+        "AND accuracy IS NOT NULL ORDER BY word"
+    ).fetchall()
+    con.close()
+    noise = [0.13, -0.08, 0.05, -0.11, 0.02, 0.09, -0.04, 0.07, -0.02, 0.11, -0.06, 0.03]
+    human = folder / "human_scores.csv"
+    human.write_text("word,score\n" + "".join(
+        f"{w},{min(1.0, max(0.0, 2 * (a - 0.5) + noise[i % len(noise)])):.3f}\n"
+        for i, (w, a) in enumerate(scored)))
+    config = config_from_dict({
+        "pipeline": {"publish": False},
+        "human": {"path": str(human)},
+        "agreement": {},
+        "saliency": {"n_words": 1, "limit": 2, "ks": [1, 8], "settings": COARSE,
+                     "progress": False},
+    }, base=folder)
+    result = run_pipeline(path, config, echo=lambda _: None)
+    assert [o.action for o in result.outcomes] == ["ran", "ran", "ran"]
+    return path
+
+
+def test_full_report_has_every_section_but_the_evaluation(full_db: Path, tmp_path: Path) -> None:
+    text, statuses = _report(full_db, tmp_path / "r.html")
+    absent = {k for k, v in statuses.items() if v != "ok"}
+    assert absent == {"saliency-curves"}
+    assert "most visual" in text and "least visual" in text
+    assert "Pearson, max KL" not in text  # plot labels live inside the PNG, not the page
+    con = connect(full_db, read_only=True)
+    n_maps, n_agree, stages = con.execute(
+        "SELECT (SELECT count(*) FROM saliency_maps), (SELECT count(*) FROM agreement), "
+        "(SELECT list(stage ORDER BY run_id) FROM runs WHERE inputs_fingerprint LIKE 'p:%')"
+    ).fetchall()[0]
+    con.close()
+    assert n_maps > 0 and n_agree > 0
+    assert stages == ["human_import", "agreement", "saliency"]
+    # Two images, each shown plain and under kl_occlusion K=1, K=8 and gradient maps.
+    assert text.count('<figure class="wide"') == 2 * 4
+
+
+def test_saliency_evaluation_section_on_ccp(ccp_db: Path, shared_data: Path,
+                                            tmp_path: Path) -> None:
+    path = copy_db(ccp_db, tmp_path, "ccp.duckdb")
+    config = config_from_dict({
+        "pipeline": {"publish": False},
+        "evaluate": {"ccp_dir": str(shared_data / "ccp"), "n_words": 2, "n_images": 2,
+                     "ks": [1, 8], "settings": COARSE, "progress": False},
+    }, base=tmp_path)
+    run_pipeline(path, config, echo=lambda _: None)
+    text, statuses = _report(path, tmp_path / "r.html")
+    assert statuses["saliency-curves"] == "ok"
+    assert "mean average precision" in text
 
 
 def test_page_is_self_contained(text_db: Path, tmp_path: Path) -> None:
@@ -132,8 +203,8 @@ def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str
 
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
-def test_report_renders_in_chromium(extracted_db: Path, tmp_path: Path) -> None:
-    text, statuses = _report(extracted_db, tmp_path / "report.html")
+def test_report_renders_in_chromium(full_db: Path, tmp_path: Path) -> None:
+    text, statuses = _report(full_db, tmp_path / "report.html")
     probe = tmp_path / "probe.html"
     probe.write_text(text.replace("</body>", _PROBE + "</body>"), encoding="utf-8")
 
@@ -145,7 +216,7 @@ def test_report_renders_in_chromium(extracted_db: Path, tmp_path: Path) -> None:
     for section in SECTION_IDS:
         assert f'<section id="{section}" data-status="{statuses[section]}">' in dom.stdout
 
-    shot = tmp_path / "report.png"
+    shot = tmp_path / "report.png"  # kept under pytest's tmp folder for a look
     taken = _chromium(["--window-size=1280,2400", f"--screenshot={shot}",
                        (tmp_path / "report.html").as_uri()], tmp_path / "profile-shot")
     assert taken.returncode == 0, taken.stderr[-2000:]

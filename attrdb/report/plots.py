@@ -121,10 +121,27 @@ def saliency_curves(
         ax.axhline(value, linestyle="--", linewidth=1.3, color=PALETTE[colour % len(PALETTE)],
                    label=name)
         colour += 1
-    if any(len(p) > 1 for p in curves.values()):
+    ks = sorted({k for points in curves.values() for k, _ in points})
+    if len(ks) > 1:
         ax.set_xscale("log", base=2)
+        ax.set_xticks(ks, labels=[str(k) for k in ks])
+        ax.minorticks_off()
     ax.set_xlabel("K (prime units accumulated)")
     ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, frameon=False)
+    _style(ax)
+    return _uri(fig)
+
+
+def iou_thresholds(curves: Mapping[str, Sequence[tuple[float, float]]]) -> str:
+    """Mean IoU against the threshold the map is cut at, one line per method and K."""
+    fig = _figure(5.2, 3.2)
+    ax = fig.add_subplot()
+    for i, (name, points) in enumerate(curves.items()):
+        xs, ys = zip(*sorted(points), strict=True)
+        ax.plot(xs, ys, marker="o", markersize=3, color=PALETTE[i % len(PALETTE)], label=name)
+    ax.set_xlabel("threshold on the map")
+    ax.set_ylabel("mean IoU")
     ax.legend(fontsize=8, frameon=False)
     _style(ax)
     return _uri(fig)

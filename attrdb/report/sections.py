@@ -127,7 +127,9 @@ def visualness(ctx: Context) -> h.Section:
         '<p class="lead">Balanced test accuracy of a logistic regression on the CNN units '
         "separating images whose text has the word (D+) from others (D-): 0.5 = not visual. "
         "language_prior is the text-only baseline score.</p>"
-        + h.table(methods, headers={"n_without_score": "too few examples"})
+        + h.table(methods, headers={
+            "n_words": "words", "n_without_score": "too few examples",
+            "mean_accuracy": "mean", "min_accuracy": "min", "max_accuracy": "max"})
     )
     scores: dict[str, list[float]] = {
         m["method"]: [] for m in methods if m["method"] != "language_prior"}
@@ -167,7 +169,7 @@ def agreement(ctx: Context) -> h.Section:
     body = (
         f'<p class="lead">Correlation between each method\'s visualness and the human score '
         f'H(u) over the words both have ({found[0]["n_human_words"]:,} words judged).</p>'
-        + h.table(found, ["method", "pearson", "spearman", "n_words"])
+        + h.table(found, ["method", "pearson", "spearman", "n_words"], {"n_words": "words"})
     )
     return h.Section("agreement", title, body, ref)
 
@@ -198,7 +200,8 @@ def layers(ctx: Context) -> h.Section:
         + h.table(table_rows)
         + "<h3>Where words peak</h3>"
         + h.table(peaks, ["peak_layer", "n_words", "example_words"],
-                  {"peak_layer": "layer", "example_words": "examples"})
+                  {"peak_layer": "layer", "n_words": "words peaking here",
+                   "example_words": "examples"})
     )
     return h.Section("layers", title, body, ref)
 
@@ -221,7 +224,9 @@ def layer_magnitude(ctx: Context) -> h.Section:
         '<p class="lead">Relative magnitude per layer of the most visual words, and the mean '
         f"over all {max(r['n_words'] for r in mean):,} words (dashed).</p>"
         + h.plot(uri, "relative layer magnitude")
-        + h.table(mean, ["layer", "mean_relative", "sd_relative", "mean_max_kl", "n_words"])
+        + h.table(mean, ["layer", "mean_relative", "sd_relative", "mean_max_kl", "n_words"],
+                  {"mean_relative": "mean relative magnitude", "sd_relative": "sd",
+                   "mean_max_kl": "mean max KL", "n_words": "words"})
     )
     return h.Section("layer-magnitude", title, body, ref)
 
@@ -243,7 +248,9 @@ def layer_correlation(ctx: Context) -> h.Section:
     }
     body = h.plot(plots.layer_correlation(_layers(found), series), "per-layer correlation")
     body += h.table(found, ["layer", "pearson_max_kl", "spearman_max_kl", "pearson_relative",
-                            "n_words"])
+                            "n_words"],
+                    {"pearson_max_kl": "Pearson (max KL)", "spearman_max_kl": "Spearman (max KL)",
+                     "pearson_relative": "Pearson (relative)", "n_words": "words"})
     return h.Section("layer-correlation", title, body, ref)
 
 
@@ -327,24 +334,67 @@ def saliency_curves(ctx: Context) -> h.Section:
         return h.Section("saliency-curves", title, h.absent(
             "No saliency evaluation yet: run `attrdb evaluate` (needs images with human "
             "regions, e.g. the CCP street photos)."), ref, "absent")
-    blocks = []
-    for metric, label in (("mean_ap", "mean average precision"), ("mean_iou", "mean IoU")):
-        curves: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        baselines: dict[str, float] = {}
-        for r in found:
-            if r[metric] is None:
-                continue
-            name = r["method"] + (f" @ {r['threshold']:g}" if r["threshold"] is not None else "")
-            if r["k"] is None:
-                baselines[name] = r[metric]
-            else:
-                curves[name].append((r["k"], r[metric]))
-        if curves or baselines:
-            blocks.append(h.plot(plots.saliency_curves(curves, baselines, label), label))
-    body = h.columns(blocks) + h.table(
-        found, ["method", "k", "threshold", "mean_ap", "mean_iou", "mean_pointing", "n_words",
-                "n_images"])
+    summary = _saliency_summary(found)
+    ap = {key: r["mean_ap"] for key, r in summary.items() if r["mean_ap"] is not None}
+    iou = {key: r["best_iou"] for key, r in summary.items() if r["best_iou"] is not None}
+    blocks = [
+        h.plot(plots.saliency_curves(*_by_k(values), ylabel), ylabel)
+        for values, ylabel in ((ap, "mean average precision"),
+                               (iou, "mean IoU at its best threshold"))
+        if values
+    ]
+    thresholds: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for r in found:
+        if r["threshold"] is not None and r["mean_iou"] is not None:
+            name = r["method"] + (f", K={r['k']}" if r["k"] is not None else "")
+            thresholds[name].append((r["threshold"], r["mean_iou"]))
+    if thresholds:
+        blocks.append(h.plot(plots.iou_thresholds(thresholds), "IoU against threshold"))
+    n_words = max(r["n_words"] for r in found)
+    body = (
+        f'<p class="lead">Maps scored against the human-drawn regions of {n_words} words: '
+        "average precision of the map's pixels (threshold-free), IoU of the map thresholded "
+        "at each level, and the pointing game (does the map's maximum fall in the region).</p>"
+        + h.columns(blocks)
+        + h.table(list(summary.values()),
+                  ["method", "k", "mean_ap", "best_iou", "best_threshold", "mean_pointing",
+                   "n_words", "n_images"],
+                  {"mean_ap": "AP", "best_iou": "IoU (best threshold)",
+                   "best_threshold": "threshold", "mean_pointing": "pointing",
+                   "n_words": "words", "n_images": "images"})
+    )
     return h.Section("saliency-curves", title, body, ref)
+
+
+def _saliency_summary(found: list[dict[str, Any]]) -> dict[tuple[str, int | None], dict[str, Any]]:
+    """One row per (method, K): threshold-free scores and the IoU at the best threshold."""
+    summary: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for r in found:
+        row = summary.setdefault((r["method"], r["k"]), {
+            "method": r["method"], "k": r["k"], "mean_ap": None, "mean_pointing": None,
+            "best_iou": None, "best_threshold": None, "n_words": r["n_words"],
+            "n_images": r["n_images"]})
+        if r["threshold"] is None:
+            row.update(mean_ap=r["mean_ap"], mean_pointing=r["mean_pointing"],
+                       n_images=r["n_images"])
+        elif r["mean_iou"] is not None and (row["best_iou"] is None
+                                            or r["mean_iou"] > row["best_iou"]):
+            row.update(best_iou=r["mean_iou"], best_threshold=r["threshold"])
+    return summary
+
+
+def _by_k(
+    values: dict[tuple[str, int | None], float],
+) -> tuple[dict[str, list[tuple[int, float]]], dict[str, float]]:
+    """Curves over K per method, and the K-free methods as constant baselines."""
+    curves: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    baselines: dict[str, float] = {}
+    for (method, k), value in sorted(values.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        if k is None:
+            baselines[method] = value
+        else:
+            curves[method].append((k, value))
+    return curves, baselines
 
 
 def runs(ctx: Context) -> h.Section:
