@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from attrdb.cli import app
 from attrdb.connection import connect
+from attrdb.errors import InputError, StateError
+from attrdb.splits import run_split
+from attrdb.vocab import run_vocab
+from tests.conftest import copy_db
 
 
 @pytest.fixture
-def text_con(text_db: Path) -> duckdb.DuckDBPyConnection:
+def text_con(text_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(text_db, read_only=True)
     yield con
     con.close()
@@ -29,3 +37,134 @@ def test_vocabulary_is_top_adjectives_of_kept_products(text_con: duckdb.DuckDBPy
     words = {r[0] for r in rows}
     assert {"black", "casual", "soft"} <= words
     assert "-" not in words  # punctuation tagged JJ is not a word
+
+
+def test_positive_sets_match_the_text(text_con: duckdb.DuckDBPyConnection) -> None:
+    """D+ of a word = the kept products whose title or description has it, any POS."""
+    n_kept = text_con.execute("SELECT count(*) FROM kept_products").fetchall()[0][0]
+    scope = text_con.execute(
+        "SELECT count(*) FROM scope_products WHERE scope = 'default' AND product_id IN "
+        "(SELECT product_id FROM kept_products)"
+    ).fetchall()[0][0]
+    assert scope == n_kept
+    sizes = dict(text_con.execute(
+        "SELECT v.word, v.n_products = count(w.product_id) FROM vocabulary v "
+        "JOIN word_products w USING (scope, word) GROUP BY v.word, v.n_products"
+    ).fetchall())
+    assert len(sizes) > 50 and all(sizes.values())
+    outside = text_con.execute(
+        "SELECT count(*) FROM word_products w ANTI JOIN scope_products s USING (scope, product_id)"
+    ).fetchall()[0][0]
+    assert outside == 0
+    lines = text_con.execute(
+        "SELECT l.product_id, lower(l.text) FROM text_lines l "
+        "JOIN scope_products s ON s.product_id = l.product_id AND s.scope = 'default' "
+        "WHERE l.field IN ('title', 'description')"
+    ).fetchall()
+    for word in ("black", "soft", "casual"):
+        pattern = re.compile(rf"(?<![a-z]){word}(?![a-z])")
+        expected = {pid for pid, text in lines if pattern.search(text)}
+        found = {r[0] for r in text_con.execute(
+            "SELECT product_id FROM word_products WHERE scope = 'default' AND word = ?", [word]
+        ).fetchall()}
+        assert found == expected, word
+    # Titles are capitalised, so spaCy often tags colours there NNP: D+ still has them.
+    black = text_con.execute(
+        "SELECT n_products, n_kind FROM vocabulary WHERE word = 'black'"
+    ).fetchall()[0]
+    assert black[0] > black[1]
+
+
+def test_kinds_exclusions_and_scopes(text_db: Path, tmp_path: Path) -> None:
+    con = connect(copy_db(text_db, tmp_path, "vocab.duckdb"))
+    try:
+        default_rows = con.execute(
+            "SELECT * FROM vocabulary WHERE scope = 'default' ORDER BY rank"
+        ).fetchall()
+        con.execute("INSERT INTO scopes (scope, definition) VALUES ('every word', '{}')")
+        excluded = tmp_path / "exclude.txt"
+        excluded.write_text("# wash-care words\nClean\n\ndry\n", encoding="utf-8")
+        summary = run_vocab(con, scope="every word", kind="all", top_n=40, min_count=3,
+                            exclude=["Wash"], exclude_file=excluded)
+        assert summary["n_words"] == 40
+        words = [r[0] for r in con.execute(
+            "SELECT word FROM vocabulary WHERE scope = 'every word' ORDER BY rank"
+        ).fetchall()]
+        assert {"clean", "dry", "wash"}.isdisjoint(words)
+        assert all(any(ch.isalpha() for ch in w) for w in words)
+        assert con.execute(
+            "SELECT DISTINCT kind FROM vocabulary WHERE scope = 'every word'"
+        ).fetchall() == [("all",)]
+        # Other scopes are left alone.
+        assert con.execute(
+            "SELECT * FROM vocabulary WHERE scope = 'default' ORDER BY rank"
+        ).fetchall() == default_rows
+        # The sample has no tags: a tag vocabulary is empty, not an error.
+        assert run_vocab(con, scope="every word", kind="tag")["n_words"] == 0
+        with pytest.raises(InputError, match="not defined"):
+            run_vocab(con, scope="nowhere")
+        with pytest.raises(InputError, match="--kind"):
+            run_vocab(con, kind="noun")
+        with pytest.raises(InputError, match="not found"):
+            run_vocab(con, exclude_file=tmp_path / "missing.txt")
+        runs = con.execute(
+            "SELECT scope, status FROM runs WHERE stage = 'vocab' ORDER BY run_id"
+        ).fetchall()
+        assert runs[-2:] == [("every word", "ok"), ("every word", "ok")]
+    finally:
+        con.close()
+
+
+def test_splits_are_seeded_idempotent_and_unbiased(text_db: Path, tmp_path: Path) -> None:
+    con = connect(copy_db(text_db, tmp_path, "split.duckdb"))
+    try:
+        query = "SELECT product_id, split FROM splits ORDER BY product_id"
+        first = con.execute(query).fetchall()
+        assert len(first) == 949
+        counts = {s: sum(1 for r in first if r[1] == s) for s in ("train", "test", "val")}
+        assert abs(counts["train"] - 474) < 50 and abs(counts["test"] - 237) < 40
+        # The kept-product choice uses another hash: kept products split like all products.
+        kept_train = con.execute(
+            "SELECT avg((split = 'train')::INT) FROM splits JOIN kept_products USING (product_id)"
+        ).fetchall()[0][0]
+        assert 0.4 < kept_train < 0.6
+        run_split(con, seed=0)
+        assert con.execute(query).fetchall() == first
+        run_split(con, seed=7, train=0.6, test=0.2, val=0.2)
+        other = con.execute(query).fetchall()
+        assert other != first and len(other) == 949
+        params = con.execute(
+            "SELECT params->>'seed', params->>'train' FROM runs WHERE stage = 'split' "
+            "ORDER BY run_id"
+        ).fetchall()
+        assert params[-2:] == [("0", "0.5"), ("7", "0.6")]
+        with pytest.raises(InputError, match="sum to 1"):
+            run_split(con, train=0.5, test=0.5, val=0.5)
+    finally:
+        con.close()
+
+
+def test_cli_vocab_and_split(text_db: Path, tmp_path: Path) -> None:
+    path = copy_db(text_db, tmp_path, "cli.duckdb")
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", str(path), "vocab", "--top", "20", "--exclude", "clean"])
+    assert result.exit_code == 0, result.output
+    assert "20 adjective words" in result.output
+    result = runner.invoke(app, ["--db", str(path), "vocab", "--scope", "nope"])
+    assert result.exit_code == 1 and "not defined" in str(result.exception)
+    result = runner.invoke(app, ["--db", str(path), "split", "--seed", "3"])
+    assert result.exit_code == 0 and "train" in result.output
+    result = runner.invoke(app, ["--db", str(path), "split", "--train", "2"])
+    assert result.exit_code == 1 and "sum to 1" in str(result.exception)
+    con = connect(path, read_only=True)
+    assert con.execute("SELECT count(*) FROM vocabulary").fetchall() == [(20,)]
+    con.close()
+
+
+def test_vocab_before_dedup_is_a_state_error(db_path: Path) -> None:
+    con = connect(db_path)
+    try:
+        with pytest.raises(StateError, match="attrdb dedup"):
+            run_vocab(con)
+    finally:
+        con.close()
