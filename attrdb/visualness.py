@@ -14,7 +14,9 @@ every product of the scope in ``predictions`` (the purifier). Sample selection i
 (``sql/visualness/*.sql``); fitting is scikit-learn, words in parallel with joblib. The
 ``language_prior`` baseline is computed in SQL from the text (``attrdb.language_prior``).
 Words are processed in chunks, each chunk in one transaction: an interrupted run resumes
-where it stopped, and a word's results are never half written.
+where it stopped, and a word's results are never half written. A scope defined with
+``negatives = 'category_matched'`` draws every sample with the same number of positives
+and negatives of each category (``attrdb.context.matched``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from attrdb.classifiers import (
     query_arrow,
 )
 from attrdb.connection import require_tables
+from attrdb.context.matched import prepare_matched_samples
+from attrdb.context.scopes import ScopeDefinition, ensure_scope_current
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -72,11 +76,11 @@ class VisualnessConfig:
     min_test_pos: int = 5
     n_nouns: int = 50
 
-    def classifier_params(self) -> str:
+    def classifier_params(self, **extra: Any) -> str:
         """The JSON text stored with classifier results (compared on resume)."""
         params = asdict(self)
         params.pop("n_nouns")
-        params.update(solver="lbfgs", penalty="l2", standardise=True)
+        params.update(solver="lbfgs", penalty="l2", standardise=True, **extra)
         return json.dumps(params, sort_keys=True, separators=(",", ":"))
 
     def hyperparameters(self) -> Hyperparameters:
@@ -183,8 +187,12 @@ def run_visualness(
     require_tables(con, *needed, hint="run the text, vocab, split and extract stages first")
     if "initial" in classifier_methods:
         require_tables(con, "prime_units", hint="run `attrdb divergence` first")
+    # The scope's definition decides how negatives are drawn (random, as in the paper, or
+    # matched to the positives' categories); vocab and divergence must have used it too.
+    definition = ensure_scope_current(con, scope, upstream=("vocab", "divergence"))
     run_words = _run_words(con, scope, words)
     params = {
+        "scope_definition": definition.as_dict(),
         "model_id": model_id,
         "methods": chosen,
         "words": list(words) if words is not None else None,
@@ -211,6 +219,7 @@ def run_visualness(
                 run_id=run.run_id,
             )
         if classifier_methods:
+            summary["negatives"] = definition.negatives
             summary.update(
                 _run_classifiers(
                     con,
@@ -219,6 +228,7 @@ def run_visualness(
                     words=run_words,
                     methods=classifier_methods,
                     config=config,
+                    definition=definition,
                     jobs=jobs,
                     chunk_size=chunk_size,
                     force=force,
@@ -283,6 +293,7 @@ def _run_classifiers(
     words: list[str],
     methods: list[str],
     config: VisualnessConfig,
+    definition: ScopeDefinition,
     jobs: int,
     chunk_size: int,
     force: bool,
@@ -302,7 +313,11 @@ def _run_classifiers(
             f"products with activations of model {model_id!r}; run `attrdb split` and "
             "`attrdb extract` first"
         )
-    params = config.classifier_params()
+    params = config.classifier_params(
+        negatives=definition.negatives, match_field=definition.match_field
+    )
+    # The SQL files that draw the samples: random negatives, or category-matched ones.
+    sample_files = prepare_matched_samples(con, definition)
     done: set[str] = set()
     if not force:
         done = {
@@ -335,7 +350,16 @@ def _run_classifiers(
             timings["load"] = time.perf_counter() - loading
             summary["n_units"] = int(features.shape[1])
             context = _Context(
-                con, model_id, scope, methods, config, params, run_id, features, timings
+                con,
+                model_id,
+                scope,
+                methods,
+                config,
+                params,
+                run_id,
+                features,
+                timings,
+                sample_files,
             )
             with (
                 Parallel(n_jobs=jobs, return_as="generator") as parallel,
@@ -381,6 +405,7 @@ class _Context:
     run_id: int
     features: np.ndarray
     timings: dict[str, float]  # seconds per phase: sql (samples), fit, write
+    sample_files: tuple[str, str]  # SQL files of the balanced and the resampled samples
 
 
 def _shared_features(features: np.ndarray, jobs: int, folder: Path) -> np.ndarray:
@@ -541,7 +566,7 @@ def _balanced_samples(context: _Context, words: list[str]) -> dict[str, tuple[_S
     """Each word's (train, test) balanced samples from ``balanced_samples.sql``."""
     table = query_arrow(
         context.con,
-        "visualness/balanced_samples",
+        context.sample_files[0],
         {
             "words": words,
             "seed": context.config.seed,
@@ -557,7 +582,7 @@ def _resample_samples(context: _Context, words: list[str]) -> dict[str, _Sample]
     """Each word's resampled training sample from ``resample_train.sql``."""
     table = query_arrow(
         context.con,
-        "visualness/resample_train",
+        context.sample_files[1],
         {
             "model_id": context.model_id,
             "scope": context.scope,

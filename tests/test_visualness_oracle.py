@@ -73,6 +73,14 @@ def build_catalogue(con: duckdb.DuckDBPyConnection, seed: int = 7) -> dict[str, 
             }
         ),
     )
+    # Two product types; "red" is more common among shirts, so random negatives differ from
+    # its positives in type as well (what category-matched negatives correct).
+    con.execute(
+        "INSERT INTO products (product_id, category, source, source_row) "
+        "SELECT product_id, CASE WHEN row_number() OVER (ORDER BY product_id) % 3 = 0 "
+        "THEN 'shoe' ELSE 'shirt' END, 'toy', row_number() OVER (ORDER BY product_id) "
+        "FROM toy_products"
+    )
     con.execute(
         "INSERT INTO activation_vectors (model_id, product_id, vals) "
         "SELECT 'toy', product_id, vals FROM toy_products"
@@ -397,3 +405,60 @@ def test_cli_runs_and_reports_errors(
     assert info.value.code == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: not in the vocabulary") and "\n" not in err
+
+
+def test_category_matched_scope_balances_every_category(toy) -> None:
+    from attrdb.context.scopes import ScopeDefinition, define_scope
+
+    con, _ = toy
+    define_scope(con, "matched", ScopeDefinition(negatives="category_matched"))
+    for table in ("scope_products", "word_products", "vocabulary"):
+        columns = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                "AND column_name <> 'scope' ORDER BY column_index",
+                [table],
+            ).fetchall()
+        ]
+        listed = ", ".join(columns)
+        con.execute(
+            f"INSERT INTO {table} (scope, {listed}) SELECT 'matched', {listed} FROM {table} "
+            "WHERE scope = 'default'"
+        )
+    con.execute(
+        "INSERT INTO prime_units (model_id, scope, word, unit_id, rank, kl) "
+        "SELECT model_id, 'matched', word, unit_id, rank, kl FROM prime_units"
+    )
+    summary = run_visualness(
+        con, scope="matched", config=CONFIG, jobs=1, progress=False, methods=["resample"]
+    )
+    assert summary["negatives"] == "category_matched" and summary["n_fitted"] > 0
+    params = con.execute(
+        "SELECT DISTINCT params ->> 'negatives' FROM visualness WHERE scope = 'matched'"
+    ).fetchall()
+    assert params == [("category_matched",)]
+    # Redraw the run's samples (its temp tables are still there) and count each class per
+    # category: equal in every category and split, for both sample kinds.
+    drawn = query_arrow(
+        con,
+        "context/balanced_samples_matched",
+        {"words": ["red", "striped"], "seed": 0, "max_per_class": None},
+    )
+    con.register("drawn", drawn)
+    counts = con.execute(
+        "SELECT d.word, d.split, c.category, count(*) FILTER (WHERE d.label), "
+        "count(*) FILTER (WHERE NOT d.label) FROM drawn AS d "
+        "JOIN visualness_categories AS c ON c.row_idx = d.row_idx GROUP BY ALL"
+    ).fetchall()
+    assert {r[2] for r in counts} == {"shirt", "shoe"}
+    assert all(r[3] == r[4] for r in counts)
+    stored = dict(
+        con.execute(
+            "SELECT word, n_train FROM visualness WHERE scope = 'matched' AND method = 'random' "
+            "AND word IN ('red', 'striped')"
+        ).fetchall()
+    )
+    assert stored == {
+        w: sum(r[3] + r[4] for r in counts if r[0] == w and r[1] == "train") for w in stored
+    }
