@@ -19,6 +19,8 @@ from typing import Any
 import duckdb
 
 from attrdb.connection import require_tables
+from attrdb.context.matched import matched_divergence
+from attrdb.context.scopes import ensure_scope_current
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -147,6 +149,8 @@ def run_divergence(
     require_tables(con, "activation_vectors", "splits", "scope_products", "vocabulary",
                    "word_products", hint=hint)
     model_id = resolve_model(con, model_id)
+    # Refuses a scope redefined since its vocabulary was chosen (attrdb.context.scopes).
+    definition = ensure_scope_current(con, scope, upstream=("vocab",))
     params = {
         "model_id": model_id,
         "split": split,
@@ -157,6 +161,7 @@ def run_divergence(
         "min_positives": min_positives,
         "min_negatives": min_negatives,
         "top_k": top_k,
+        "scope_definition": definition.as_dict(),
     }
     base = {"model_id": model_id, "scope": scope}
     with stage_run(con, "divergence", params, scope=scope) as run, _perfect_hash(con):
@@ -193,20 +198,28 @@ def run_divergence(
                 "bins_per_chunk": per_chunk, "field_bits": field_bits,
             })
             lap("words")
-            chunks: Any = range(n_chunks)
-            if progress:
-                from tqdm import tqdm
+            if definition.negatives == "category_matched":
+                # D- reweighted to D+'s categories (attrdb.context.matched, sql/context).
+                run.summary["category_matched"] = matched_divergence(
+                    con, model_id=model_id, scope=scope, definition=definition, n_bins=n_bins,
+                    smoothing=smoothing, min_positives=min_positives,
+                    min_negatives=min_negatives,
+                )
+            else:
+                chunks: Any = range(n_chunks)
+                if progress:
+                    from tqdm import tqdm
 
-                chunks = tqdm(chunks, desc="divergence chunks", unit="chunk")
-            for chunk in chunks:
-                run_sql_file(con, "divergence/counts", {
-                    "chunk": chunk, "bins_per_chunk": per_chunk, "field_bits": field_bits,
+                    chunks = tqdm(chunks, desc="divergence chunks", unit="chunk")
+                for chunk in chunks:
+                    run_sql_file(con, "divergence/counts", {
+                        "chunk": chunk, "bins_per_chunk": per_chunk, "field_bits": field_bits,
+                    })
+                lap("histograms")
+                run_sql_file(con, "divergence/kl", {
+                    **base, "n_bins": n_bins, "smoothing": smoothing,
+                    "field_mask": (1 << field_bits) - 1,
                 })
-            lap("histograms")
-            run_sql_file(con, "divergence/kl", {
-                **base, "n_bins": n_bins, "smoothing": smoothing,
-                "field_mask": (1 << field_bits) - 1,
-            })
             lap("kl")
             run_sql_file(con, "divergence/prime_units", {**base, "top_k": top_k})
             lap("prime_units")
