@@ -184,7 +184,10 @@ class MapMaker:
             image_hw=image_hw,
         )
         self.n_swept += 1
-        return sweep, image_hw
+        # Maps come from the stored (float16) drops, so a map drawn now equals one drawn
+        # later from the stored sweep.
+        stored_deltas = {p: store.as_stored(d) for p, d in sweep.deltas.items()}
+        return Sweep(sweep.size, sweep.stride, sweep.base, stored_deltas), image_hw
 
     def image_maps(
         self,

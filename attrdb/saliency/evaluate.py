@@ -28,7 +28,7 @@ from attrdb.saliency import store
 from attrdb.saliency.compute import DEFAULT_KS, GRADIENT, METHODS, MapMaker, SweepSettings
 from attrdb.saliency.maps import resize_map
 from attrdb.saliency.metrics import DEFAULT_THRESHOLDS, DEFAULT_TOLERANCE, average_precision, iou_at
-from attrdb.saliency.stage import check_request, load_words, resolve_model_id
+from attrdb.saliency.stage import check_request, load_words, resolve_model
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 if TYPE_CHECKING:
@@ -153,12 +153,11 @@ def run_evaluate(
         )
     require_tables(con, "products", "vocabulary", "splits", "unit_word_divergence",
                    hint="prepare the CCP database first (attrdb.ccp.prepare_database)")
-    model_id = resolve_model_id(con, model_id if model is None else model.model_id)
-    if model is None:
-        from attrdb.cnn.models import model_from_db
-
-        model = model_from_db(con, model_id, device=device, weights=weights)
-    check_request(ks, methods, model.n_units)
+    model_id, n_units, input_size = resolve_model(
+        con, model_id if model is None else model.model_id
+    )
+    check_request(ks, methods, n_units)
+    settings.check(input_size)
     labels = sorted(set(ccp.read_labels(root).values()) - {ccp.read_labels(root)[ccp.NULL_LABEL]})
     words = [
         str(r[0])
@@ -181,6 +180,10 @@ def run_evaluate(
         con, "saliency/eval_candidates", {"scope": scope, "words": words, "split": split}
     )
     picked = select_images(candidates, words, n_images)
+    if model is None:
+        from attrdb.cnn.models import model_from_db
+
+        model = model_from_db(con, model_id, device=device, weights=weights)
     photos: dict[str, tuple[str, list[str]]] = {}
     for word, images in picked.items():
         for pid, path in images:

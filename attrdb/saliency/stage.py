@@ -28,24 +28,27 @@ if TYPE_CHECKING:
     from attrdb.cnn.models import TappedModel
 
 
-def resolve_model_id(con: duckdb.DuckDBPyConnection, model_id: str | None) -> str:
-    """The given model id, or the only registered one.
+def resolve_model(
+    con: duckdb.DuckDBPyConnection, model_id: str | None
+) -> tuple[str, int, int]:
+    """(model_id, n_units, input_size) of the given model, or of the only registered one.
 
     Raises:
         StateError: no model is registered, or several are and none was named.
         InputError: the named model is not registered.
     """
-    known = [str(r[0]) for r in query_sql_file(con, "saliency/models")]
+    known = {str(r[0]): (str(r[0]), int(r[1]), int(r[2]))
+             for r in query_sql_file(con, "saliency/models")}
     if model_id is not None:
         if model_id not in known:
             listed = ", ".join(known) or "none"
             raise InputError(f"model {model_id!r} is not registered (known: {listed})")
-        return model_id
+        return known[model_id]
     if not known:
         raise StateError("no model is registered; run `attrdb extract` first")
     if len(known) > 1:
         raise StateError(f"several models are registered ({', '.join(known)}); pass --model")
-    return known[0]
+    return next(iter(known.values()))
 
 
 def check_request(ks: Sequence[int], methods: Sequence[str], n_units: int) -> None:
@@ -130,17 +133,21 @@ def run_saliency(
         raise InputError("limit must be >= 1")
     settings = settings or SweepSettings()
     require_tables(con, "products", hint="run `attrdb ingest` first")
-    model_id = resolve_model_id(con, model_id if model is None else model.model_id)
-    if model is None:
-        from attrdb.cnn.models import model_from_db
-
-        model = model_from_db(con, model_id, device=device, weights=weights)
-    check_request(ks, methods, model.n_units)
+    # Every check that needs only the database runs before the model loads.
+    model_id, n_units, input_size = resolve_model(
+        con, model_id if model is None else model.model_id
+    )
+    check_request(ks, methods, n_units)
+    settings.check(input_size)
     units = load_words(
         con, model_id=model_id, scope=scope, words=words, ks=ks, methods=methods,
         classifier_method=classifier_method,
     )
     jobs = image_jobs(con, scope=scope, words=words, products=products, split=split, limit=limit)
+    if model is None:
+        from attrdb.cnn.models import model_from_db
+
+        model = model_from_db(con, model_id, device=device, weights=weights)
     params = {
         "words": list(words), "products": list(products) if products else None, "ks": list(ks),
         "methods": list(methods), "split": split, "limit": limit, "model_id": model_id,

@@ -83,6 +83,11 @@ def _delta_bytes(delta: np.ndarray) -> bytes:
     return np.ascontiguousarray(delta, dtype=_DELTA_DTYPE).tobytes()
 
 
+def as_stored(delta: np.ndarray) -> np.ndarray:
+    """The drops as ``load_sweep`` will return them (rounded to float16, as float32)."""
+    return np.asarray(delta, dtype=_DELTA_DTYPE).astype(np.float32)
+
+
 def load_sweep(
     con: duckdb.DuckDBPyConnection, *, model_id: str, product_id: str, size: int, stride: int
 ) -> tuple[Sweep, tuple[int, int]] | None:
