@@ -161,3 +161,30 @@ def ccp_db(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
                      n_photos=150, progress=False)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def context_db(tmp_path_factory: pytest.TempPathFactory, divergence_db: Path) -> Path:
+    """divergence_db plus three scopes, each through vocab and divergence: 'clean'
+    (boilerplate dropped, random negatives), 'matched' (boilerplate kept, category-matched
+    negatives) and 'apparel' (master_category Apparel, boilerplate dropped, matched)."""
+    from attrdb.context.scopes import ScopeDefinition, define_scope
+    from attrdb.divergence import run_divergence
+    from attrdb.vocab import run_vocab
+
+    folder = tmp_path_factory.mktemp("pipeline_context")
+    path = copy_db(divergence_db, folder, "context.duckdb")
+    con = connect(path)
+    scopes = {
+        "clean": ScopeDefinition(boilerplate="drop", negatives="random"),
+        "matched": ScopeDefinition(boilerplate="keep", negatives="category_matched"),
+        "apparel": ScopeDefinition(category_field="metadata.master_category",
+                                   categories=("Apparel",), boilerplate="drop",
+                                   negatives="category_matched"),
+    }
+    for name, definition in scopes.items():
+        define_scope(con, name, definition)
+        run_vocab(con, scope=name)
+        run_divergence(con, scope=name)
+    con.close()
+    return path
