@@ -345,3 +345,23 @@ def test_missing_inputs_are_state_errors() -> None:
         "SELECT status FROM runs WHERE stage = 'divergence' ORDER BY run_id DESC LIMIT 1"
     ).fetchall() == [("failed",)]
     con.close()
+
+
+def test_prime_unit_ties_go_to_the_lower_unit_id() -> None:
+    con = connect(":memory:", create=True)
+    rng = np.random.default_rng(2)
+    acts = np.zeros((30, 6), dtype=np.float32)
+    acts[:, 1] = rng.random(30)
+    acts[:, 4] = rng.random(30)
+    acts[:, 3] = 2.5  # constant, not zero
+    cat = Catalogue(acts, ["train"] * 30, [True] * 30, [True] * 30, {"w": list(range(10))})
+    load(con, cat)
+    summary = run_divergence(con, top_k=6)
+    ranked = con.execute(
+        "SELECT unit_id, kl FROM prime_units WHERE word = 'w' ORDER BY rank"
+    ).fetchall()
+    con.close()
+    assert summary["n_constant_units"] == 4
+    assert [u for u, _ in ranked][2:] == [0, 2, 3, 5]
+    assert [kl for _, kl in ranked][2:] == [0.0] * 4
+    assert sorted(u for u, _ in ranked[:2]) == [1, 4]

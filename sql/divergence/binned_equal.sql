@@ -1,9 +1,10 @@
 -- divergence/binned_equal: every universe activation of a non-constant unit as its bin index
 -- under the unit's equal-width edges, with numpy.histogram semantics: the arithmetic guess
--- (macro equal_width_bin_guess), moved by one bin where rounding put it on the wrong side of
--- an exact stored edge (macro equal_width_edge). Each unit's range is looked up by position
--- in one list per model (unit_id = position in activation_vectors.vals), which costs less
--- than a hash join of every activation with unit_bins. Small integer types only: this
+-- floor((v - lo) / width), moved by one bin where rounding put it on the wrong side of an
+-- exact stored edge (the same doubles macro equal_width_edge stores). Each unit's range is
+-- looked up by position in one list per model (unit_id = position in
+-- activation_vectors.vals), which costs less than a hash join of every activation with
+-- unit_bins. Small integer types only: this
 -- table is what the per-word histograms scan, once per bin chunk.
 -- Reads: activation_vectors, divergence_universe, unit_bins.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
@@ -11,10 +12,11 @@
 
 CREATE OR REPLACE TEMP TABLE divergence_binned AS
 WITH ranges AS (
-    -- lo is NULL for constant units: they are never binned.
+    -- lo is NULL for constant units: they are never binned. width is computed exactly as
+    -- in equal_width_edge, so lo + k * width is the stored edge k (k < n_bins).
     SELECT
         list(CASE WHEN NOT constant THEN edges[1] END ORDER BY unit_id) AS lo,
-        list(edges[$n_bins + 1] ORDER BY unit_id) AS hi
+        list((edges[$n_bins + 1] - edges[1]) / $n_bins ORDER BY unit_id) AS width
     FROM unit_bins
     WHERE model_id = $model_id AND scope = $scope
 ),
@@ -33,21 +35,22 @@ guessed AS (
         vals.i,
         vals.v,
         r.lo[vals.i] AS lo,
-        r.hi[vals.i] AS hi,
-        equal_width_bin_guess(vals.v, r.lo[vals.i], r.hi[vals.i], $n_bins) AS guess
+        r.width[vals.i] AS width,
+        least(greatest(floor((vals.v - r.lo[vals.i]) / r.width[vals.i]), 0), $n_bins - 1)
+            AS guess
     FROM vals
     CROSS JOIN ranges AS r
 )
 SELECT
     pidx,
     i - 1 AS unit,
+    -- guess < n_bins, so edge `guess` is lo + guess * width; edge guess + 1 is only looked
+    -- at below the last bin, so it is lo + (guess + 1) * width too (never the exact max).
     CAST(
-        CASE
-            WHEN v < equal_width_edge(lo, hi, $n_bins, guess) THEN guess - 1
-            WHEN guess < $n_bins - 1 AND v >= equal_width_edge(lo, hi, $n_bins, guess + 1)
-                THEN guess + 1
-            ELSE guess
-        END AS UTINYINT
+        guess
+        - CAST(v < lo + guess * width AS INTEGER)
+        + CAST(guess < $n_bins - 1 AND v >= lo + (guess + 1) * width AS INTEGER)
+        AS UTINYINT
     ) AS bin
 FROM guessed
 WHERE lo IS NOT NULL;

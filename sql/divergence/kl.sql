@@ -1,11 +1,13 @@
 -- divergence/kl: the symmetric KL divergence (paper eq. 1) of every kept word and unit.
--- Unpacks each chunk's counters into the side's count per non-empty bin, turns it into the
--- positives' count (for a `complement` word the side is the negatives: positives = total -
--- side), takes the negatives as total - positives, smooths both (smoothed_probability) and
--- sums symmetric_kl_term over the bins. The unit's mode bin was never counted: its positives
--- are n_pos minus the positives of the other bins, and its term is added per (word, unit).
--- Bins empty on both sides are skipped: both smoothed probabilities are smoothing / n_bins
--- there, so their term is exactly 0. Constant units get KL 0 (both sides in one bin).
+-- The counted side of a word is D+, or D- for a `complement` word; the symmetric KL is the
+-- same whichever side is called P+, so the terms use the counted side and the rest of the
+-- universe directly. Per (word, unit, chunk) counter and non-empty non-mode bin of the
+-- chunk: the side's count is the bin's field of the counter, the rest's count is the bin's
+-- total minus it; both are smoothed (smoothed_probability) and symmetric_kl_term summed.
+-- The unit's mode bin was never counted: the side's count there is n_side minus its counts
+-- in the other bins, and its term is added once per (word, unit). Bins empty on both sides
+-- are skipped: both smoothed probabilities are smoothing / n_bins there, so the term is
+-- exactly 0. Constant units get KL 0 (both sides in one bin: identical distributions).
 -- Reads: divergence_counts, divergence_totals, divergence_words, unit_bins.
 -- Writes: unit_word_divergence (rows of model and scope, replaced).
 -- Parameters: $model_id, $scope, $n_bins, $smoothing, $field_mask (2^field_bits - 1).
@@ -14,7 +16,7 @@ DELETE FROM unit_word_divergence WHERE model_id = $model_id AND scope = $scope;
 
 INSERT INTO unit_word_divergence (model_id, scope, word, unit_id, kl, n_pos, n_neg)
 WITH counted AS (
-    SELECT c.widx, c.unit, c.chunk, c.packed, w.n_pos, w.n_neg, w.complement
+    SELECT c.widx, c.unit, c.chunk, c.packed, w.n_side, w.n_other
     FROM divergence_counts AS c
     JOIN divergence_words AS w ON w.widx = c.widx
 ),
@@ -22,34 +24,23 @@ sides AS (
     SELECT
         c.widx,
         c.unit,
-        c.n_pos,
-        c.n_neg,
-        c.complement,
+        c.n_side,
+        c.n_other,
         t.total,
         CAST((c.packed >> t.shift) & $field_mask AS BIGINT) AS side
     FROM counted AS c
     JOIN divergence_totals AS t ON t.unit = c.unit AND t.chunk = c.chunk AND NOT t.is_mode
-),
-positives AS (
-    SELECT
-        widx,
-        unit,
-        total,
-        n_pos,
-        n_neg,
-        CASE WHEN complement THEN total - side ELSE side END AS pos
-    FROM sides
 ),
 partial AS (
     SELECT
         widx,
         unit,
         sum(symmetric_kl_term(
-            smoothed_probability(pos, n_pos, $n_bins, $smoothing),
-            smoothed_probability(total - pos, n_neg, $n_bins, $smoothing)
+            smoothed_probability(side, n_side, $n_bins, $smoothing),
+            smoothed_probability(total - side, n_other, $n_bins, $smoothing)
         )) AS kl,
-        sum(pos) AS pos
-    FROM positives
+        sum(side) AS side
+    FROM sides
     GROUP BY widx, unit
 )
 SELECT
@@ -58,8 +49,8 @@ SELECT
     w.word,
     p.unit,
     p.kl + symmetric_kl_term(
-        smoothed_probability(w.n_pos - p.pos, w.n_pos, $n_bins, $smoothing),
-        smoothed_probability(m.total - (w.n_pos - p.pos), w.n_neg, $n_bins, $smoothing)
+        smoothed_probability(w.n_side - p.side, w.n_side, $n_bins, $smoothing),
+        smoothed_probability(m.total - (w.n_side - p.side), w.n_other, $n_bins, $smoothing)
     ),
     w.n_pos,
     w.n_neg

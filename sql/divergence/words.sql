@@ -4,7 +4,8 @@
 -- the negatives (the smaller side) and the positives follow as total minus negatives.
 -- Reads: vocabulary, word_products, divergence_universe.
 -- Writes: temp tables divergence_positives(word, pidx),
---         divergence_words(widx, word, n_pos, n_neg, complement) (kept words, widx dense);
+--         divergence_words(widx, word, n_pos, n_neg, complement, n_side, n_other) (kept
+--         words, widx dense; n_side = the size of the side counted, n_other the rest);
 --         returns every vocabulary word as (word, n_pos, n_neg, kept).
 -- Parameters: $scope, $min_positives, $min_negatives.
 
@@ -30,7 +31,9 @@ SELECT
     word,
     n_pos,
     n_neg,
-    n_pos > n_neg AS complement
+    n_pos > n_neg AS complement,
+    least(n_pos, n_neg) AS n_side,
+    greatest(n_pos, n_neg) AS n_other
 FROM divergence_word_counts
 WHERE n_pos >= $min_positives AND n_neg >= $min_negatives;
 

@@ -11,11 +11,9 @@
 --   p log(p / q) + q log(q / p) = (p - q) log(p / q) (one logarithm per bin).
 -- symmetric_kl(p, q): the symmetric KL divergence of two probability lists of equal length.
 -- equal_width_edge(lo, hi, n_bins, k): edge k (0..n_bins) of n_bins equal-width bins over
---   [lo, hi]; the last edge is hi exactly. unit_bins.edges and the binning both use it, so a
---   value is compared with the very doubles stored as edges.
--- equal_width_bin_guess(v, lo, hi, n_bins): floor((v - lo) / width) clipped to the bins: the
---   bin of v up to rounding; sql/divergence/binned_equal.sql corrects it by one step against
---   the exact edges (numpy.histogram semantics: edge[b] <= v < edge[b + 1], last bin closed).
+--   [lo, hi]; the last edge is hi exactly. sql/divergence/binned_equal.sql computes the
+--   same doubles (lo + k * ((hi - lo) / n_bins)), so a value is compared with the very
+--   edges stored in unit_bins.
 
 CREATE OR REPLACE MACRO smoothed_probability(count, n, n_bins, smoothing) AS
     (1.0 - smoothing) * count / n + smoothing / n_bins;
@@ -27,6 +25,3 @@ CREATE OR REPLACE MACRO symmetric_kl(p, q) AS
 
 CREATE OR REPLACE MACRO equal_width_edge(lo, hi, n_bins, k) AS
     CASE WHEN k = n_bins THEN hi ELSE lo + k * ((hi - lo) / n_bins) END;
-
-CREATE OR REPLACE MACRO equal_width_bin_guess(v, lo, hi, n_bins) AS
-    least(greatest(floor((v - lo) / ((hi - lo) / n_bins)), 0), n_bins - 1);
