@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Hashable, Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from attrdb.errors import ModelError
 
@@ -23,6 +23,8 @@ _MAX_DOC_CHARS = 100_000
 
 TokenRow = tuple[int, int, str, str, str | None]
 """(line_no, position, surface, norm, pos) of one token."""
+
+Key = TypeVar("Key", bound=Hashable)
 
 
 @lru_cache(maxsize=None)
@@ -55,9 +57,7 @@ class EnglishTagger:
         self.batch_size = batch_size
         self.n_process = n_process
 
-    def tag(
-        self, jobs: Iterable[tuple[Hashable, list[str]]]
-    ) -> Iterator[tuple[Hashable, list[TokenRow]]]:
+    def tag(self, jobs: Iterable[tuple[Key, list[str]]]) -> Iterator[tuple[Key, list[TokenRow]]]:
         """Tag each job's lines; yields ``(key, rows)`` per chunk (at least one per job).
 
         A job's lines are joined by newlines into one doc (the tagger sees neighbouring
@@ -80,8 +80,8 @@ class EnglishTagger:
 
 
 def _chunks(
-    jobs: Iterable[tuple[Hashable, list[str]]],
-) -> Iterator[tuple[str, tuple[Hashable, list[int], list[int], list[int]]]]:
+    jobs: Iterable[tuple[Key, list[str]]],
+) -> Iterator[tuple[str, tuple[Key, list[int], list[int], list[int]]]]:
     """Docs of at most ``_MAX_DOC_CHARS`` with (key, line starts, line numbers, positions).
 
     A job without lines still gives one empty doc, so every job comes back at least once

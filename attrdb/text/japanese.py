@@ -8,12 +8,12 @@ joined by '-' without its '*' slots, e.g. 形容詞-一般, 名詞-普通名詞-
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
 from attrdb.errors import ModelError
-from attrdb.text.english import TokenRow
+from attrdb.text.english import Key, TokenRow
 
 # Sudachi refuses inputs over 49,149 bytes; 12,000 characters stay below it in UTF-8.
 _MAX_CHARS = 12_000
@@ -83,9 +83,7 @@ class JapaneseTagger:
     def __init__(self) -> None:
         load_sudachi()
 
-    def tag(
-        self, jobs: Iterable[tuple[Hashable, list[str]]]
-    ) -> Iterator[tuple[Hashable, list[TokenRow]]]:
+    def tag(self, jobs: Iterable[tuple[Key, list[str]]]) -> Iterator[tuple[Key, list[TokenRow]]]:
         """Tokenise each job's lines; yields ``(key, rows)`` per job."""
         for key, lines in jobs:
             rows: list[TokenRow] = []

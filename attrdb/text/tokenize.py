@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from attrdb.errors import InputError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 from attrdb.text.clean import has_japanese, normalize_tag, split_lines
-from attrdb.text.english import EnglishTagger, TokenRow
+from attrdb.text.english import EnglishTagger, Key, TokenRow
 from attrdb.text.japanese import JapaneseTagger, morphemes
 from attrdb.text.synonyms import load_synonyms
 
@@ -158,9 +158,7 @@ def _any_japanese(pending: list[tuple[Any, ...]]) -> bool:
     )
 
 
-def _no_english(
-    jobs: Iterable[tuple[Hashable, list[str]]],
-) -> Iterator[tuple[Hashable, list[TokenRow]]]:
+def _no_english(jobs: Iterable[tuple[Key, list[str]]]) -> Iterator[tuple[Key, list[TokenRow]]]:
     for key, lines in jobs:
         assert not lines, "an English field reached the run without an English tagger"
         yield key, []
