@@ -96,6 +96,8 @@ STAGES: tuple[Stage, ...] = (
           reads=("word_products", "splits", "activation_vectors", "prime_units"),
           objects={"config": "attrdb.visualness:VisualnessConfig"},
           fresh="force", fresh_on_inputs=True),
+    Stage("metadata_check", "attrdb.context.metadata_check:run_metadata_check",
+          after=("visualness",), reads=("predictions",)),
     Stage("human", "attrdb.human:import_human", paths=("path",), files=("path",),
           recorded_as="human_import"),
     Stage("agreement", "attrdb.human:run_agreement", after=("visualness", "human"),
@@ -110,7 +112,7 @@ STAGES: tuple[Stage, ...] = (
 )
 STAGE_NAMES = tuple(s.name for s in STAGES)
 _BY_NAME = {s.name: s for s in STAGES}
-_OWN_TABLES = ("pipeline", "report")
+_OWN_TABLES = ("pipeline", "scope", "report")
 # Keys the pipeline reads itself instead of passing them on.
 _SALIENCY_WORDS = ("n_words", "words_method")
 
@@ -125,6 +127,7 @@ class PipelineConfig:
     scope: str = "default"
     publish: bool = True
     report: dict[str, Any] | None = None
+    scope_definition: dict[str, Any] | None = None
 
 
 @dataclass
@@ -174,7 +177,7 @@ def config_from_dict(
     if unknown:
         raise InputError(
             f"{where}: unknown table(s) {', '.join(unknown)}; stages are "
-            f"{', '.join(STAGE_NAMES)} (plus [pipeline] and [report])"
+            f"{', '.join(STAGE_NAMES)} (plus [pipeline], [scope] and [report])"
         )
     for key, value in data.items():
         if not isinstance(value, dict):
@@ -190,9 +193,16 @@ def config_from_dict(
     report = dict(data["report"]) if "report" in data else None
     if report is not None:
         report = _resolve_paths(report, ("out",), base)
+    scope = str(options.get("scope", "default"))
+    definition = dict(data["scope"]) if "scope" in data else None
+    if definition is not None and scope == "default":
+        raise InputError(
+            f"{where}: [scope] defines a named scope; name it with [pipeline] scope = \"...\" "
+            "('default' is every kept product and cannot be redefined)"
+        )
     return PipelineConfig(
-        path=path, base=base, stages=stages, scope=str(options.get("scope", "default")),
-        publish=bool(options.get("publish", True)), report=report,
+        path=path, base=base, stages=stages, scope=scope,
+        publish=bool(options.get("publish", True)), report=report, scope_definition=definition,
     )
 
 
@@ -227,6 +237,13 @@ def stage_function(stage: Stage) -> Callable[..., Any]:
 
 def _scoped(function: Callable[..., Any]) -> bool:
     return "scope" in inspect.signature(function).parameters
+
+
+def _available_and_scoped(stage: Stage) -> bool:
+    try:
+        return _scoped(stage_function(stage))
+    except StateError:
+        return False
 
 
 def _dataclass_arg(target: str, values: Mapping[str, Any], stage: str) -> Any:
@@ -305,6 +322,8 @@ def validate_config(config: PipelineConfig) -> None:
         StateError: a configured stage is not part of this attrdb.
         InputError: a key is unknown to its stage (typos stop the run before it starts).
     """
+    if config.scope_definition is not None:
+        _scope_definition(config.scope_definition)
     for name, section in config.stages.items():
         stage = _BY_NAME[name]
         function = stage_function(stage)
@@ -312,6 +331,29 @@ def validate_config(config: PipelineConfig) -> None:
             _ingest_kwargs(dict(section))
             continue
         _route(stage, function, {k: v for k, v in section.items() if k not in _SALIENCY_WORDS})
+
+
+def _scope_definition(values: Mapping[str, Any]) -> Any:
+    """The ``ScopeDefinition`` of a ``[scope]`` table (``negatives = "auto"`` allowed)."""
+    return _dataclass_arg("attrdb.context.scopes:ScopeDefinition", values, "scope")
+
+
+def _define_scope(
+    con: duckdb.DuckDBPyConnection, config: PipelineConfig, say: Callable[[str], None]
+) -> None:
+    """Create or update the configured scope; a changed definition deletes its old results
+    (``define_scope``), and the new definition text reruns the scoped stages."""
+    if config.scope_definition is None:
+        return
+    from attrdb.context.scopes import define_scope
+
+    result = define_scope(con, config.scope, _scope_definition(config.scope_definition),
+                          replace_existing=True)
+    if not result["replaced"]:
+        say(f"scope {config.scope!r} defined")
+    elif result["deleted"]:
+        say(f"scope {config.scope!r} redefined; {sum(result['deleted'].values())} result rows "
+            "of the old definition deleted")
 
 
 def _ingest_kwargs(section: dict[str, Any]) -> dict[str, Any]:
@@ -393,12 +435,15 @@ def fingerprint(
     run_scope: Mapping[str, str],
     files: list[str],
 ) -> str:
-    """``p:<params hash>;i:<inputs hash>`` of one stage (see the module docstring)."""
+    """``p:<params hash>;i:<inputs hash>`` of one stage (see the module docstring).
+
+    ``scope`` is the scope the stage's runs are recorded under ('default' for the
+    catalogue-wide stages), so a run in another scope never invalidates them.
+    """
     params = hashlib.sha256(_canonical(section).encode()).hexdigest()[:16]
     upstream = {}
     for name in stage.after:
-        latest = _latest_run(con, _BY_NAME[name].run_name, run_scope.get(name, "default"),
-                             ok_only=True)
+        latest = _latest_run(con, _BY_NAME[name].run_name, run_scope[name], ok_only=True)
         upstream[name] = latest[0] if latest else None
     counts = {
         # Table names come from STAGES above, never from the config.
@@ -406,7 +451,9 @@ def fingerprint(
         for table in stage.reads
     }
     hashes = {path: _sha256(path) for path in files}
-    inputs = {"scope": scope, "upstream": upstream, "rows": counts, "files": hashes}
+    definition = query_sql_file(con, "report/scope_definition", {"scope": scope})
+    inputs = {"scope": scope, "definition": definition[0][0] if definition else None,
+              "upstream": upstream, "rows": counts, "files": hashes}
     return f"p:{params};i:{hashlib.sha256(_canonical(inputs).encode()).hexdigest()[:16]}"
 
 
@@ -508,19 +555,23 @@ def _run_stages(
     result: PipelineResult,
 ) -> None:
     forcing = False
-    run_scope: dict[str, str] = {}
+    # The scope each stage's runs are recorded under: the run's scope for stages that take
+    # one, 'default' for catalogue-wide stages (ingest, text, dedup, split, extract).
+    run_scope = {
+        s.name: config.scope if _available_and_scoped(s) else "default" for s in STAGES
+    }
+    if not dry_run:
+        _define_scope(con, config, say)
     for stage in STAGES:
         forcing = forcing or stage.name == from_stage
         if stage.name not in config.stages:
             continue
         section = config.stages[stage.name]
         function = stage_function(stage)
-        scoped = _scoped(function)
-        scope = config.scope if scoped else "default"
-        run_scope[stage.name] = scope
+        scope = run_scope[stage.name]
         kwargs = build_kwargs(stage, function, section, con=con, scope=config.scope)
         files = _input_files(stage, section, kwargs)
-        current = fingerprint(con, stage, section, scope=config.scope, run_scope=run_scope,
+        current = fingerprint(con, stage, section, scope=scope, run_scope=run_scope,
                               files=files)
         previous = _latest_run(con, stage.run_name, scope, ok_only=False)
         action, reason, fresh = decide(previous, current, forcing)

@@ -26,6 +26,7 @@ from attrdb.pipeline import (
 )
 from attrdb.runs import stage_run
 from attrdb.snapshot import snapshot_path
+from tests.conftest import copy_db
 
 
 def _config(tmp_path: Path, split_seed: int = 0, publish: bool = False, **extra: Any) -> Any:
@@ -154,6 +155,52 @@ def test_dry_run_creates_nothing(tmp_path: Path) -> None:
     plan = run_pipeline(db, _config(tmp_path), dry_run=True, echo=_quiet)
     assert _actions(plan) == {"ingest": "planned", "split": "planned"}
     assert not db.exists()
+
+
+def test_scope_from_config_reruns_only_scoped_stages(text_db: Path, tmp_path: Path) -> None:
+    db = copy_db(text_db, tmp_path, "scoped.duckdb")
+    con = duckdb.connect(str(db), read_only=True)
+    categories = [r[0] for r in con.execute(
+        "SELECT category FROM products GROUP BY ALL ORDER BY count(*) DESC, category LIMIT 2"
+    ).fetchall()]
+    con.close()
+
+    def config(scope: str, chosen: list[str] | None) -> Any:
+        data: dict[str, Any] = {
+            "pipeline": {"publish": False, "scope": scope},
+            "split": {"seed": 0},
+            "vocab": {"top_n": 20, "min_count": 3},
+        }
+        if chosen is not None:
+            data["scope"] = {"category_field": "category", "categories": chosen,
+                             "boilerplate": "keep", "negatives": "random"}
+        return config_from_dict(data, base=tmp_path)
+
+    first = run_pipeline(db, config("tops", categories[:1]), echo=_quiet)
+    assert _actions(first) == {"split": "ran", "vocab": "ran"}
+    con = duckdb.connect(str(db), read_only=True)
+    scoped = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE p.category = ?) FROM scope_products "
+        "JOIN products AS p USING (product_id) WHERE scope = 'tops'", [categories[0]]
+    ).fetchall()[0]
+    con.close()
+    assert scoped[0] == scoped[1] > 0
+    again = run_pipeline(db, config("tops", categories[:1]), echo=_quiet)
+    assert _actions(again) == {"split": "skipped", "vocab": "skipped"}
+    wider = run_pipeline(db, config("tops", categories), echo=_quiet)
+    assert _actions(wider) == {"split": "skipped", "vocab": "ran"}
+    assert {o.name: o.reason for o in wider.outcomes}["vocab"] == "inputs changed"
+    # The catalogue-wide split is shared by every scope: the default scope skips it too.
+    default = run_pipeline(db, config("default", None), echo=_quiet)
+    assert _actions(default) == {"split": "skipped", "vocab": "ran"}
+
+
+def test_scope_table_needs_a_named_scope(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="names? it with \\[pipeline\\] scope"):
+        config_from_dict({"scope": {"boilerplate": "drop"}, "split": {}}, base=tmp_path)
+    with pytest.raises(InputError, match="unknown setting"):
+        validate_config(config_from_dict(
+            {"pipeline": {"scope": "x"}, "scope": {"boilerplat": "drop"}}, base=tmp_path))
 
 
 def test_decide_rules() -> None:

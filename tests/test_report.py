@@ -101,13 +101,14 @@ def full_db(visualness_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         for i, (w, a) in enumerate(scored)))
     config = config_from_dict({
         "pipeline": {"publish": False},
+        "metadata_check": {},
         "human": {"path": str(human)},
         "agreement": {},
         "saliency": {"n_words": 1, "limit": 2, "ks": [1, 8], "settings": COARSE,
                      "progress": False},
     }, base=folder)
     result = run_pipeline(path, config, echo=lambda _: None)
-    assert [o.action for o in result.outcomes] == ["ran", "ran", "ran"]
+    assert [o.action for o in result.outcomes] == ["ran"] * 4
     return path
 
 
@@ -124,7 +125,7 @@ def test_full_report_has_every_section_but_the_evaluation(full_db: Path, tmp_pat
     ).fetchall()[0]
     con.close()
     assert n_maps > 0 and n_agree > 0
-    assert stages == ["human_import", "agreement", "saliency"]
+    assert stages == ["metadata_check", "human_import", "agreement", "saliency"]
     # Two images, each shown plain and under kl_occlusion K=1, K=8 and gradient maps.
     assert text.count('<figure class="wide"') == 2 * 4
 
