@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: attrdb errors become one line and exit code 1."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except AttrdbError as exc:
         if debug:
             traceback.print_exc()
@@ -71,3 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as exc:  # usage errors (unknown command, bad option)
         exc.show()
         sys.exit(getattr(exc, "exit_code", 2))
+    # Without standalone mode typer returns (not raises) the exit code of an interrupt.
+    if code == 130:
+        console_error("interrupted; rerun the same command to resume")
+    if isinstance(code, int) and code:
+        sys.exit(code)
