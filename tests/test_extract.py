@@ -306,7 +306,7 @@ def test_interrupt_and_kill_then_resume(db_path: Path, sample: Path) -> None:
     child = _start(db_path)
     _wait_for_commits(child, 1)
     child.send_signal(signal.SIGINT)
-    child.wait(timeout=60)
+    assert child.wait(timeout=60) == 130
     after_interrupt = _rows(db_path, "SELECT count(*) FROM activation_vectors")[0][0]
     assert after_interrupt >= 4 and after_interrupt % 4 == 0
     assert _rows(db_path, "SELECT status FROM runs WHERE stage = 'extract'") == [("interrupted",)]
