@@ -36,8 +36,9 @@ _CHILD = textwrap.dedent(
         jobs=args["jobs"], progress=False, force=True, config=VisualnessConfig(),
     )
     n_predictions = con.execute(
-        "SELECT count(*) FROM predictions WHERE model_id = ? AND scope = ?",
-        [args["model"], args["scope"]],
+        "SELECT count(*) FROM predictions WHERE model_id = ? AND scope = ? "
+        "AND (? IS NULL OR list_contains(?, word))",
+        [args["model"], args["scope"], args["words"], args["words"]],
     ).fetchall()[0][0]
     con.close()
     print(json.dumps({
@@ -105,8 +106,8 @@ def scaled_products(db: Path, scope: str, fraction: float) -> str:
     con = duckdb.connect(str(db))
     con.execute("BEGIN TRANSACTION")
     con.execute(
-        "INSERT INTO scopes (scope, definition) VALUES (?, ?)",
-        [new, json.dumps({"benchmark_subset_of": scope, "fraction": fraction})],
+        "INSERT INTO scopes (scope, definition) SELECT ?, definition FROM scopes WHERE scope = ?",
+        [new, scope],
     )
     con.execute(
         "INSERT INTO scope_products (scope, product_id) SELECT ?, product_id FROM scope_products "
