@@ -14,10 +14,11 @@ database /tmp/myntra_pipeline.duckdb). It is copied first; the source is never c
      machine is shared; the faster run is reported, both are printed). The numpy KL is
      checked against the SQL rows (max |difference|).
   2. Scale: the activation rows (with their splits, scope and words) replicated to
-     --scale products (default 173,175, the paper's Etsy size), then the SQL stage once.
+     --scale products (default 173,175, the paper's Etsy size), then the SQL stage once
+     (and, with --numpy-scale, both numpy implementations).
 
     python bench/bench_divergence.py [--db PATH] [--bins 32 16] [--scale 173175]
-        [--threads 2] [--skip-scale] [--numpy-scale]
+        [--scale-bins 16] [--threads 2] [--skip-scale] [--numpy-scale]
 """
 
 from __future__ import annotations
@@ -54,18 +55,20 @@ def _peak_gb() -> float:
 
 def numpy_bins(acts: np.ndarray, n_bins: int) -> tuple[np.ndarray, np.ndarray]:
     """Equal-width bins between each unit's min and max (the stage's edges and rule)."""
-    values = acts.astype(np.float64)
-    lo, hi = values.min(axis=0), values.max(axis=0)
+    lo = acts.min(axis=0).astype(np.float64)
+    hi = acts.max(axis=0).astype(np.float64)
     constant = hi - lo <= 1e-9 * np.maximum(np.abs(lo), np.abs(hi))
     width = np.where(constant, 1.0, (hi - lo) / n_bins)
-
-    def edge(k: np.ndarray) -> np.ndarray:
-        return np.where(k == n_bins, hi, lo + k * width)
-
-    guess = np.clip(np.floor((values - lo) / width), 0, n_bins - 1)
-    guess -= values < edge(guess)
-    guess += (guess < n_bins - 1) & (values >= edge(guess + 1))
-    return guess.astype(np.int16), constant
+    bins = np.empty(acts.shape, dtype=np.int16)
+    for start in range(0, acts.shape[1], 256):  # blocks of units bound the float64 copies
+        cols = slice(start, start + 256)
+        values = acts[:, cols].astype(np.float64)
+        low, step = lo[cols], width[cols]
+        guess = np.clip(np.floor((values - low) / step), 0, n_bins - 1)
+        guess -= values < low + guess * step
+        guess += (guess < n_bins - 1) & (values >= low + (guess + 1) * step)
+        bins[:, cols] = guess
+    return bins, constant
 
 
 def _kl(pos: np.ndarray, total: np.ndarray, n_pos: np.ndarray, n_all: int,
@@ -181,10 +184,12 @@ def worker_numpy(db: str, n_bins: int, method: str) -> dict[str, Any]:
             "n_units": int(acts.shape[1]), "n_words": len(words)}
 
 
-def _spawn(*args: str) -> dict[str, Any]:
+def _spawn(*args: str, threads: int) -> dict[str, Any]:
+    # numpy's BLAS gets as many threads as DuckDB: the same cores for both.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
     out = subprocess.run(
         [sys.executable, __file__, "--worker", *args], check=True, capture_output=True,
-        text=True,
+        text=True, env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -245,6 +250,7 @@ def main() -> None:
     parser.add_argument("--bins", type=int, nargs="+", default=[32, 16])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scale", type=int, default=PAPER_PRODUCTS)
+    parser.add_argument("--scale-bins", type=int, default=16, help="bins of the scale run")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--numpy-scale", action="store_true", help="also numpy at scale")
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
@@ -269,13 +275,14 @@ def main() -> None:
         print(f"{'run':<24} {'wall s':>8} {'cpu s':>8} {'peak GB':>8}  notes", flush=True)
         for n_bins in args.bins:
             for attempt in range(args.repeat):
-                sql = _spawn("sql", str(work), str(n_bins), str(args.threads), *mem)
+                sql = _spawn("sql", str(work), str(n_bins), str(args.threads), *mem,
+                             threads=args.threads)
                 s = sql["summary"]
                 print(_row(f"sql bins={n_bins} #{attempt + 1}", sql,
                            f"{s['n_products']} products x {s['n_units']} units x "
                            f"{s['n_words']} words, phases {s['seconds']}"), flush=True)
                 for method in ("matmul", "bincount"):
-                    res = _spawn("numpy", str(work), str(n_bins), method)
+                    res = _spawn("numpy", str(work), str(n_bins), method, threads=args.threads)
                     print(_row(f"numpy-{method} bins={n_bins} #{attempt + 1}", res,
                                _numpy_note(res)), flush=True)
         if args.skip_scale:
@@ -284,15 +291,18 @@ def main() -> None:
         built = build_scale_db(work, scale, args.scale)
         print(f"scale database: {built['n_base']} activation rows replicated to "
               f"{built['n_products']} products in {built['build_s']:.0f} s", flush=True)
-        sql = _spawn("sql", str(scale), str(args.bins[0]), str(args.threads), *mem)
+        sql = _spawn("sql", str(scale), str(args.scale_bins), str(args.threads), *mem,
+                     threads=args.threads)
         s = sql["summary"]
-        print(_row(f"sql scale bins={args.bins[0]}", sql,
+        print(_row(f"sql scale bins={args.scale_bins}", sql,
                    f"{s['n_products']} train products x {s['n_units']} units x "
                    f"{s['n_words']} words, phases {s['seconds']}"), flush=True)
         if args.numpy_scale:
-            res = _spawn("numpy", str(scale), str(args.bins[0]), "matmul")
-            print(_row(f"numpy-matmul scale bins={args.bins[0]}", res, _numpy_note(res)),
-                  flush=True)
+            for method in ("matmul", "bincount"):
+                res = _spawn("numpy", str(scale), str(args.scale_bins), method,
+                             threads=args.threads)
+                print(_row(f"numpy-{method} scale bins={args.scale_bins}", res,
+                           _numpy_note(res)), flush=True)
 
 
 if __name__ == "__main__":
