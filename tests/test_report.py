@@ -22,7 +22,7 @@ from tests.conftest import copy_db
 
 SECTION_IDS = [
     "dataset", "vocabulary", "visualness", "agreement", "layers", "layer-magnitude",
-    "layer-correlation", "purifier", "saliency", "saliency-curves", "runs",
+    "layer-correlation", "purifier", "metadata", "saliency", "saliency-curves", "runs",
 ]
 
 

@@ -296,6 +296,36 @@ def purifier(ctx: Context) -> h.Section:
     return h.Section("purifier", title, body, ref)
 
 
+def metadata(ctx: Context) -> h.Section:
+    """Do the surest predictions agree with catalogue attributes the method never read?"""
+    title = "Agreement with catalogue metadata"
+    if ctx.model_id is None:
+        return _no_model("metadata", title)
+    summary = rows(ctx, "metadata_agreement")
+    if not summary:
+        return h.Section("metadata", title, h.absent(
+            "No metadata check yet: run `attrdb metadata-check` (needs catalogue attributes "
+            "such as base colour in products.metadata)."), status="absent")
+    words = rows(ctx, "metadata_words")
+    labels = {"n_words": "words", "mean_precision": "precision", "mean_base_rate": "base rate",
+              "mean_text_precision": "text", "pooled_precision": "pooled", "n_ranked": "ranked",
+              "precision": "precision", "base_rate": "base rate", "text_precision": "text",
+              "n_text": "text products"}
+    body = (
+        '<p class="lead">Of the k test images each classifier scores highest for a word that '
+        "names an attribute value (e.g. <i>black</i> in base colour Black), the share whose "
+        "catalogue value holds the word, against its share among all test images (base rate) "
+        "and among those whose text has the word (text).</p>"
+        + h.table(summary, ["attribute", "method", "k", "n_words", "mean_precision",
+                            "mean_base_rate", "mean_text_precision", "pooled_precision"], labels)
+    )
+    if words:
+        body += (f"<h3>Per word ({h.esc(words[0]['method'])}, k = {words[0]['k']})</h3>"
+                 + h.table(words, ["attribute", "word", "n_ranked", "precision", "base_rate",
+                                   "text_precision", "n_text"], labels))
+    return h.Section("metadata", title, body)
+
+
 def saliency(ctx: Context) -> h.Section:
     """Paper Figs. 7-8: saliency maps over their images."""
     title, ref = "Saliency maps", "paper Figs. 7-8"
@@ -410,5 +440,5 @@ def runs(ctx: Context) -> h.Section:
 
 SECTIONS: list[Callable[[Context], h.Section]] = [
     overview, vocabulary, visualness, agreement, layers, layer_magnitude, layer_correlation,
-    purifier, saliency, saliency_curves, runs,
+    purifier, metadata, saliency, saliency_curves, runs,
 ]
