@@ -6,7 +6,7 @@ Relative paths are resolved against the config file's folder. ``[pipeline]`` hol
 run's own options (``scope``, ``publish``) and ``[report]`` an optional report to write.
 
 Skipping. After a stage runs, its ``runs`` rows get an ``inputs_fingerprint`` of the form
-``p:<16 hex>;i:<16 hex>``: ``p`` hashes the stage's config table (paths resolved), ``i``
+``p:<16 hex>;i:<16 hex>``: ``p`` hashes the stage's config table as written, ``i``
 hashes what it read: the newest successful run id of each upstream stage, the row counts
 of its input tables, and the SHA-256 of its input files. On the next ``attrdb run`` a stage
 whose newest run succeeded with the same fingerprint is skipped; one whose newest run
@@ -18,6 +18,7 @@ when its parameters changed, or its inputs changed and the stage keeps finished 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import inspect
@@ -128,6 +129,9 @@ class PipelineConfig:
     publish: bool = True
     report: dict[str, Any] | None = None
     scope_definition: dict[str, Any] | None = None
+    # Each stage's table as written (paths relative to the config): what the parameters
+    # part of the fingerprint hashes, so moving a config and its data keeps it.
+    written: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -203,6 +207,7 @@ def config_from_dict(
     return PipelineConfig(
         path=path, base=base, stages=stages, scope=scope,
         publish=bool(options.get("publish", True)), report=report, scope_definition=definition,
+        written={name: copy.deepcopy(dict(data[name])) for name in stages},
     )
 
 
@@ -248,7 +253,7 @@ def _available_and_scoped(stage: Stage) -> bool:
 
 def _dataclass_arg(target: str, values: Mapping[str, Any], stage: str) -> Any:
     cls = _import(target)
-    assert is_dataclass(cls)
+    assert isinstance(cls, type) and is_dataclass(cls)
     names = {f.name: f for f in fields(cls)}
     unknown = set(values) - set(names)
     if unknown:
@@ -450,7 +455,8 @@ def fingerprint(
         table: con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
         for table in stage.reads
     }
-    hashes = {path: _sha256(path) for path in files}
+    # Contents only, not paths: a moved catalogue with the same bytes is the same input.
+    hashes = sorted(_sha256(path) for path in files)
     definition = query_sql_file(con, "report/scope_definition", {"scope": scope})
     inputs = {"scope": scope, "definition": definition[0][0] if definition else None,
               "upstream": upstream, "rows": counts, "files": hashes}
@@ -571,8 +577,8 @@ def _run_stages(
         scope = run_scope[stage.name]
         kwargs = build_kwargs(stage, function, section, con=con, scope=config.scope)
         files = _input_files(stage, section, kwargs)
-        current = fingerprint(con, stage, section, scope=scope, run_scope=run_scope,
-                              files=files)
+        current = fingerprint(con, stage, config.written.get(stage.name, section), scope=scope,
+                              run_scope=run_scope, files=files)
         previous = _latest_run(con, stage.run_name, scope, ok_only=False)
         action, reason, fresh = decide(previous, current, forcing)
         if action == "skipped" or dry_run:

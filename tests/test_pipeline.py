@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,23 @@ def test_scope_table_needs_a_named_scope(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown setting"):
         validate_config(config_from_dict(
             {"pipeline": {"scope": "x"}, "scope": {"boilerplat": "drop"}}, base=tmp_path))
+
+
+def test_moving_config_and_data_keeps_the_fingerprint(tmp_path: Path) -> None:
+    sample = demo_config().parent
+    first, second = tmp_path / "here", tmp_path / "moved"
+    for folder in (first, second):
+        folder.mkdir()
+        for name in ("ingest.json", "products.parquet"):
+            shutil.copy(sample / name, folder / name)
+        (folder / "images").symlink_to(sample / "images")
+        (folder / "run.toml").write_text(
+            '[pipeline]\npublish = false\n[ingest]\nconfig = "ingest.json"\n[split]\n')
+    db = tmp_path / "p.duckdb"
+    assert _actions(run_pipeline(db, load_config(first / "run.toml"), echo=_quiet)) == {
+        "ingest": "ran", "split": "ran"}
+    moved = run_pipeline(db, load_config(second / "run.toml"), echo=_quiet)
+    assert _actions(moved) == {"ingest": "skipped", "split": "skipped"}
 
 
 def test_decide_rules() -> None:

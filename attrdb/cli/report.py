@@ -117,7 +117,7 @@ def _print_outcome(result: object) -> None:
     assert isinstance(result, PipelineResult)
     for outcome in result.outcomes:
         took = f"{outcome.seconds:7.1f} s" if outcome.action in ("ran", "resumed") else "      -  "
-        console_info(f"  {outcome.name:<11} {outcome.action:<8} {took}  {outcome.reason}")
+        console_info(f"  {outcome.name:<14} {outcome.action:<8} {took}  {outcome.reason}")
     console_info(f"total {result.seconds:.1f} s; database {result.db}")
     if result.snapshot:
         console_info(f"snapshot {result.snapshot}")

@@ -122,12 +122,12 @@ def relations() -> list[Relation]:
     order = {name: i for i, name in enumerate(parsed)}
     result = []
     for name in sorted(columns, key=lambda n: (order.get(n, len(order)), n)):
-        migration, _, (kind, description, notes) = parsed.get(
-            name, ("0000_runner", name, ("table", "", {})))
+        source, _, (kind, description, notes) = parsed.get(
+            name, ("runner", name, ("table", "", {})))
         if name == "schema_version":
-            migration, description = "runner", "One row per applied migration."
+            description = "One row per applied migration."
         result.append(Relation(
-            name, kind, migration, description or FALLBACK.get(name, ""),
+            name, kind, source, description or FALLBACK.get(name, ""),
             [(c, t, notes.get(c, "")) for c, t in columns[name]],
         ))
     return result
