@@ -158,7 +158,7 @@ def run_evaluate(
     )
     check_request(ks, methods, n_units)
     settings.check(input_size)
-    labels = sorted(set(ccp.read_labels(root).values()) - {ccp.read_labels(root)[ccp.NULL_LABEL]})
+    labels = sorted(name for i, name in ccp.read_labels(root).items() if i != ccp.NULL_LABEL)
     words = [
         str(r[0])
         for r in query_sql_file(
