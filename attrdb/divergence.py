@@ -207,7 +207,7 @@ def run_divergence(
             largest_side = max((min(p, n) for p, n in kept), default=1)
             field_bits, per_chunk, n_chunks = packing(n_bins, largest_side)
             run_sql_file(con, "divergence/sides", {
-                "bins_per_chunk": per_chunk, "field_bits": field_bits,
+                **base, "bins_per_chunk": per_chunk, "field_bits": field_bits,
             })
             lap("words")
             if definition.negatives == "category_matched":

@@ -1,6 +1,7 @@
 -- divergence/cleanup: drop the working tables of a divergence run.
 -- Reads: nothing. Writes: drops the divergence_* temp tables. Parameters: none.
 DROP TABLE IF EXISTS divergence_counts;
+DROP TABLE IF EXISTS divergence_modes;
 DROP TABLE IF EXISTS divergence_totals;
 DROP TABLE IF EXISTS divergence_sides;
 DROP TABLE IF EXISTS divergence_words;

@@ -6,8 +6,10 @@
 -- the next). The aggregate is then a SUM over (word, unit) groups, small dense integer keys
 -- that DuckDB aggregates in a perfect hash table, instead of a COUNT over (word, unit, bin).
 -- A zero row per (word, unit) with non-empty non-mode bins in the chunk makes every pair
--- present (mode-bin rows are not in divergence_binned; kl.sql derives their counts).
--- Reads: divergence_sides, divergence_binned, divergence_words, divergence_totals.
+-- present. Rows of each unit's mode bin are skipped (divergence_modes); kl.sql derives
+-- the side's count there from n_side.
+-- Reads: divergence_sides, divergence_binned, divergence_modes, divergence_words,
+--        divergence_totals.
 -- Writes: divergence_counts (appends the chunk's rows).
 -- Parameters: $chunk, $bins_per_chunk, $field_bits.
 
@@ -23,6 +25,7 @@ FROM (
             CAST(1 AS HUGEINT) << ($field_bits * (bin - $chunk * $bins_per_chunk)) AS packed
         FROM divergence_binned
         WHERE bin // $bins_per_chunk = $chunk
+          AND bin <> (SELECT modes FROM divergence_modes)[unit + 1]
     ) AS b ON b.pidx = s.pidx
     UNION ALL
     SELECT w.widx, t.unit, CAST(0 AS HUGEINT)

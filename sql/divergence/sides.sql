@@ -2,15 +2,17 @@
 -- positives, or for a `complement` word its negatives (universe minus positives), so no word
 -- enumerates more than half the universe. Also every unit's histogram over the whole
 -- universe (totals), from which the other side follows by subtraction instead of a second
--- scan, and each unit's fullest bin (`is_mode`): its rows are deleted from
--- divergence_binned, because a side's count in that bin is its size minus its counts in
--- the other bins, so the histograms never scan the most common activations.
--- Reads: divergence_words, divergence_positives, divergence_universe, divergence_binned.
+-- scan, and each unit's fullest bin (`is_mode`, and the list divergence_modes.modes by
+-- unit_id): counts.sql skips its rows, because a side's count in that bin is its size minus
+-- its counts in the other bins, so the histograms never join the most common activations
+-- (a filter by list position; deleting the rows instead costs more than it saves).
+-- Reads: divergence_words, divergence_positives, divergence_universe, divergence_binned,
+--        unit_bins.
 -- Writes: temp tables divergence_sides(widx, pidx), divergence_totals(unit, bin, chunk,
 --         shift, total, is_mode) (non-empty bins only; shift = the bin's bit offset in its
---         chunk's counter), divergence_counts (empty; filled per chunk); deletes the
---         mode-bin rows of divergence_binned.
--- Parameters: $bins_per_chunk, $field_bits.
+--         chunk's counter), divergence_modes(modes) (one row: each unit's mode bin at
+--         position unit_id + 1), divergence_counts (empty; filled per chunk).
+-- Parameters: $model_id, $scope, $bins_per_chunk, $field_bits.
 
 CREATE OR REPLACE TEMP TABLE divergence_sides AS
 SELECT w.widx, p.pidx
@@ -40,9 +42,11 @@ FROM (
     GROUP BY unit, bin
 );
 
-DELETE FROM divergence_binned AS b
-USING divergence_totals AS t
-WHERE t.is_mode AND b.unit = t.unit AND b.bin = t.bin;
+CREATE OR REPLACE TEMP TABLE divergence_modes AS
+SELECT list(t.bin ORDER BY b.unit_id) AS modes
+FROM unit_bins AS b
+LEFT JOIN divergence_totals AS t ON t.unit = b.unit_id AND t.is_mode
+WHERE b.model_id = $model_id AND b.scope = $scope;
 
 CREATE OR REPLACE TEMP TABLE divergence_counts (
     widx INTEGER NOT NULL,
