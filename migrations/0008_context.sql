@@ -78,6 +78,9 @@ CREATE TABLE matched_coverage (
 -- test products with a known attribute value scored highest, the share whose value holds
 -- the word (precision), against the share among all those test products (base_rate) and
 -- among the test products whose text has the word (text_precision, the label's own noise).
+-- category_rate is what the categories alone explain: the mean, over the ranked products, of
+-- the share of test products of the same category (the scope's match_field) that agree; a
+-- classifier that only recognises product types has precision close to category_rate.
 CREATE TABLE metadata_agreement (
     model_id VARCHAR NOT NULL,
     scope VARCHAR NOT NULL,
@@ -90,6 +93,7 @@ CREATE TABLE metadata_agreement (
     n_agree BIGINT NOT NULL,
     precision DOUBLE,                -- n_agree / n_ranked
     base_rate DOUBLE,
+    category_rate DOUBLE,            -- expected precision of the ranked products' categories
     text_precision DOUBLE,
     n_text BIGINT NOT NULL,          -- test products with a value whose text has the word
     run_id BIGINT,
@@ -107,6 +111,7 @@ SELECT
     count(*) AS n_words,
     avg(precision) AS mean_precision,
     avg(base_rate) AS mean_base_rate,
+    avg(category_rate) AS mean_category_rate,
     avg(text_precision) AS mean_text_precision,
     sum(n_agree) / nullif(sum(n_ranked), 0) AS pooled_precision
 FROM metadata_agreement

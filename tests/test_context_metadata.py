@@ -25,12 +25,12 @@ def test_precision_matches_a_python_recount(visualness_db: Path, tmp_path: Path)
     con = connect(copy_db(visualness_db, tmp_path, "meta.duckdb"))
     try:
         result = run_metadata_check(con, ks=(5, 20))
-        stored = {(m, a, w, k): (n, agree, p, base, text) for m, a, w, k, n, agree, p, base, text
-                  in con.execute(
-                      "SELECT method, attribute, word, k, n_ranked, n_agree, precision, "
-                      "base_rate, text_precision FROM metadata_agreement").fetchall()}
+        stored = {(m, a, w, k): rest for m, a, w, k, *rest in con.execute(
+            "SELECT method, attribute, word, k, n_ranked, n_agree, precision, base_rate, "
+            "text_precision, category_rate FROM metadata_agreement").fetchall()}
         products = con.execute(
-            "SELECT p.product_id, s.split, p.metadata FROM products AS p JOIN scope_products "
+            "SELECT p.product_id, s.split, p.metadata, p.category FROM products AS p "
+            "JOIN scope_products "
             "AS sp ON sp.product_id = p.product_id AND sp.scope = 'default' "
             "LEFT JOIN splits AS s ON s.product_id = p.product_id").fetchall()
         vocabulary = {r[0] for r in con.execute(
@@ -47,9 +47,10 @@ def test_precision_matches_a_python_recount(visualness_db: Path, tmp_path: Path)
     assert result["attributes"]["colour"]["n_words"] > 0
     checked = 0
     for attribute, get in paths.items():
-        values = {pid: _value_words(get(json.loads(meta or "{}"))) for pid, _, meta in products}
+        values = {pid: _value_words(get(json.loads(meta or "{}"))) for pid, _, meta, _ in products}
         values = {pid: v for pid, v in values.items() if v}
-        test = {pid for pid, split, _ in products if split == "test" and pid in values}
+        test = {pid for pid, split, _, _ in products if split == "test" and pid in values}
+        category = {pid: c or "" for pid, _, _, c in products}
         words = {w for w in vocabulary if any(w in v for v in values.values())}
         for (method, attr, word, k), row in stored.items():
             if attr != attribute:
@@ -62,7 +63,13 @@ def test_precision_matches_a_python_recount(visualness_db: Path, tmp_path: Path)
             text_members = [pid for w, pid in positives if w == word and pid in test]
             text = (sum(1 for pid in text_members if word in values[pid]) / len(text_members)
                     if text_members else None)
-            assert row[:2] == (len(ranked), agree)
+            in_category = {c: [pid for pid in test if category[pid] == c]
+                           for c in {category[pid] for _, pid in ranked}}
+            explained = sum(
+                sum(1 for q in in_category[category[pid]] if word in values[q])
+                / len(in_category[category[pid]]) for _, pid in ranked) / len(ranked)
+            assert row[5] == pytest.approx(explained)
+            assert row[:2] == [len(ranked), agree]
             assert row[2] == pytest.approx(agree / len(ranked))
             assert row[3] == pytest.approx(base)
             assert row[4] == (pytest.approx(text) if text is not None else None)

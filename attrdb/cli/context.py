@@ -192,5 +192,8 @@ def register(app: typer.Typer) -> None:
         finally:
             con.close()
         for name, r in result["attributes"].items():
-            means = ", ".join(f"{key} {value:.3f}" for key, value in r["mean_precision"].items())
+            means = ", ".join(
+                f"{key} {value:.3f} (categories alone {r['mean_category_rate'].get(key, 0):.3f})"
+                for key, value in r["mean_precision"].items()
+            )
             typer.echo(f"{name} ({r['path']}): {r['n_words']} words; mean precision {means}")

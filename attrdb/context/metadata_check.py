@@ -5,7 +5,10 @@ Catalogues often hold structured attributes that the method never reads (Myntra:
 For the vocabulary words that name a value of such an attribute, the precision at k of a
 classifier's highest-scored test images against that attribute measures whether a word
 found "visual" is recognised as the attribute rather than as a context that co-occurs with
-it (``sql/context/metadata_agreement.sql``, table ``metadata_agreement``).
+it. Because catalogue attributes correlate with product types (most formal shoes are
+black), each precision comes with ``category_rate``: the precision the ranked products'
+categories alone would give, so a gain over it is the part the product type cannot explain
+(``sql/context/metadata_agreement.sql``, table ``metadata_agreement``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import duckdb
 
 from attrdb.connection import require_tables
+from attrdb.context.scopes import scope_definition
 from attrdb.errors import InputError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file
@@ -71,7 +75,9 @@ def run_metadata_check(
     require_tables(con, "predictions", "splits", "vocabulary",
                    hint="run `attrdb visualness` first")
     model_id = resolve_model(con, model_id)
-    params = {"model_id": model_id, "attributes": chosen, "ks": cutoffs}
+    match_field = scope_definition(con, scope).match_field
+    params = {"model_id": model_id, "attributes": chosen, "ks": cutoffs,
+              "match_field": match_field}
     with stage_run(con, "metadata_check", params, scope=scope) as run:
         results: dict[str, Any] = {}
         con.begin()
@@ -79,7 +85,7 @@ def run_metadata_check(
             for name, path in chosen.items():
                 n_rows, n_words = query_sql_file(con, "context/metadata_agreement", {
                     "model_id": model_id, "scope": scope, "attribute": name, "path": path,
-                    "ks": cutoffs, "run_id": run.run_id,
+                    "match_field": match_field, "ks": cutoffs, "run_id": run.run_id,
                 })[0]
                 results[name] = {"path": path, "n_words": int(n_words), "n_rows": int(n_rows)}
             con.commit()
@@ -94,14 +100,16 @@ def run_metadata_check(
                 "predictions exist)"
             )
         for name in results:
+            means = con.execute(
+                "SELECT method, k, mean_precision, mean_category_rate "
+                "FROM metadata_agreement_summary WHERE model_id = ? AND scope = ? "
+                "AND attribute = ? ORDER BY method, k", [model_id, scope, name],
+            ).fetchall()
             results[name]["mean_precision"] = {
-                f"{method}@{k}": round(float(p), 4)
-                for method, k, p in con.execute(
-                    "SELECT method, k, mean_precision FROM metadata_agreement_summary "
-                    "WHERE model_id = ? AND scope = ? AND attribute = ? ORDER BY method, k",
-                    [model_id, scope, name],
-                ).fetchall()
-                if p is not None
+                f"{method}@{k}": round(float(p), 4) for method, k, p, _ in means if p is not None
+            }
+            results[name]["mean_category_rate"] = {
+                f"{method}@{k}": round(float(c), 4) for method, k, _, c in means if c is not None
             }
         run.summary.update(model_id=model_id, attributes=results)
         return {"model_id": model_id, "scope": scope, "attributes": results}
