@@ -126,6 +126,27 @@ def report(db: Path) -> None:
                         [scope, method, N_WORDS]).fetchall()
                     shown = ", ".join(f"{w}{'*' if b else ''} {a:.2f}" for w, a, b in words)
                     print(f"- **{scope}** {name}: {shown}")
+        # Where the words that name a catalogue colour or pattern rank (1 = most visual).
+        attribute_words = [r[0] for r in con.execute(
+            "SELECT DISTINCT word FROM metadata_agreement ORDER BY word").fetchall()]
+        print("\n### Rank of the colour and pattern words (visual_rank / words ranked)\n")
+        print("| word | method | " + " | ".join(scopes) + " |")
+        print("|---" * (len(scopes) + 2) + "|")
+        for method in ("resample", "random"):
+            for word in attribute_words:
+                cells = []
+                for scope in scopes:
+                    found = con.execute(
+                        "SELECT visual_rank, n_words FROM visualness_ranking WHERE scope = ? "
+                        "AND method = ? AND word = ?", [scope, method, word]).fetchall()
+                    cells.append(f"{found[0][0]}/{found[0][1]}" if found else "")
+                print(f"| {word} | {method} | " + " | ".join(cells) + " |")
+            medians = [con.execute(
+                "SELECT median(visual_rank / n_words) FROM visualness_ranking WHERE scope = ? "
+                "AND method = ? AND list_contains(?, word)", [scope, method, attribute_words]
+            ).fetchall()[0][0] for scope in scopes]
+            print(f"| **median percentile** | {method} | "
+                  + " | ".join("" if m is None else f"{m:.2f}" for m in medians) + " |")
         print("\n### Metadata agreement (test split, means over the attribute's words)\n")
         print("| setting | attribute | words | method | P@50 | categories alone @50 | P@100 "
               "| categories alone @100 | base rate | text label |")
