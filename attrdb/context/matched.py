@@ -66,7 +66,7 @@ def matched_divergence(
     """Replace the KL rows of a divergence run with category-matched ones.
 
     Runs inside the divergence stage's transaction, after its binning and word tables
-    (divergence_universe, divergence_binned without mode-bin rows, divergence_words,
+    (divergence_universe, divergence_binned, divergence_modes, divergence_words,
     divergence_positives) exist; writes ``unit_word_divergence`` and ``matched_coverage``.
 
     Returns:

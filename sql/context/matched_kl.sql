@@ -5,11 +5,12 @@
 -- products minus the word's positives, so P-(b) = sum_c weight(c) * (all of c in b) -
 -- sum over matched positives p of weight(cat(p)) [p in b]: one histogram per category and
 -- one weighted pass over the positives, never a pass over each word's negatives. As in
--- divergence/kl.sql each unit's mode bin is not stored in divergence_binned: its
--- probability is 1 minus the other bins' (for both sides). Both sides are smoothed with
+-- divergence/counts.sql the rows of each unit's mode bin (divergence_modes) are skipped:
+-- its probability is 1 minus the other bins' (for both sides). Both sides are smoothed with
 -- smoothed_probability (count = probability, n = 1); constant units get KL 0.
--- Reads: divergence_binned, divergence_positives, divergence_words, unit_bins (divergence
---        stage), context_universe, context_word_totals, context_weights (matched_words.sql).
+-- Reads: divergence_binned, divergence_modes, divergence_positives, divergence_words,
+--        unit_bins (divergence stage), context_universe, context_word_totals,
+--        context_weights (matched_words.sql).
 -- Writes: unit_word_divergence (rows of model and scope replaced; n_pos / n_neg = matched
 --         positives / negatives of the matched categories); drops the context_* tables.
 -- Parameters: $model_id, $scope, $n_bins, $smoothing.
@@ -18,6 +19,7 @@ CREATE OR REPLACE TEMP TABLE context_category_hist AS
 SELECT c.cidx, b.unit, b.bin, count(*) AS n
 FROM divergence_binned AS b
 JOIN context_universe AS c ON c.pidx = b.pidx
+WHERE b.bin <> (SELECT modes FROM divergence_modes)[b.unit + 1]
 GROUP BY c.cidx, b.unit, b.bin;
 
 CREATE OR REPLACE TEMP TABLE context_positive_hist AS
@@ -27,6 +29,7 @@ JOIN divergence_words AS w ON w.word = p.word
 JOIN context_universe AS c ON c.pidx = p.pidx
 JOIN context_weights AS wt ON wt.widx = w.widx AND wt.cidx = c.cidx
 JOIN divergence_binned AS b ON b.pidx = p.pidx
+WHERE b.bin <> (SELECT modes FROM divergence_modes)[b.unit + 1]
 GROUP BY wt.widx, b.unit, b.bin;
 
 DELETE FROM unit_word_divergence WHERE model_id = $model_id AND scope = $scope;
