@@ -282,7 +282,7 @@ def build_kwargs(
     if stage.name == "saliency":
         section = _saliency_words(section, con=con, scope=scope)
     if stage.name == "agreement" and section.get("model_id") is None:
-        from attrdb.visualness import resolve_model
+        from attrdb.divergence import resolve_model
 
         section["model_id"] = resolve_model(con, None)
     kwargs = _route(stage, function, section)
@@ -391,7 +391,7 @@ def _saliency_words(
         return section
     if "words" in section:
         raise InputError("[saliency]: give either words or n_words, not both")
-    from attrdb.visualness import resolve_model
+    from attrdb.divergence import resolve_model
 
     model_id = resolve_model(con, section.get("model_id"))
     found = query_sql_file(

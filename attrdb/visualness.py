@@ -44,6 +44,7 @@ from attrdb.classifiers import (
 from attrdb.connection import require_tables
 from attrdb.context.matched import prepare_matched_samples
 from attrdb.context.scopes import ScopeDefinition, ensure_scope_current
+from attrdb.divergence import resolve_model
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -125,26 +126,6 @@ class _Sample:
     @property
     def n_positive(self) -> int:
         return int(self.labels.sum())
-
-
-def resolve_model(con: duckdb.DuckDBPyConnection, model_id: str | None) -> str:
-    """The given model, or the only registered one.
-
-    Raises:
-        StateError: no model is registered, or several and none was named.
-        InputError: the named model is not registered.
-    """
-    models = [r[0] for r in con.execute("SELECT model_id FROM models ORDER BY model_id").fetchall()]
-    if model_id is None:
-        if len(models) == 1:
-            return str(models[0])
-        if not models:
-            raise StateError("no CNN model is registered; run `attrdb extract` first")
-        raise StateError(f"several models are registered ({', '.join(models)}); pass --model")
-    if model_id not in models:
-        known = ", ".join(models) or "none"
-        raise InputError(f"model {model_id!r} is not registered (registered: {known})")
-    return model_id
 
 
 def run_visualness(

@@ -92,8 +92,8 @@ def register(app: typer.Typer) -> None:
         scope: Annotated[str, typer.Option("--scope", help="Scope of the results.")] = "default",
     ) -> None:
         """Table 1: Pearson/Spearman between each method's visualness and human H(u)."""
+        from attrdb.divergence import resolve_model
         from attrdb.human import run_agreement
-        from attrdb.visualness import resolve_model
 
         con = settings(ctx).open()
         try:
