@@ -17,20 +17,18 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
 from attrdb.engines.base import Engine, EngineError
 from attrdb.engines.transpile import query_file, run_statement, statements_for
-from attrdb.errors import InputError
+from attrdb.errors import InputError, StateError
 from attrdb.exchange import (
     export_tables,
     import_tables,
@@ -53,48 +51,100 @@ class Loop:
     max_rounds: int = 1000
 
 
-@dataclass(frozen=True)
-class SqlStep:
-    """Run one SQL file with some of the stage's parameters.
-
-    Args:
-        file: the file under ``sql/`` (without ``.sql``).
-        params: the stage parameters it binds.
-        spark_loops: on Spark, the statement creating each named table is replaced by a
-            :class:`Loop`.
-    """
-
-    file: str
-    params: tuple[str, ...] = ()
-    spark_loops: Mapping[str, Loop] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ArrowStep:
-    """Register an Arrow table built from the stage's parameters (a bound list of words)."""
-
-    name: str
-    build: Callable[[Mapping[str, Any]], pa.Table]
+# On Spark, the statement of a file that creates a named table can be replaced by a Spark
+# SQL file (``sql/spark/<name>.sql``) or a Loop computing the same table.
+Replacements = Mapping[str, "str | Loop"]
 
 
 @dataclass(frozen=True)
 class StagePlan:
-    """What one SQL stage reads, writes, runs and reports."""
+    """One SQL stage: what it reads and writes, its parameters, and how it runs.
+
+    ``run(engine, params)`` runs the stage's SQL files in the order the stage's DuckDB
+    function does and returns its summary; ``prepare`` checks and completes the
+    parameters (defaults from ``defaults``, the scope added).
+    """
 
     stage: str
     reads: tuple[str, ...]
     writes: tuple[str, ...]
-    steps: tuple[SqlStep | ArrowStep, ...]
     defaults: Mapping[str, Any]
     prepare: Callable[[dict[str, Any]], dict[str, Any]]
-    summary: str
+    run: Callable[[Engine, dict[str, Any]], dict[str, Any]]
     scoped: bool = False
+
+
+def run_sql(
+    engine: Engine,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    replace: Replacements | None = None,
+) -> None:
+    """Run ``sql/<name>.sql`` on ``engine``, with Spark replacements of some statements."""
+    origin = f"sql/{name}.sql"
+    for statement in statements_for(engine, name):
+        replacement = _replacement(engine, statement.text, replace or {})
+        if replacement is None:
+            run_statement(engine, statement, params, origin=origin)
+        elif isinstance(replacement, Loop):
+            _run_loop(engine, replacement, params or {})
+        else:
+            for spark in statements_for(engine, replacement):
+                run_statement(engine, spark, params, origin=f"sql/spark/{replacement}.sql")
+
+
+def query_rows(
+    engine: Engine, name: str, params: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Run ``sql/<name>.sql`` on ``engine`` and return its last statement's rows."""
+    return query_file(engine, name, params).to_pylist()
+
+
+def _replacement(engine: Engine, sql: str, replace: Replacements) -> str | Loop | None:
+    if engine.dialect != "spark" or not replace:
+        return None
+    tree = sqlglot.parse_one(sql, read="spark")
+    if isinstance(tree, exp.Create) and str(tree.kind).upper() == "TABLE":
+        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        return replace.get(target.name)
+    return None
+
+
+def _run_loop(engine: Engine, loop: Loop, params: Mapping[str, Any]) -> int:
+    for statement in statements_for(engine, loop.init):
+        run_statement(engine, statement, params, origin=f"sql/spark/{loop.init}.sql")
+    for round_no in range(1, loop.max_rounds + 1):
+        changed = query_file(engine, loop.step, params).column(0)[0].as_py()
+        if not changed:
+            return round_no
+    raise EngineError(
+        f"sql/spark/{loop.step}.sql still changes rows after {loop.max_rounds} rounds"
+    )
+
+
+def _first(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return dict(rows[0]) if rows else {}
+
+
+# --- dedup and split (attrdb.dedup, attrdb.splits) ------------------------------------
 
 
 def _dedup_params(params: dict[str, Any]) -> dict[str, Any]:
     if not 0 < float(params["threshold"]) <= 1:
         raise InputError(f"threshold must be in (0, 1], not {params['threshold']}")
     return {"threshold": float(params["threshold"]), "seed": str(params["seed"])}
+
+
+def _run_dedup(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
+    width = query_file(engine, "dedup/bags").column(0)[0].as_py()
+    replace: dict[str, str | Loop] = {
+        "dedup_rep": "dedup/rep",
+        "dedup_edges": "dedup/edges",
+        "dedup_components": Loop("dedup/components_init", "dedup/components_step"),
+    }
+    run_sql(engine, "dedup/groups", {**params, "width": width}, replace=replace)
+    return _first(query_rows(engine, "dedup/summary"))
 
 
 def _split_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -104,23 +154,121 @@ def _split_params(params: dict[str, Any]) -> dict[str, Any]:
     return {"seed": str(params["seed"]), "train": train, "test": test}
 
 
-def _vocab_params(params: dict[str, Any]) -> dict[str, Any]:
-    if params["kind"] not in ("adjective", "tag", "all"):
-        raise InputError(f"kind must be adjective, tag or all, not {params['kind']!r}")
-    prepared = {k: params[k] for k in ("scope", "kind")}
-    prepared.update(top_n=int(params["top_n"]), min_count=int(params["min_count"]))
-    words = params.get("exclude") or []
-    if isinstance(words, str):
-        words = [w for w in words.split(",")]
-    # The form of English tokens.word (NFKC, lower case), as attrdb.vocab does.
-    prepared["exclude"] = sorted(
-        {unicodedata.normalize("NFKC", w).strip().lower() for w in words} - {""}
-    )
+def _run_split(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
+    run_sql(engine, "split/assign", params)
+    return {row["split"]: row["n_products"] for row in query_rows(engine, "split/summary")}
+
+
+# --- divergence and depth (attrdb.divergence, attrdb.depth) ----------------------------
+
+
+def _divergence_params(params: dict[str, Any]) -> dict[str, Any]:
+    from attrdb.divergence import MAX_BINS, SPLITS
+
+    prepared = dict(params)
+    for name in ("n_bins", "min_positives", "min_negatives", "top_k"):
+        prepared[name] = int(prepared[name])
+    prepared["smoothing"] = float(prepared["smoothing"])
+    if not 2 <= prepared["n_bins"] <= MAX_BINS:
+        raise InputError(f"n_bins must be between 2 and {MAX_BINS}, got {prepared['n_bins']}")
+    if not 0.0 < prepared["smoothing"] < 1.0:
+        raise InputError(f"smoothing must be strictly between 0 and 1, got {prepared['smoothing']}")
+    if min(prepared["min_positives"], prepared["min_negatives"], prepared["top_k"]) < 1:
+        raise InputError("min_positives, min_negatives and top_k must be at least 1")
+    if prepared["split"] not in SPLITS:
+        raise InputError(f"split must be one of {', '.join(SPLITS)}, not {prepared['split']!r}")
+    if prepared["binning"] != "equal":
+        raise InputError("only binning=equal has a Spark translation (quantile: see docs/spark.md)")
     return prepared
 
 
-def _exclusions(params: Mapping[str, Any]) -> pa.Table:
-    return pa.table({"word": pa.array(params["exclude"], type=pa.string())})
+def _model(engine: Engine, model_id: str | None) -> str:
+    models = [row["model_id"] for row in query_rows(engine, "divergence/models")]
+    if model_id is None and len(models) == 1:
+        return str(models[0])
+    if model_id is None:
+        raise StateError(f"{len(models)} models are registered; pass model_id")
+    if model_id not in models:
+        raise InputError(f"model {model_id!r} is not registered")
+    return model_id
+
+
+# DuckDB packs a chunk's bin counts into 127 bits (HUGEINT); Spark's BIGINT has 63.
+SPARK_PACK_BITS = 63
+
+
+def spark_packing(n_bins: int, largest_side: int) -> tuple[int, int, int]:
+    """attrdb.divergence.packing for 63-bit counters: field bits, bins per chunk, chunks."""
+    field_bits = max(1, int(largest_side).bit_length())
+    bins_per_chunk = max(1, SPARK_PACK_BITS // field_bits)
+    if field_bits * min(bins_per_chunk, n_bins) > SPARK_PACK_BITS:
+        raise InputError(f"a side of {largest_side} products does not fit a 63-bit counter")
+    return field_bits, bins_per_chunk, -(-n_bins // bins_per_chunk)
+
+
+def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
+    from attrdb.divergence import packing
+
+    model_id = _model(engine, params.get("model_id"))
+    base = {"model_id": model_id, "scope": params["scope"]}
+    negatives = query_rows(engine, "divergence/negatives", base)
+    if negatives and negatives[0]["negatives"] != "random":
+        raise InputError(
+            f"scope {params['scope']!r} draws {negatives[0]['negatives']} negatives, "
+            "which only the DuckDB divergence stage computes"
+        )
+    n_bins = params["n_bins"]
+    universe = query_file(engine, "divergence/universe", {**base, "split": params["split"]})
+    n_products = int(universe.column(0)[0].as_py())
+    if not n_products:
+        raise StateError(
+            f"scope {params['scope']!r} has no {params['split']} products with activations"
+        )
+    run_sql(engine, f"divergence/unit_bins_{params['binning']}", {**base, "n_bins": n_bins})
+    run_sql(engine, f"divergence/binned_{params['binning']}", {**base, "n_bins": n_bins})
+    words = query_rows(engine, "divergence/words", params)
+    kept = [(w["n_pos"], w["n_neg"]) for w in words if w["kept"]]
+    largest_side = max((min(p, n) for p, n in kept), default=1)
+    pack = spark_packing if engine.dialect == "spark" else packing
+    field_bits, per_chunk, n_chunks = pack(n_bins, largest_side)
+    # Every file gets the same superset; each statement binds only what it names.
+    step = {**base, "n_bins": n_bins, "smoothing": params["smoothing"], "top_k": params["top_k"]}
+    step.update(bins_per_chunk=per_chunk, field_bits=field_bits, field_mask=(1 << field_bits) - 1)
+    run_sql(engine, "divergence/sides", step)
+    for chunk in range(n_chunks):
+        run_sql(engine, "divergence/counts", {**step, "chunk": chunk})
+    run_sql(engine, "divergence/kl", step)
+    run_sql(engine, "divergence/prime_units", step)
+    # By position: Spark names every unaliased scalar subquery alike.
+    summary = query_file(engine, "divergence/summary", base)
+    n_units, n_constant, n_rows, n_prime = (int(c[0].as_py()) for c in summary.columns)
+    run_sql(engine, "divergence/cleanup")
+    return {
+        "model_id": model_id,
+        "n_products": n_products,
+        "n_units": n_units,
+        "n_constant_units": n_constant,
+        "n_words": len(kept),
+        "n_skipped": len(words) - len(kept),
+        "n_divergence_rows": n_rows,
+        "n_prime_unit_rows": n_prime,
+        "field_bits": field_bits,
+        "bins_per_chunk": per_chunk,
+        "n_chunks": n_chunks,
+    }
+
+
+def _depth_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {"scope": params["scope"], "model_id": params.get("model_id")}
+
+
+def _run_depth(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
+    base = {"model_id": _model(engine, params.get("model_id")), "scope": params["scope"]}
+    if not query_file(engine, "depth/divergence_exists", base).column(0)[0].as_py():
+        raise StateError(f"no divergences for model {base['model_id']!r}; run divergence first")
+    run_sql(engine, "depth/layer_depth", base)
+    summary = _first(query_rows(engine, "depth/summary", base))
+    return {"model_id": base["model_id"], **summary}
 
 
 PLANS: dict[str, StagePlan] = {
@@ -128,42 +276,52 @@ PLANS: dict[str, StagePlan] = {
         stage="dedup",
         reads=("products", "tokens", "stop_words"),
         writes=("duplicate_groups",),
-        steps=(
-            SqlStep("dedup/bags"),
-            SqlStep(
-                "dedup/groups",
-                ("threshold", "seed"),
-                spark_loops={
-                    "dedup_components": Loop("dedup/components_init", "dedup/components_step")
-                },
-            ),
-        ),
         defaults={"threshold": 0.1, "seed": 0},
         prepare=_dedup_params,
-        summary="dedup/summary",
-    ),
-    "vocab": StagePlan(
-        stage="vocab",
-        reads=("products", "duplicate_groups", "kept_products", "scopes", "tokens"),
-        writes=("scope_products", "vocabulary", "word_products"),
-        steps=(
-            ArrowStep("vocab_exclude", _exclusions),
-            SqlStep("vocab/scope_products", ("scope",)),
-            SqlStep("vocab/vocabulary", ("scope", "kind", "top_n", "min_count")),
-        ),
-        defaults={"kind": "adjective", "top_n": 250, "min_count": 5, "exclude": []},
-        prepare=_vocab_params,
-        summary="vocab/summary",
-        scoped=True,
+        run=_run_dedup,
     ),
     "split": StagePlan(
         stage="split",
         reads=("products",),
         writes=("splits",),
-        steps=(SqlStep("split/assign", ("seed", "train", "test")),),
         defaults={"seed": 0, "train": 0.5, "test": 0.25, "val": 0.25},
         prepare=_split_params,
-        summary="split/summary",
+        run=_run_split,
+    ),
+    "divergence": StagePlan(
+        stage="divergence",
+        reads=(
+            "models",
+            "scopes",
+            "activation_vectors",
+            "splits",
+            "scope_products",
+            "vocabulary",
+            "word_products",
+        ),
+        writes=("unit_bins", "unit_word_divergence", "prime_units"),
+        defaults={
+            "model_id": None,
+            "n_bins": 16,
+            "binning": "equal",
+            "smoothing": 0.01,
+            "min_positives": 5,
+            "min_negatives": 5,
+            "top_k": 100,
+            "split": "train",
+        },
+        prepare=_divergence_params,
+        run=_run_divergence,
+        scoped=True,
+    ),
+    "depth": StagePlan(
+        stage="depth",
+        reads=("models", "units", "unit_word_divergence"),
+        writes=("layer_depth",),
+        defaults={"model_id": None},
+        prepare=_depth_params,
+        run=_run_depth,
+        scoped=True,
     ),
 }
 
@@ -199,7 +357,7 @@ def resolve_params(plan: StagePlan, params: Mapping[str, Any], scope: str) -> di
     resolved: dict[str, Any] = {}
     for name, default in plan.defaults.items():
         value = params.get(name, default)
-        if isinstance(value, str) and not isinstance(default, str) and default is not None:
+        if isinstance(value, str) and default is not None and not isinstance(default, str):
             value = _coerce(plan.stage, name, value, default)
         resolved[name] = value
     resolved["scope"] = scope
@@ -217,53 +375,9 @@ def _coerce(stage: str, name: str, value: str, default: Any) -> Any:
         if isinstance(default, list):
             return [v for v in value.split(",") if v]
     except ValueError as exc:
-        raise InputError(
-            f"{stage}: parameter {name}={value!r} is not a {type(default).__name__}"
-        ) from exc
+        kind = type(default).__name__
+        raise InputError(f"{stage}: parameter {name}={value!r} is not a {kind}") from exc
     return value
-
-
-def run_plan(engine: Engine, plan: StagePlan, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Run a stage plan's steps on ``engine``; returns the summary file's first row."""
-    for step in plan.steps:
-        if isinstance(step, ArrowStep):
-            engine.register_arrow(step.name, step.build(params))
-            continue
-        bound = {k: params[k] for k in step.params}
-        origin = f"sql/{step.file}.sql"
-        for statement in statements_for(engine, step.file):
-            loop = _loop_for(engine, statement.text, step.spark_loops)
-            if loop is None:
-                run_statement(engine, statement, bound, origin=origin)
-            else:
-                _run_loop(engine, loop, bound)
-    rows = query_file(engine, plan.summary, params).to_pylist()
-    if plan.summary == "split/summary":
-        return {row["split"]: row["n_products"] for row in rows}
-    return dict(rows[0]) if rows else {}
-
-
-def _loop_for(engine: Engine, sql: str, loops: Mapping[str, Loop]) -> Loop | None:
-    if engine.dialect != "spark" or not loops:
-        return None
-    tree = sqlglot.parse_one(sql, read="spark")
-    if isinstance(tree, exp.Create) and str(tree.kind).upper() == "TABLE":
-        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
-        return loops.get(target.name)
-    return None
-
-
-def _run_loop(engine: Engine, loop: Loop, params: Mapping[str, Any]) -> int:
-    query_or_run = statements_for(engine, loop.init)
-    for statement in query_or_run:
-        run_statement(engine, statement, params, origin=f"sql/spark/{loop.init}.sql")
-    for round_no in range(1, loop.max_rounds + 1):
-        changed = query_file(engine, loop.step, params).column(0)[0].as_py()
-        if not changed:
-            return round_no
-    raise EngineError(
-        f"sql/spark/{loop.step}.sql still changes rows after {loop.max_rounds} rounds"
-    )
 
 
 def run_sql_stage_on_spark(
@@ -282,7 +396,7 @@ def run_sql_stage_on_spark(
 
     Args:
         stages: a stage name or several, run in order in one Spark session (later stages
-            read what earlier ones wrote): dedup, vocab, split, ...
+            read what earlier ones wrote): dedup, split, divergence, depth.
         input_dir: an exchange folder from ``attrdb export`` holding what they read.
         output_dir: where the written tables go, for ``attrdb import``.
         master: Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``...).
@@ -314,7 +428,7 @@ def run_sql_stage_on_spark(
     try:
         started = time.perf_counter()
         load_exchange(engine, input_dir)
-        summaries = {plan.stage: run_plan(engine, plan, resolved[plan.stage]) for plan in plans}
+        summaries = {plan.stage: plan.run(engine, resolved[plan.stage]) for plan in plans}
         seconds = round(time.perf_counter() - started, 3)
         run = {
             "stage": "+".join(names),

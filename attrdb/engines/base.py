@@ -31,8 +31,11 @@ def engine_error(engine: str, exc: BaseException, sql: str, origin: str = "<sql>
         sql: the statement that failed, as the engine saw it.
         origin: where the statement came from (a SQL file, a function).
     """
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    if first.startswith("An error occurred while calling") and len(lines) > 1:
+        # py4j puts the Java exception on the next line: that one says what went wrong.
+        first = lines[1].lstrip(": ")
     snippet = " ".join(sql.split())[:300]
     return EngineError(f"{origin}: {engine} {type(exc).__name__}: {first} [in: {snippet}]")
 

@@ -10,14 +10,19 @@ columns with CASE. The statements are read with sqlglot; everything else goes to
 ``spark.sql`` unchanged. Tables live for the session; :meth:`SparkEngine.write_parquet`
 saves them.
 
-Materialising uses ``localCheckpoint``: it cuts the plan's lineage (iterative SQL such as
-label propagation would otherwise grow an ever longer plan) at the price of keeping the
-blocks on the executors, so a lost executor fails the run rather than recomputing.
+Materialising writes the table as Parquet under a scratch folder and reads it back. That
+cuts the plan's lineage: a table rebuilt from itself round after round (label
+propagation) would otherwise carry a plan that doubles each round. The alternatives fail
+here: ``cache()`` keeps the lineage (the driver ran out of memory analysing it), and
+``localCheckpoint()`` trips a Spark 4.3 optimizer error ("key not found") on self-joins of
+checkpointed frames. On a cluster the scratch folder must be on storage every executor
+reaches (HDFS, S3, NFS); files of replaced and dropped tables are deleted at once.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,8 +52,8 @@ LOCAL_CONF: dict[str, str] = {
     "spark.sql.ansi.enabled": "true",
 }
 
-# After this many INSERTs into one table its parts are compacted into one checkpoint, so
-# the view's plan stays a shallow union.
+# After this many INSERTs into one table its parts are compacted into one folder, so the
+# view's plan stays a shallow union.
 _MAX_PARTS = 8
 
 
@@ -62,11 +67,17 @@ class SparkEngine(Engine):
 
     dialect: ClassVar[str] = "spark"
 
-    def __init__(self, session: SparkSession, *, owned: bool = False) -> None:
+    def __init__(
+        self, session: SparkSession, *, owned: bool = False, scratch: str | None = None
+    ) -> None:
         self.spark = session
         self._owned = owned
+        self._own_scratch = scratch is None
+        self.scratch = scratch or tempfile.mkdtemp(prefix="attrdb-spark-scratch-")
+        self._serial = 0
         self._defaults: dict[str, dict[str, str]] = {}
-        self._parts: dict[str, int] = {}
+        # The scratch folders behind each table (one, or the parts INSERTs appended).
+        self._files: dict[str, list[str]] = {}
 
     @classmethod
     def start(
@@ -76,6 +87,7 @@ class SparkEngine(Engine):
         app_name: str = "attrdb",
         conf: Mapping[str, str] | None = None,
         log_level: str = "OFF",
+        scratch: str | None = None,
     ) -> SparkEngine:
         """Start (or join) a SparkSession and wrap it; :meth:`close` stops it.
 
@@ -86,6 +98,8 @@ class SparkEngine(Engine):
             conf: extra Spark settings; they override :data:`LOCAL_CONF`.
             log_level: Spark's log level; errors reach the caller as exceptions anyway,
                 and Spark logs each failed query in full at ERROR.
+            scratch: folder (URL) for materialised tables, reachable from every executor;
+                default a temporary local folder (right for ``local[N]`` masters only).
 
         Raises:
             EngineError: pyspark is not installed or the session cannot start.
@@ -113,7 +127,7 @@ class SparkEngine(Engine):
             # Python loggers; the EngineError raised instead carries the message.
             for logger in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
                 logging.getLogger(logger).setLevel(logging.CRITICAL)
-        return cls(session, owned=True)
+        return cls(session, owned=True, scratch=scratch)
 
     # --- statements ----------------------------------------------------------------------
 
@@ -163,7 +177,7 @@ class SparkEngine(Engine):
     # --- data in and out -----------------------------------------------------------------
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
-        self._replace(name, self.spark.createDataFrame(table), checkpoint=False)
+        self._replace(name, self.spark.createDataFrame(table), materialise=False)
 
     def register_parquet(self, name: str, path: str | Path) -> None:
         try:
@@ -172,7 +186,7 @@ class SparkEngine(Engine):
             if not _is_spark_error(exc):
                 raise
             raise engine_error(self.dialect, exc, f"read.parquet({str(path)!r})", name) from exc
-        self._replace(name, frame, checkpoint=False)
+        self._replace(name, frame, materialise=False)
 
     def set_defaults(self, name: str, defaults: Mapping[str, str]) -> None:
         """Column defaults (Spark SQL expressions) that INSERTs naming fewer columns use."""
@@ -194,6 +208,10 @@ class SparkEngine(Engine):
         return self.spark.table(name)
 
     def close(self) -> None:
+        for name in list(self._files):
+            self._forget(name)
+        if self._own_scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
         if self._owned:
             self.spark.stop()
 
@@ -208,11 +226,31 @@ class SparkEngine(Engine):
         args = {k: _spark_value(v) for k, v in params.items() if k in used}
         return self.spark.sql(tree.sql("spark"), args=args or None)
 
-    def _replace(self, name: str, frame: DataFrame, *, checkpoint: bool = True) -> None:
-        if checkpoint:
-            frame = frame.localCheckpoint(eager=True)
+    def _replace(self, name: str, frame: DataFrame, *, materialise: bool = True) -> None:
+        folders: list[str] = []
+        if materialise:
+            frame, folder = self._materialise(name, frame)
+            folders.append(folder)
         frame.createOrReplaceTempView(name)
-        self._parts[name.lower()] = 1
+        self._forget(name)
+        self._files[name.lower()] = folders
+
+    def _materialise(self, name: str, frame: DataFrame) -> tuple[DataFrame, str]:
+        """Write a frame to the scratch folder and read it back (errors surface here)."""
+        self._serial += 1
+        folder = f"{self.scratch.rstrip('/')}/{self._serial:06d}-{name.lower()}"
+        frame.write.parquet(folder)
+        return self.spark.read.parquet(folder), folder
+
+    def _forget(self, name: str) -> None:
+        for folder in self._files.pop(name.lower(), []):
+            self._remove_folder(folder)
+
+    def _remove_folder(self, folder: str) -> None:
+        # Through Hadoop's file system API, so HDFS and S3 scratch folders work too.
+        jvm = self.spark.sparkContext._jvm
+        path = jvm.org.apache.hadoop.fs.Path(folder)
+        path.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
 
     def _create_table(self, tree: exp.Create, params: dict[str, Any]) -> None:
         name = _table_name(tree.this)
@@ -240,7 +278,7 @@ class SparkEngine(Engine):
                 if isinstance(constraint.kind, exp.DefaultColumnConstraint):
                     defaults[column.name.lower()] = constraint.kind.this.sql("spark")
         frame = self.spark.createDataFrame([], ", ".join(columns))
-        self._replace(name, frame, checkpoint=False)
+        self._replace(name, frame, materialise=False)
         self._defaults[name.lower()] = defaults
 
     def _create_view(self, tree: exp.Create, params: dict[str, Any]) -> None:
@@ -259,7 +297,7 @@ class SparkEngine(Engine):
             if not dropped and not tree.args.get("exists"):
                 raise EngineError(f"table {name!r} does not exist")
             self._defaults.pop(name.lower(), None)
-            self._parts.pop(name.lower(), None)
+            self._forget(name)
 
     def _insert(self, tree: exp.Insert, params: dict[str, Any]) -> None:
         from pyspark.sql import functions as F
@@ -305,23 +343,35 @@ class SparkEngine(Engine):
         if tree.args.get("overwrite"):
             self._replace(name, added)
             return
-        parts = self._parts.get(name.lower(), 1) + 1
-        if parts > _MAX_PARTS:
+        parts = self._files.get(name.lower(), [])
+        if len(parts) >= _MAX_PARTS:
             self._replace(name, table.unionByName(added))
             return
-        table.unionByName(added.localCheckpoint(eager=True)).createOrReplaceTempView(name)
-        self._parts[name.lower()] = parts
+        part, folder = self._materialise(name, added)
+        table.unionByName(part).createOrReplaceTempView(name)
+        self._files.setdefault(name.lower(), []).append(folder)
 
     def _delete(self, tree: exp.Delete, params: dict[str, Any]) -> None:
-        if tree.args.get("using") or tree.args.get("returning"):
-            raise EngineError("DELETE with USING or RETURNING is not supported on Spark")
+        if tree.args.get("returning"):
+            raise EngineError("DELETE with RETURNING is not supported on Spark")
+        target = tree.this
         where = tree.args.get("where")
-        query = exp.select("*").from_(tree.this.copy())
-        if where is not None:
-            query = query.where(exp.not_(exp.func("coalesce", where.this.copy(), exp.false())))
+        condition = where.this.copy() if where is not None else exp.true()
+        using = tree.args.get("using") or []
+        if len(using) > 1:
+            raise EngineError("DELETE with more than one USING table is not supported on Spark")
+        if using:
+            # Rows with a partner in USING that satisfies the condition go: an anti join.
+            alias = target.alias_or_name
+            query = (
+                exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(alias)))
+                .from_(target.copy())
+                .join(using[0].copy(), on=condition, join_type="left anti")
+            )
         else:
-            query = query.where(exp.false())
-        self._replace(_table_name(tree.this), self._sql(query, params))
+            keep = exp.not_(exp.func("coalesce", condition, exp.false()))
+            query = exp.select("*").from_(target.copy()).where(keep)
+        self._replace(_table_name(target), self._sql(query, params))
 
     def _update(self, tree: exp.Update, params: dict[str, Any]) -> None:
         if tree.args.get("from_") or tree.args.get("from") or tree.args.get("returning"):

@@ -9,7 +9,9 @@ engine's dialect. For Spark, statements are translated with sqlglot:
   parameters replaced by the call's arguments (sqlglot would pass them through as unknown
   functions), and ``CREATE MACRO`` statements are dropped;
 - a file with a Spark override, ``sql/spark/<same name>.sql`` (Spark SQL, ``:name``
-  parameters), is used instead of its translation, for constructs with no translation.
+  parameters, macros inlined as well), is used instead of its translation, for constructs
+  with no translation (sql/spark/ also holds Spark-only files the stage plans call);
+- DuckDB idioms sqlglot translates wrongly or not at all are rewritten first (REWRITES).
 """
 
 from __future__ import annotations
@@ -201,6 +203,80 @@ def fix_md5_number(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+_SPARK_INTEGERS = {
+    # Spark has only signed integers; the next wider type holds every value.
+    exp.DataType.Type.USMALLINT: "INT",
+    exp.DataType.Type.UINT: "BIGINT",
+    exp.DataType.Type.UBIGINT: "DECIMAL(20, 0)",
+    # No 128-bit integers either. BIGINT keeps the bit operations DuckDB SQL uses on
+    # HUGEINTs (packed counters); values must then fit 63 bits: arithmetic past that
+    # raises (ANSI mode) but a shift past bit 63 wraps silently, so SQL that shifts
+    # HUGEINTs runs on Spark only with parameters that keep its shifts below 63 bits
+    # (attrdb.scaleout packs divergence counters into 63 bits on Spark).
+    exp.DataType.Type.INT128: "BIGINT",
+    exp.DataType.Type.UINT128: "DECIMAL(38, 0)",
+}
+
+
+def fix_unsigned_types(tree: exp.Expression) -> exp.Expression:
+    """DuckDB's unsigned and 128-bit integer types become Spark types (see _SPARK_INTEGERS).
+
+    sqlglot already writes UTINYINT as SMALLINT and leaves the others unknown to Spark.
+    """
+    for node in list(tree.find_all(exp.DataType)):
+        wider = _SPARK_INTEGERS.get(node.this)
+        if wider is not None:
+            node.replace(exp.DataType.build(wider, dialect="spark"))
+    return tree
+
+
+def fix_unnest_subscripts(tree: exp.Expression) -> exp.Expression:
+    """``SELECT unnest(x), generate_subscripts(x, 1)`` becomes a ``LATERAL VIEW POSEXPLODE``.
+
+    DuckDB unnests lists in the SELECT list and numbers their elements with
+    generate_subscripts (from 1); Spark allows one generator per SELECT and has no
+    generate_subscripts. Each unnested list becomes one POSEXPLODE view whose position
+    (+ 1) replaces generate_subscripts of the same list. SELECTs that also aggregate are
+    left alone (DuckDB's semantics differ there) and fail on Spark.
+    """
+    for select in list(tree.find_all(exp.Select)):
+        explodes = [
+            node
+            for projection in select.expressions
+            for node in projection.find_all(exp.Explode)
+            if node.find_ancestor(exp.Select) is select
+        ]
+        if not explodes or select.args.get("group"):
+            continue
+        views: dict[str, str] = {}
+        for node in explodes:
+            key = node.this.sql("duckdb")
+            if key not in views:
+                views[key] = f"_unnest{len(views)}"
+                select.append(
+                    "laterals",
+                    exp.Lateral(
+                        this=exp.Posexplode(this=node.this.copy()),
+                        view=True,
+                        alias=exp.TableAlias(
+                            this=exp.to_identifier(views[key]),
+                            columns=[exp.to_identifier("pos"), exp.to_identifier("val")],
+                        ),
+                    ),
+                )
+            node.replace(exp.column("val", table=views[key]))
+        for call in list(select.find_all(exp.Anonymous)):
+            if str(call.this).lower() != "generate_subscripts" or len(call.expressions) != 2:
+                continue
+            key = call.expressions[0].sql("duckdb")
+            if key in views and call.find_ancestor(exp.Select) is select:
+                position = exp.Add(
+                    this=exp.column("pos", table=views[key]), expression=exp.Literal.number(1)
+                )
+                call.replace(exp.Paren(this=position))
+    return tree
+
+
 def fix_ordinality(tree: exp.Expression) -> exp.Expression:
     """Keep DuckDB's 1-based ``WITH ORDINALITY`` numbers on Spark.
 
@@ -249,6 +325,8 @@ def fix_list_indexing(tree: exp.Expression) -> exp.Expression:
 
 REWRITES = (
     fix_temp_tables,
+    fix_unsigned_types,
+    fix_unnest_subscripts,
     fix_ordered_lists,
     fix_regexp_full_match,
     fix_md5_number,
@@ -293,9 +371,10 @@ def spark_statements(name: str) -> tuple[Statement, ...]:
     """The Spark statements of ``sql/<name>.sql``: its override, else its translation."""
     override = override_path(name)
     if override.is_file():
+        # Override files may call the DuckDB macros too: the math stays in one place.
         trees = sqlglot.parse(override.read_text(encoding="utf-8"), read="spark")
         return tuple(
-            Statement(tree.sql("spark", pretty=True), _placeholders(tree))
+            Statement(inline_macros(tree).sql("spark", pretty=True), _placeholders(tree))
             for tree in trees
             if tree is not None
         )
