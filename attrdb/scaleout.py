@@ -326,6 +326,23 @@ PLANS: dict[str, StagePlan] = {
 }
 
 
+# The sql/ folders the Spark plans run files from (the snapshot tests cover them all).
+SPARK_SQL_AREAS = ("dedup", "split", "divergence", "depth")
+
+
+def spark_sql_files() -> list[str]:
+    """Names (``area/file``) of the SQL files the Spark plans may run, overrides included."""
+    from attrdb.resources import sql_dir
+
+    root = sql_dir()
+    names = [
+        path.relative_to(root).with_suffix("").as_posix()
+        for area in (*SPARK_SQL_AREAS, "spark")
+        for path in sorted((root / area).rglob("*.sql"))
+    ]
+    return sorted(names)
+
+
 def plan_for(stage: str) -> StagePlan:
     """The plan of a SQL stage; InputError names the stages there are."""
     if stage not in PLANS:
@@ -380,6 +397,39 @@ def _coerce(stage: str, name: str, value: str, default: Any) -> Any:
     return value
 
 
+def parse_params(stages: Sequence[str], items: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Per-stage parameters from ``key=value`` or ``stage.key=value`` items (the CLI's).
+
+    A bare key goes to every stage among ``stages`` that takes it (``seed`` to both dedup
+    and split); a key no stage takes raises InputError.
+    """
+    result: dict[str, dict[str, str]] = {stage: {} for stage in stages}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param {item!r} is not KEY=VALUE or STAGE.KEY=VALUE")
+        stage, dot, name = key.strip().rpartition(".")
+        targets = [stage] if dot else [s for s in stages if name in plan_for(s).defaults]
+        if dot and stage not in result:
+            raise InputError(f"--param {item!r}: stage {stage!r} is not being run")
+        if not targets:
+            raise InputError(f"--param {item!r}: none of {', '.join(stages)} takes {name!r}")
+        for target in targets:
+            result[target][name] = value
+    return result
+
+
+def parse_conf(items: Iterable[str]) -> dict[str, str]:
+    """Spark settings from ``key=value`` items (``--spark-conf``)."""
+    conf: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--spark-conf {item!r} is not KEY=VALUE")
+        conf[key.strip()] = value
+    return conf
+
+
 def run_sql_stage_on_spark(
     stages: str | Sequence[str],
     input_dir: str | Path,
@@ -424,7 +474,9 @@ def run_sql_stage_on_spark(
     if engine is None:
         from attrdb.engines.spark import SparkEngine
 
-        engine = SparkEngine.start(master, conf=conf)
+        # A cluster's executors must reach the scratch folder: the output folder's storage.
+        scratch = None if master.startswith("local") else f"{output_dir}/_scratch"
+        engine = SparkEngine.start(master, conf=conf, scratch=scratch)
     try:
         started = time.perf_counter()
         load_exchange(engine, input_dir)

@@ -89,7 +89,7 @@ class SparkEngine(Engine):
         log_level: str = "OFF",
         scratch: str | None = None,
     ) -> SparkEngine:
-        """Start (or join) a SparkSession and wrap it; :meth:`close` stops it.
+        """Start (or join) a SparkSession and wrap it; :meth:`close` stops one it started.
 
         Args:
             master: Spark master URL: ``local[N]`` on this machine, ``spark://host:7077``,
@@ -98,8 +98,9 @@ class SparkEngine(Engine):
             conf: extra Spark settings; they override :data:`LOCAL_CONF`.
             log_level: Spark's log level; errors reach the caller as exceptions anyway,
                 and Spark logs each failed query in full at ERROR.
-            scratch: folder (URL) for materialised tables, reachable from every executor;
-                default a temporary local folder (right for ``local[N]`` masters only).
+            scratch: folder (URL) for materialised tables, reachable from every executor,
+                deleted by :meth:`close`; default a temporary local folder (right for
+                ``local[N]`` masters only).
 
         Raises:
             EngineError: pyspark is not installed or the session cannot start.
@@ -117,6 +118,9 @@ class SparkEngine(Engine):
         builder = SparkSession.builder.master(master).appName(app_name)
         for key, value in settings.items():
             builder = builder.config(key, value)
+        # A session already running in this process (a notebook's, a test's) is joined, not
+        # owned: close() then leaves it running.
+        owned = SparkSession.getActiveSession() is None
         try:
             session = builder.getOrCreate()
         except Exception as exc:  # py4j / Java start-up errors have no common base class
@@ -127,7 +131,7 @@ class SparkEngine(Engine):
             # Python loggers; the EngineError raised instead carries the message.
             for logger in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
                 logging.getLogger(logger).setLevel(logging.CRITICAL)
-        return cls(session, owned=True, scratch=scratch)
+        return cls(session, owned=owned, scratch=scratch)
 
     # --- statements ----------------------------------------------------------------------
 
@@ -212,6 +216,8 @@ class SparkEngine(Engine):
             self._forget(name)
         if self._own_scratch:
             shutil.rmtree(self.scratch, ignore_errors=True)
+        else:
+            self._remove_folder(self.scratch)
         if self._owned:
             self.spark.stop()
 

@@ -371,13 +371,23 @@ def spark_statements(name: str) -> tuple[Statement, ...]:
     """The Spark statements of ``sql/<name>.sql``: its override, else its translation."""
     override = override_path(name)
     if override.is_file():
-        # Override files may call the DuckDB macros too: the math stays in one place.
-        trees = sqlglot.parse(override.read_text(encoding="utf-8"), read="spark")
-        return tuple(
-            Statement(inline_macros(tree).sql("spark", pretty=True), _placeholders(tree))
-            for tree in trees
-            if tree is not None
-        )
+        return read_override(name)
+    return translate_file(name)
+
+
+def read_override(name: str) -> tuple[Statement, ...]:
+    """The statements of ``sql/spark/<name>.sql`` (Spark SQL), macros inlined."""
+    # Override files may call the DuckDB macros too: the math stays in one place.
+    trees = sqlglot.parse(override_path(name).read_text(encoding="utf-8"), read="spark")
+    return tuple(
+        Statement(inline_macros(tree).sql("spark", pretty=True), _placeholders(tree))
+        for tree in trees
+        if tree is not None
+    )
+
+
+def translate_file(name: str) -> tuple[Statement, ...]:
+    """The translation of every statement of the DuckDB file ``sql/<name>.sql``."""
     translated = []
     for statement in load_statements(name):
         try:

@@ -1,0 +1,9 @@
+SELECT
+  EXISTS(
+    SELECT
+      1
+    FROM unit_word_divergence
+    WHERE
+      model_id = :model_id AND scope = :scope
+  );
+

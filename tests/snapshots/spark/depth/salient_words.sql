@@ -1,0 +1,25 @@
+SELECT
+  layer,
+  layer_index,
+  word,
+  relative,
+  max_kl
+FROM (
+  SELECT
+    layer,
+    layer_index,
+    word,
+    relative,
+    max_kl,
+    ROW_NUMBER() OVER (PARTITION BY layer_index ORDER BY relative DESC, word NULLS LAST) AS _w
+  FROM layer_depth
+  WHERE
+    model_id = :model_id AND scope = :scope
+  ORDER BY
+    layer_index NULLS LAST,
+    relative DESC,
+    word NULLS LAST
+) AS _t
+WHERE
+  _w <= :n;
+

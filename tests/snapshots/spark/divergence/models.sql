@@ -1,0 +1,6 @@
+SELECT
+  model_id
+FROM models
+ORDER BY
+  model_id NULLS LAST;
+

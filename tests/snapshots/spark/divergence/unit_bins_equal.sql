@@ -1,0 +1,118 @@
+DELETE FROM unit_bins
+WHERE
+  model_id = :model_id AND scope = :scope;
+
+WITH ranges AS (
+  SELECT
+    CAST(i - 1 AS INT) AS unit_id,
+    MIN(v) AS lo,
+    MAX(v) AS hi
+  FROM (
+    SELECT
+      CAST(_unnest0.val AS DOUBLE) AS v,
+      (
+        _unnest0.pos + 1
+      ) AS i
+    FROM activation_vectors AS a
+    JOIN divergence_universe AS u
+      ON u.product_id = a.product_id
+    LATERAL VIEW
+    POSEXPLODE(a.vals) _unnest0 AS pos, val
+    WHERE
+      a.model_id = :model_id
+  )
+  GROUP BY
+    i
+), flagged AS (
+  SELECT
+    unit_id,
+    lo,
+    hi,
+    hi - lo <= 1e-9 * GREATEST(ABS(lo), ABS(hi)) AS constant
+  FROM ranges
+)
+INSERT INTO unit_bins (
+  model_id,
+  scope,
+  unit_id,
+  edges,
+  constant
+)
+SELECT
+  :model_id,
+  :scope,
+  unit_id,
+  CASE
+    WHEN constant
+    THEN TRANSFORM(
+      IF((
+        :n_bins + 1 - 1
+      ) < 0, ARRAY(), SEQUENCE(0, (
+        :n_bins + 1 - 1
+      ))),
+      k -> (
+        CASE
+          WHEN (
+            k
+          ) = (
+            :n_bins
+          )
+          THEN (
+            lo + 0.5
+          )
+          ELSE (
+            lo - 0.5
+          ) + (
+            k
+          ) * (
+            (
+              (
+                lo + 0.5
+              ) - (
+                lo - 0.5
+              )
+            ) / (
+              :n_bins
+            )
+          )
+        END
+      )
+    )
+    ELSE TRANSFORM(
+      IF((
+        :n_bins + 1 - 1
+      ) < 0, ARRAY(), SEQUENCE(0, (
+        :n_bins + 1 - 1
+      ))),
+      k -> (
+        CASE
+          WHEN (
+            k
+          ) = (
+            :n_bins
+          )
+          THEN (
+            hi
+          )
+          ELSE (
+            lo
+          ) + (
+            k
+          ) * (
+            (
+              (
+                hi
+              ) - (
+                lo
+              )
+            ) / (
+              :n_bins
+            )
+          )
+        END
+      )
+    )
+  END,
+  constant
+FROM flagged;
+
