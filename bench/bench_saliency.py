@@ -5,15 +5,16 @@ sweep setting (default: the model's 224 px input, patches 24/48/96, stride 16 = 
 occluded images per photo):
 
   1. plain batched inference: distinct images through ``forward_units`` (channels-last,
-     inference mode), images/s;
+     inference mode), images/s, timed right before each sweep (the machine is shared);
   2. the attrdb sweep (``occlusion_sweep``): every unit at every position, seconds per
      photo and occluded images/s (goal: >= 0.8x plain inference);
   3. Captum's ``Occlusion`` run once per unit and patch size with the same windows,
      strides and mean-image baseline, for K = 64 units (goal: attrdb >= 50x faster).
      Captum has to repeat every forward pass for each unit; on a CPU that is tens of
      minutes, so ``--captum-units N`` times N units and scales the per-unit time to 64
-     (printed as extrapolated); ``--captum-units 64`` measures all of them;
-  4. building maps from a stored sweep: eq. 5 maps for 20 words x K = 1, 8, 64.
+     (printed as extrapolated); ``--captum-units 64`` measures all of them. Sweeps and
+     Captum units alternate so both see the same load;
+  4. building maps from a sweep: eq. 5 maps for 20 words x K = 1, 8, 64.
 
 ``--paper`` sweeps at the paper's setting (256 px, stride 4, 24/48/96: 7,971 passes) and
 reports seconds per photo. Runs on CUDA when present (``--device``).
@@ -54,7 +55,7 @@ def main() -> None:
     from attrdb.saliency.compute import units_forward
     from attrdb.saliency.inputs import normalised, squash
     from attrdb.saliency.maps import attribute_map, map_shape, unit_maps
-    from attrdb.saliency.occlusion import n_passes, occlusion_sweep
+    from attrdb.saliency.occlusion import Sweep, n_passes, occlusion_sweep
     from attrdb.saliency.store import _delta_bytes
 
     model = load_model(device=args.device)
@@ -73,65 +74,84 @@ def main() -> None:
           f"({model.n_units} units), sweep {size} px, patches {patches}, stride {stride}: "
           f"{passes} occluded images per photo")
 
-    # 1. Plain batched inference on distinct images (the photos' inputs repeated with noise
-    # so no two images are equal), same batch size.
+    # Plain batched inference on distinct images (the photos' inputs with a little noise so
+    # no two are equal), same batch size. Timed before and after the sweeps: the machine
+    # is shared, the mean of the two cancels drift.
     batch = torch.stack([photos[i % len(photos)] for i in range(args.batch_size)])
     batch = batch + 0.01 * torch.randn_like(batch)
-    with torch.inference_mode():
-        forward(batch[:8])
-        sync()
-        n_batches = max(1, min(6, passes // args.batch_size))
-        start = time.perf_counter()
-        for _ in range(n_batches):
-            forward(batch)
-        sync()
-    plain = n_batches * args.batch_size / (time.perf_counter() - start)
+    n_batches = max(1, min(6, passes // args.batch_size))
 
-    # 2. attrdb sweeps.
-    times = []
-    sweep = None
-    for x in photos:
+    def plain_rate() -> float:
+        with torch.inference_mode():
+            forward(batch[:8])
+            sync()
+            start = time.perf_counter()
+            for _ in range(n_batches):
+                forward(batch)
+            sync()
+        return n_batches * args.batch_size / (time.perf_counter() - start)
+
+    def sweep_once(x: torch.Tensor) -> tuple[float, Sweep]:
         sync()
         start = time.perf_counter()
-        sweep = occlusion_sweep(forward, x, occluder, patches=patches, stride=stride,
-                                batch_size=args.batch_size)
+        result = occlusion_sweep(forward, x, occluder, patches=patches, stride=stride,
+                                 batch_size=args.batch_size)
         sync()
-        times.append(time.perf_counter() - start)
+        return time.perf_counter() - start, result
+
+    captum_units = [] if args.paper else list(range(model.n_units - 64, model.n_units))[
+        : args.captum_units]
+    occlusion = None
+    if captum_units:
+        from captum.attr import Occlusion
+
+        occlusion = Occlusion(lambda b: forward(b))
+
+    def captum_unit(unit: int) -> float:
+        # One unit = one Occlusion.attribute per patch size, same windows, strides and
+        # mean-image baseline as the sweep.
+        assert occlusion is not None
+        sync()
+        start = time.perf_counter()
+        for p in patches:
+            occlusion.attribute(photos[0].unsqueeze(0), sliding_window_shapes=(3, p, p),
+                                strides=(3, stride, stride), baselines=occluder.unsqueeze(0),
+                                target=unit, perturbations_per_eval=args.batch_size)
+        sync()
+        return time.perf_counter() - start
+
+    # Plain inference, a sweep and a Captum unit alternate, so each comparison is between
+    # timings taken under the same machine load; ratios are medians of the pairs.
+    times, plains, captum_times = [], [], []
+    sweep = None
+    for i in range(max(len(photos), len(captum_units))):
+        if i < len(photos):
+            plains.append(plain_rate())
+            seconds, sweep = sweep_once(photos[i])
+            times.append(seconds)
+        if i < len(captum_units):
+            captum_times.append(captum_unit(captum_units[i]))
     assert sweep is not None
     per_photo = float(np.median(times))
     rate = (passes + 1) / per_photo
+    ratio = float(np.median([(passes + 1) / t / r for t, r in zip(times, plains, strict=True)]))
     stored = sum(len(_delta_bytes(d)) for d in sweep.deltas.values())
-    print(f"plain inference        {plain:8.1f} img/s")
-    print(f"attrdb sweep           {rate:8.1f} img/s  = {rate / plain:.2f}x plain (goal >= 0.8)")
+    print(f"plain inference        {float(np.median(plains)):8.1f} img/s")
+    print(f"attrdb sweep           {rate:8.1f} img/s  = {ratio:.2f}x plain (goal >= 0.8; "
+          "median of paired runs)")
     print(f"attrdb sweep           {per_photo:8.1f} s/photo (all {model.n_units} units; "
           f"median of {len(times)}), stored {stored / 1e6:.1f} MB float16")
     if args.paper:
         return
-
-    # 3. Captum, once per unit (K = 64 units of the last layers) and patch size.
-    from captum.attr import Occlusion
-
-    k = 64
-    units = list(range(model.n_units - k, model.n_units))[: args.captum_units]
-    occlusion = Occlusion(lambda b: forward(b))
-    x = photos[0].unsqueeze(0)
-    baseline = occluder.unsqueeze(0)
-    sync()
-    start = time.perf_counter()
-    for unit in units:
-        for p in patches:
-            occlusion.attribute(x, sliding_window_shapes=(3, p, p), strides=(3, stride, stride),
-                                baselines=baseline, target=unit,
-                                perturbations_per_eval=args.batch_size)
-    sync()
-    captum_units = time.perf_counter() - start
-    captum_64 = captum_units / len(units) * k
-    label = "measured" if len(units) == k else f"extrapolated from {len(units)} units"
-    print(f"Captum Occlusion K=64  {captum_64:8.1f} s/photo ({label}; "
-          f"{captum_units / len(units):.1f} s per unit)")
+    per_unit = float(np.mean(captum_times))
+    captum_64 = per_unit * 64
+    n_captum = len(captum_units)
+    label = "measured" if n_captum == 64 else f"extrapolated from {n_captum} units"
+    print(f"Captum Occlusion K=64  {captum_64:8.1f} s/photo ({label}; {per_unit:.1f} s per "
+          f"unit, {3 + passes} passes)")
     print(f"speed-up               {captum_64 / per_photo:8.1f}x (goal >= 50)")
 
-    # 4. Maps from the stored sweep: 20 words x K = 1, 8, 64 (64 units each, 1,280 units).
+    # Maps from the sweep: 20 words x K = 1, 8, 64 (64 random units each).
     rng = np.random.default_rng(0)
     words = [rng.choice(model.n_units, size=64, replace=False) for _ in range(20)]
     start = time.perf_counter()

@@ -151,6 +151,7 @@ def register(app: typer.Typer) -> None:
             Optional[Path],  # noqa: UP045
             typer.Option("--figures", help="Folder for overlay PNGs of the first words."),
         ] = None,
+        n_figures: int = typer.Option(4, "--n-figures", help="Words drawn with --figures."),
         device: str = typer.Option("auto", "--device", help="auto, cpu, cuda."),
     ) -> None:
         """Score attribute maps against CCP's human regions (AP, IoU, pointing game)."""
@@ -167,6 +168,7 @@ def register(app: typer.Typer) -> None:
                 n_images=n_images, exclude=_names(exclude), ks=_ints(ks, "--k"),
                 methods=_names(methods), thresholds=_floats(thresholds, "--thresholds"),
                 tolerance=tolerance, settings=sweep, device=device, figures=figures,
+                n_figures=n_figures,
                 prepare=prepare, listings=listings or Path(db).with_suffix(".listings.parquet"),
             )
         finally:

@@ -1,7 +1,9 @@
 """Overlay panels for the documentation: a photo with the human region, then its maps.
 
 Each panel is one row: the photo with the tag's human region tinted, then the eq. 5 maps
-for each K and the gradient baseline laid over the photo. Tiles are small and the PNG is
+for each K and the gradient baseline laid over the photo. Each map is stretched to its own
+range for display (eq. 5 averages K maps, so large K compresses the values towards the
+middle; the stored maps are not changed). Tiles are small and the PNG is
 palette-quantised so a handful of panels stays well under the documentation's 300 KB.
 """
 
@@ -16,7 +18,7 @@ import numpy as np
 from attrdb import ccp
 from attrdb.saliency import store
 from attrdb.saliency.compute import GRADIENT, KL_OCCLUSION
-from attrdb.saliency.maps import resize_map
+from attrdb.saliency.maps import normalise, resize_map
 
 TILE_HEIGHT = 150
 LABEL_HEIGHT = 14
@@ -47,7 +49,7 @@ def overlay_panel(
     w = round(photo.width * TILE_HEIGHT / photo.height)
     small = np.asarray(photo.resize((w, TILE_HEIGHT), Image.Resampling.BILINEAR))
     tiles = [(title, _tile(small, truth.astype(np.float64), colour=False))]
-    tiles += [(label, _tile(small, m, colour=True)) for label, m in maps]
+    tiles += [(label, _tile(small, normalise(m[None])[0], colour=True)) for label, m in maps]
     canvas = Image.new("RGB", (w * len(tiles), TILE_HEIGHT + LABEL_HEIGHT), "white")
     draw = ImageDraw.Draw(canvas)
     for i, (label, tile) in enumerate(tiles):
@@ -68,7 +70,8 @@ def write_overlays(
     ks: Sequence[int],
     with_gradient: bool,
 ) -> list[str]:
-    """One panel per word (its first evaluated photo), from the stored maps.
+    """One panel per word, from the stored maps: the word's first evaluated photo not yet
+    drawn for an earlier word (else its first photo).
 
     Returns:
         The PNG paths written.
@@ -77,10 +80,13 @@ def write_overlays(
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    drawn: set[str] = set()
     for word in words:
         if not picked.get(word):
             continue
-        pid, path = picked[word][0]
+        fresh = [c for c in picked[word] if c[0] not in drawn]
+        pid, path = (fresh or list(picked[word]))[0]
+        drawn.add(pid)
         maps = []
         for method, k, label in [(KL_OCCLUSION, k, f"K={k}") for k in ks] + (
             [(GRADIENT, None, "gradient")] if with_gradient else []
