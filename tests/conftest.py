@@ -188,3 +188,13 @@ def context_db(tmp_path_factory: pytest.TempPathFactory, divergence_db: Path) ->
         run_divergence(con, scope=name)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> Iterator[object]:
+    """One local Spark session (local[2], UI off) shared by every test marked ``spark``."""
+    from attrdb.engines.spark import SparkEngine
+
+    engine = SparkEngine.start("local[2]", app_name="attrdb-tests")
+    yield engine
+    engine.close()

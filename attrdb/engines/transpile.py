@@ -298,9 +298,16 @@ def fix_ordinality(tree: exp.Expression) -> exp.Expression:
                 continue
             if isinstance(column.parent, exp.Paren) and column.parent.meta.get("ordinality"):
                 continue
+            if isinstance(column.parent, exp.Add) and column.parent.parent is not None:
+                if column.parent.parent.meta.get("ordinality"):
+                    continue
             shifted = exp.Paren(this=exp.Add(this=column.copy(), expression=exp.Literal.number(1)))
             shifted.meta["ordinality"] = True
-            column.replace(shifted)
+            if column.parent is scope and column.arg_key == "expressions":
+                # A bare projection keeps its name.
+                column.replace(exp.alias_(shifted, column.name))
+            else:
+                column.replace(shifted)
     return tree
 
 
