@@ -73,10 +73,12 @@ def test_stored_shared_sweep_gives_the_same_unit_map_as_a_sweep_for_that_unit_al
     assert loaded is not None and image_hw == (832, 550)
     out_hw = map_shape(image_hw, 96)
     # A unit of the stem and one of the last tapped layer.
+    forward = units_forward(model)
     for unit in (40, 2000):
+        # Other batches than the shared sweep's (7 vs 16 occluded copies per pass).
         alone = occlusion_sweep(
-            lambda b, u=unit: model.forward_units(b)[:, [u]], x, occluder,
-            patches=PATCHES, stride=STRIDE, batch_size=5,
+            lambda b, u=unit: forward(b)[:, [u]], x, occluder,
+            patches=PATCHES, stride=STRIDE, batch_size=7,
         )
         assert alone.n_units == 1
         expected = unit_maps(alone.deltas, size=SIZE, stride=STRIDE, out_hw=out_hw)[0]
@@ -95,7 +97,8 @@ def test_batch_size_does_not_change_the_sweep(
 ) -> None:
     x, occluder = inputs
     units = [5, 300, 1500, 2095]
-    other = occlusion_sweep(lambda b: model.forward_units(b)[:, units], x, occluder,
+    forward = units_forward(model)
+    other = occlusion_sweep(lambda b: forward(b)[:, units], x, occluder,
                             patches=PATCHES, stride=STRIDE, batch_size=41)
     for p in PATCHES:
         np.testing.assert_allclose(other.deltas[p], shared_sweep.deltas[p][units], atol=1e-3)
