@@ -142,3 +142,16 @@ def test_iou_and_pointing() -> None:
     assert not pointing_hit(values, truth, tolerance=10)
     flat = np.ones((50, 40))
     assert average_precision(flat, truth) == pytest.approx(truth.mean())
+
+
+def test_cli_defaults_agree_with_the_library() -> None:
+    from attrdb.cli import saliency as cli
+    from attrdb.saliency.compute import DEFAULT_KS, SweepSettings
+    from attrdb.saliency.occlusion import PAPER_PATCHES, PAPER_SIZE, PAPER_STRIDE
+
+    defaults = SweepSettings()
+    assert cli.DEFAULT_PATCHES == ",".join(map(str, defaults.patches)) == "24,48,96"
+    assert cli.DEFAULT_STRIDE == defaults.stride
+    assert cli.DEFAULT_KS == ",".join(map(str, DEFAULT_KS))
+    assert (cli.PAPER_SIZE, cli.PAPER_STRIDE) == (PAPER_SIZE, PAPER_STRIDE)
+    assert tuple(int(p) for p in cli.DEFAULT_PATCHES.split(",")) == PAPER_PATCHES
