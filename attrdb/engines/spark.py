@@ -158,10 +158,8 @@ class SparkEngine(Engine):
                 self._drop(tree)
             else:
                 self._sql(tree, given)
-        except EngineError:
-            raise
         except Exception as exc:  # pyspark raises PySparkException or py4j errors
-            if not _is_spark_error(exc):
+            if not isinstance(exc, EngineError) and not _is_spark_error(exc):
                 raise
             raise engine_error(self.dialect, exc, sql, origin) from exc
 
@@ -174,7 +172,7 @@ class SparkEngine(Engine):
         except sqlglot.errors.ParseError as exc:
             raise engine_error(self.dialect, exc, sql, origin) from exc
         except Exception as exc:
-            if not _is_spark_error(exc):
+            if not isinstance(exc, EngineError) and not _is_spark_error(exc):
                 raise
             raise engine_error(self.dialect, exc, sql, origin) from exc
 
