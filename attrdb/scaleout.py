@@ -144,7 +144,10 @@ def _run_dedup(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
         "dedup_components": Loop("dedup/components_init", "dedup/components_step"),
     }
     run_sql(engine, "dedup/groups", {**params, "width": width}, replace=replace)
-    return _first(query_rows(engine, "dedup/summary"))
+    summary = _first(query_rows(engine, "dedup/summary"))
+    n = summary.get("n_products") or 0
+    summary["removed_share"] = round(summary["n_removed"] / n, 4) if n else 0.0
+    return summary
 
 
 def _split_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -207,8 +210,9 @@ def spark_packing(n_bins: int, largest_side: int) -> tuple[int, int, int]:
 
 
 def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
-    from attrdb.divergence import packing
+    from attrdb.divergence import SKIPPED_IN_SUMMARY, packing
 
+    started = time.perf_counter()
     model_id = _model(engine, params.get("model_id"))
     base = {"model_id": model_id, "scope": params["scope"]}
     negatives = query_rows(engine, "divergence/negatives", base)
@@ -250,11 +254,17 @@ def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
         "n_constant_units": n_constant,
         "n_words": len(kept),
         "n_skipped": len(words) - len(kept),
+        "skipped": [
+            {"word": w["word"], "n_pos": int(w["n_pos"]), "n_neg": int(w["n_neg"])}
+            for w in words
+            if not w["kept"]
+        ][:SKIPPED_IN_SUMMARY],
         "n_divergence_rows": n_rows,
         "n_prime_unit_rows": n_prime,
         "field_bits": field_bits,
         "bins_per_chunk": per_chunk,
         "n_chunks": n_chunks,
+        "seconds": {engine.dialect: round(time.perf_counter() - started, 3)},
     }
 
 

@@ -221,7 +221,7 @@ class SparkEngine(Engine):
 
     # --- emulated DML --------------------------------------------------------------------
 
-    def _sql(self, tree: exp.Expression, params: dict[str, Any]) -> DataFrame:
+    def _sql(self, tree: exp.Expr, params: dict[str, Any]) -> DataFrame:
         """Run a statement with only the parameters it names."""
         used = {p.name for p in tree.find_all(exp.Placeholder) if p.name}
         missing = used - params.keys()
@@ -253,6 +253,7 @@ class SparkEngine(Engine):
     def _remove_folder(self, folder: str) -> None:
         # Through Hadoop's file system API, so HDFS and S3 scratch folders work too.
         jvm = self.spark.sparkContext._jvm
+        assert jvm is not None  # a live session has a JVM gateway
         path = jvm.org.apache.hadoop.fs.Path(folder)
         path.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
 
@@ -388,14 +389,14 @@ class SparkEngine(Engine):
         changes = {}
         for assignment in tree.expressions:
             changes[assignment.this.name.lower()] = assignment.expression
-        projections: list[exp.Expression] = []
+        projections: list[exp.Expr] = []
         for field in self.spark.table(name).schema.fields:
             column = exp.column(field.name, quoted=True)
             change = changes.pop(field.name.lower(), None)
             if change is None:
                 projections.append(column)
                 continue
-            value: exp.Expression = change.copy()
+            value: exp.Expr = change.copy()
             if condition is not None:
                 value = exp.Case(ifs=[exp.If(this=condition.copy(), true=value)], default=column)
             kind = exp.DataType.build(field.dataType.simpleString(), dialect="spark")
@@ -406,7 +407,7 @@ class SparkEngine(Engine):
         self._replace(name, self._sql(query, params))
 
 
-def _table_name(node: exp.Expression | None) -> str:
+def _table_name(node: exp.Expr | None) -> str:
     """The unqualified name of the table a statement targets."""
     table = node.this if isinstance(node, exp.Schema) else node
     if not isinstance(table, exp.Table):

@@ -39,7 +39,7 @@ class Macro:
 
     name: str
     params: tuple[str, ...]
-    body: exp.Expression
+    body: exp.Expr
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +62,7 @@ def macros() -> dict[str, Macro]:
     return found
 
 
-def inline_macros(tree: exp.Expression, known: Mapping[str, Macro] | None = None) -> exp.Expression:
+def inline_macros(tree: exp.Expr, known: Mapping[str, Macro] | None = None) -> exp.Expr:
     """Replace every call of a DuckDB macro by its body, arguments substituted.
 
     Macros calling macros are expanded until none is left (a cycle raises EngineError).
@@ -87,7 +87,7 @@ def inline_macros(tree: exp.Expression, known: Mapping[str, Macro] | None = None
     raise EngineError("macros expand without end (a macro calls itself)")
 
 
-def fix_temp_tables(tree: exp.Expression) -> exp.Expression:
+def fix_temp_tables(tree: exp.Expr) -> exp.Expr:
     """Keep ``CREATE [OR REPLACE] TEMP TABLE ... AS`` a table on Spark.
 
     sqlglot writes it as ``CREATE TEMPORARY VIEW`` (dropping OR REPLACE), which Spark
@@ -105,7 +105,7 @@ def fix_temp_tables(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def fix_ordered_lists(tree: exp.Expression) -> exp.Expression:
+def fix_ordered_lists(tree: exp.Expr) -> exp.Expr:
     """``list(x ORDER BY k)``: sqlglot drops the ORDER BY (``COLLECT_LIST(x)``).
 
     On Spark the list is collected as structs (k, x), sorted, and mapped back to x, so
@@ -118,7 +118,7 @@ def fix_ordered_lists(tree: exp.Expression) -> exp.Expression:
         keys = order.expressions
         if any(key.args.get("desc") for key in keys):
             raise EngineError(f"no Spark translation for {agg.sql('duckdb')} (descending)")
-        fields: list[exp.Expression] = []
+        fields: list[exp.Expr] = []
         for i, key in enumerate(keys):
             fields += [exp.Literal.string(f"k{i}"), key.this.copy()]
         fields += [exp.Literal.string("v"), order.this.copy()]
@@ -132,11 +132,11 @@ def fix_ordered_lists(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def fix_regexp_full_match(tree: exp.Expression) -> exp.Expression:
+def fix_regexp_full_match(tree: exp.Expr) -> exp.Expr:
     """``regexp_full_match(s, p)`` becomes ``s RLIKE '^(?:p)$'`` (Spark has no full match)."""
     for node in list(tree.find_all(exp.RegexpFullMatch)):
         pattern = node.expression
-        anchored: exp.Expression
+        anchored: exp.Expr
         if isinstance(pattern, exp.Literal) and pattern.is_string:
             anchored = exp.Literal.string(f"^(?:{pattern.this})$")
         else:
@@ -176,7 +176,7 @@ element_at(transform(
 """
 
 
-def fix_md5_number(tree: exp.Expression) -> exp.Expression:
+def fix_md5_number(tree: exp.Expr) -> exp.Expr:
     """``CAST(md5_number(x) AS DOUBLE)`` becomes the same double computed on Spark.
 
     Only the cast to DOUBLE is translated: a bare ``md5_number`` is a 128-bit integer,
@@ -193,7 +193,7 @@ def fix_md5_number(tree: exp.Expression) -> exp.Expression:
             )
         argument = call.expressions[0]
 
-        def place(node: exp.Expression, argument: exp.Expression = argument) -> exp.Expression:
+        def place(node: exp.Expr, argument: exp.Expr = argument) -> exp.Expr:
             if isinstance(node, exp.Column) and node.name == "__arg__":
                 return exp.Paren(this=argument.copy())
             return node
@@ -217,7 +217,7 @@ _SPARK_INTEGERS = {
 }
 
 
-def fix_unsigned_types(tree: exp.Expression) -> exp.Expression:
+def fix_unsigned_types(tree: exp.Expr) -> exp.Expr:
     """DuckDB's unsigned and 128-bit integer types become Spark types (see _SPARK_INTEGERS).
 
     sqlglot already writes UTINYINT as SMALLINT and leaves the others unknown to Spark.
@@ -229,7 +229,7 @@ def fix_unsigned_types(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def fix_unnest_subscripts(tree: exp.Expression) -> exp.Expression:
+def fix_unnest_subscripts(tree: exp.Expr) -> exp.Expr:
     """``SELECT unnest(x), generate_subscripts(x, 1)`` becomes a ``LATERAL VIEW POSEXPLODE``.
 
     DuckDB unnests lists in the SELECT list and numbers their elements with
@@ -276,7 +276,7 @@ def fix_unnest_subscripts(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def fix_ordinality(tree: exp.Expression) -> exp.Expression:
+def fix_ordinality(tree: exp.Expr) -> exp.Expr:
     """Keep DuckDB's 1-based ``WITH ORDINALITY`` numbers on Spark.
 
     sqlglot reads ``UNNEST(x) WITH ORDINALITY AS u(value, i)`` into the same node as
@@ -310,7 +310,7 @@ def fix_ordinality(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def fix_list_indexing(tree: exp.Expression) -> exp.Expression:
+def fix_list_indexing(tree: exp.Expr) -> exp.Expr:
     """Keep DuckDB's 1-based list subscripts on Spark for computed indexes.
 
     sqlglot shifts literal subscripts (``x[1]`` becomes ``x[0]``) but leaves a computed
@@ -341,10 +341,10 @@ REWRITES = (
 )
 
 
-def _substitute(macro: Macro, args: list[exp.Expression]) -> exp.Expression:
+def _substitute(macro: Macro, args: list[exp.Expr]) -> exp.Expr:
     values = dict(zip(macro.params, args, strict=True))
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table and node.name.lower() in values:
             return exp.Paren(this=values[node.name.lower()].copy())
         return node
@@ -467,9 +467,9 @@ def query_file(engine: Engine, name: str, params: Mapping[str, Any] | None = Non
     return result
 
 
-def _is_macro(tree: exp.Expression) -> bool:
+def _is_macro(tree: exp.Expr) -> bool:
     return isinstance(tree, exp.Create) and str(tree.kind).upper() == "MACRO"
 
 
-def _placeholders(tree: exp.Expression) -> frozenset[str]:
+def _placeholders(tree: exp.Expr) -> frozenset[str]:
     return frozenset(p.name for p in tree.find_all(exp.Placeholder) if p.name)
