@@ -3,9 +3,9 @@
 A stage plan lists the SQL files a stage runs, in order, with the parameters each gets,
 the tables the stage reads and the tables it writes: the same files and order as the
 stage's DuckDB function (``attrdb.dedup.run_dedup`` and so on), so both engines compute
-the same rows (tests/test_spark_parity.py checks it). Where a DuckDB statement has no
-Spark form (a recursive CTE with ``USING KEY``), the plan swaps that one statement for a
-loop over Spark SQL files in ``sql/spark/`` that computes the same table.
+the same rows (tests/test_spark.py checks it). Where a DuckDB statement has no Spark
+form (bitstrings, a recursive CTE with ``USING KEY``), the plan swaps that one statement
+for Spark SQL from ``sql/spark/`` that computes the same table, or a loop of it.
 
 The usual flow: ``attrdb export --stage S --out IN`` (DuckDB → Parquet),
 ``attrdb spark S --input IN --output OUT`` (on a cluster or locally), ``attrdb import
