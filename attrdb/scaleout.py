@@ -26,6 +26,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
+from attrdb import dedup, divergence, splits
 from attrdb.engines.base import Engine, EngineError
 from attrdb.engines.transpile import query_file, run_statement, statements_for
 from attrdb.errors import InputError, StateError
@@ -166,20 +167,21 @@ def _run_split(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _divergence_params(params: dict[str, Any]) -> dict[str, Any]:
-    from attrdb.divergence import MAX_BINS, SPLITS
-
+    max_bins, split_names = divergence.MAX_BINS, divergence.SPLITS
     prepared = dict(params)
     for name in ("n_bins", "min_positives", "min_negatives", "top_k"):
         prepared[name] = int(prepared[name])
     prepared["smoothing"] = float(prepared["smoothing"])
-    if not 2 <= prepared["n_bins"] <= MAX_BINS:
-        raise InputError(f"n_bins must be between 2 and {MAX_BINS}, got {prepared['n_bins']}")
+    if not 2 <= prepared["n_bins"] <= max_bins:
+        raise InputError(f"n_bins must be between 2 and {max_bins}, got {prepared['n_bins']}")
     if not 0.0 < prepared["smoothing"] < 1.0:
         raise InputError(f"smoothing must be strictly between 0 and 1, got {prepared['smoothing']}")
     if min(prepared["min_positives"], prepared["min_negatives"], prepared["top_k"]) < 1:
         raise InputError("min_positives, min_negatives and top_k must be at least 1")
-    if prepared["split"] not in SPLITS:
-        raise InputError(f"split must be one of {', '.join(SPLITS)}, not {prepared['split']!r}")
+    if prepared["split"] not in split_names:
+        raise InputError(
+            f"split must be one of {', '.join(split_names)}, not {prepared['split']!r}"
+        )
     if prepared["binning"] != "equal":
         raise InputError("only binning=equal has a Spark translation (quantile: see docs/spark.md)")
     return prepared
@@ -210,8 +212,6 @@ def spark_packing(n_bins: int, largest_side: int) -> tuple[int, int, int]:
 
 
 def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
-    from attrdb.divergence import SKIPPED_IN_SUMMARY, packing
-
     started = time.perf_counter()
     model_id = _model(engine, params.get("model_id"))
     base = {"model_id": model_id, "scope": params["scope"]}
@@ -233,7 +233,7 @@ def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
     words = query_rows(engine, "divergence/words", params)
     kept = [(w["n_pos"], w["n_neg"]) for w in words if w["kept"]]
     largest_side = max((min(p, n) for p, n in kept), default=1)
-    pack = spark_packing if engine.dialect == "spark" else packing
+    pack = spark_packing if engine.dialect == "spark" else divergence.packing
     field_bits, per_chunk, n_chunks = pack(n_bins, largest_side)
     # Every file gets the same superset; each statement binds only what it names.
     step = {**base, "n_bins": n_bins, "smoothing": params["smoothing"], "top_k": params["top_k"]}
@@ -258,7 +258,7 @@ def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
             {"word": w["word"], "n_pos": int(w["n_pos"]), "n_neg": int(w["n_neg"])}
             for w in words
             if not w["kept"]
-        ][:SKIPPED_IN_SUMMARY],
+        ][: divergence.SKIPPED_IN_SUMMARY],
         "n_divergence_rows": n_rows,
         "n_prime_unit_rows": n_prime,
         "field_bits": field_bits,
@@ -286,7 +286,7 @@ PLANS: dict[str, StagePlan] = {
         stage="dedup",
         reads=("products", "tokens", "stop_words"),
         writes=("duplicate_groups",),
-        defaults={"threshold": 0.1, "seed": 0},
+        defaults={"threshold": dedup.DEFAULT_THRESHOLD, "seed": dedup.DEFAULT_SEED},
         prepare=_dedup_params,
         run=_run_dedup,
     ),
@@ -294,7 +294,10 @@ PLANS: dict[str, StagePlan] = {
         stage="split",
         reads=("products",),
         writes=("splits",),
-        defaults={"seed": 0, "train": 0.5, "test": 0.25, "val": 0.25},
+        defaults={
+            "seed": 0,
+            **dict(zip(("train", "test", "val"), splits.DEFAULT_FRACTIONS, strict=True)),
+        },
         prepare=_split_params,
         run=_run_split,
     ),
@@ -312,12 +315,12 @@ PLANS: dict[str, StagePlan] = {
         writes=("unit_bins", "unit_word_divergence", "prime_units"),
         defaults={
             "model_id": None,
-            "n_bins": 16,
+            "n_bins": divergence.DEFAULT_BINS,
             "binning": "equal",
-            "smoothing": 0.01,
-            "min_positives": 5,
-            "min_negatives": 5,
-            "top_k": 100,
+            "smoothing": divergence.DEFAULT_SMOOTHING,
+            "min_positives": divergence.DEFAULT_MIN_POSITIVES,
+            "min_negatives": divergence.DEFAULT_MIN_NEGATIVES,
+            "top_k": divergence.DEFAULT_TOP_K,
             "split": "train",
         },
         prepare=_divergence_params,
