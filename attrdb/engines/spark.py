@@ -73,6 +73,7 @@ class SparkEngine(Engine):
         self.spark = session
         self._owned = owned
         self._own_scratch = scratch is None
+        self._warehouse: str | None = None
         self.scratch = scratch or tempfile.mkdtemp(prefix="attrdb-spark-scratch-")
         self._serial = 0
         self._defaults: dict[str, dict[str, str]] = {}
@@ -112,8 +113,6 @@ class SparkEngine(Engine):
                 "pyspark is not installed; install it with `pip install 'attrdb[spark]'`"
             ) from exc
         settings = dict(LOCAL_CONF)
-        # A scratch warehouse keeps Spark from creating spark-warehouse/ in the working dir.
-        settings["spark.sql.warehouse.dir"] = tempfile.mkdtemp(prefix="attrdb-spark-wh-")
         settings.update(conf or {})
         builder = SparkSession.builder.master(master).appName(app_name)
         for key, value in settings.items():
@@ -121,6 +120,12 @@ class SparkEngine(Engine):
         # A session already running in this process (a notebook's, a test's) is joined, not
         # owned: close() then leaves it running.
         owned = SparkSession.getActiveSession() is None
+        warehouse = None
+        if owned and "spark.sql.warehouse.dir" not in settings:
+            # attrdb creates no catalog tables; a scratch warehouse keeps Spark from making
+            # spark-warehouse/ in the working directory. Removed by close().
+            warehouse = tempfile.mkdtemp(prefix="attrdb-spark-wh-")
+            builder = builder.config("spark.sql.warehouse.dir", warehouse)
         try:
             session = builder.getOrCreate()
         except Exception as exc:  # py4j / Java start-up errors have no common base class
@@ -131,7 +136,9 @@ class SparkEngine(Engine):
             # Python loggers; the EngineError raised instead carries the message.
             for logger in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
                 logging.getLogger(logger).setLevel(logging.CRITICAL)
-        return cls(session, owned=owned, scratch=scratch)
+        engine = cls(session, owned=owned, scratch=scratch)
+        engine._warehouse = warehouse
+        return engine
 
     # --- statements ----------------------------------------------------------------------
 
@@ -218,6 +225,8 @@ class SparkEngine(Engine):
             self._remove_folder(self.scratch)
         if self._owned:
             self.spark.stop()
+        if self._warehouse is not None:
+            shutil.rmtree(self._warehouse, ignore_errors=True)
 
     # --- emulated DML --------------------------------------------------------------------
 
