@@ -20,9 +20,13 @@ import torch
 from PIL import Image
 from torch import nn
 
+from attrdb.cnn.allocator import keep_freed_memory
 from attrdb.cnn.architectures import Architecture, architecture
 from attrdb.errors import ModelError, StateError
 from attrdb.sqlfiles import query_sql_file
+
+# Every torch path of attrdb builds its network here: configure the allocator first.
+keep_freed_memory()
 
 
 class Resizer:
