@@ -1,6 +1,6 @@
 -- 0011 trust: null-corrected divergence, visualness with intervals and support, stability.
 -- Reads: nothing. Writes: columns of unit_word_divergence, prime_units, layer_depth and
--- visualness; tables unit_divergence_null, visualness_stability.
+-- visualness; tables unit_divergence_null, layer_divergence_null, visualness_stability.
 --
 -- The symmetric KL of a word and a unit is biased upwards for small D+ (plug-in estimate)
 -- and differs by unit even when the word says nothing about the image. The divergence
@@ -27,8 +27,21 @@ CREATE TABLE unit_divergence_null (
     PRIMARY KEY (model_id, scope, unit_id)
 );
 
+-- A layer with more units has a larger maximum by chance alone. The pseudo-words give,
+-- per layer, the distribution of the layer's largest kl_z when the word means nothing.
+CREATE TABLE layer_divergence_null (
+    model_id VARCHAR NOT NULL,
+    scope VARCHAR NOT NULL DEFAULT 'default',
+    layer VARCHAR NOT NULL,
+    null_max_z_mean DOUBLE NOT NULL, -- mean over pseudo-words of the layer's largest kl_z
+    null_max_z_sd DOUBLE NOT NULL,
+    n_pseudo INTEGER NOT NULL,
+    PRIMARY KEY (model_id, scope, layer)
+);
+
 ALTER TABLE layer_depth ADD COLUMN max_kl_z DOUBLE;     -- the layer's largest kl_z
-ALTER TABLE layer_depth ADD COLUMN relative_z DOUBLE;   -- eq. 4 on max(kl_z, 0)
+ALTER TABLE layer_depth ADD COLUMN excess_z DOUBLE;     -- max_kl_z - null_max_z_mean
+ALTER TABLE layer_depth ADD COLUMN relative_z DOUBLE;   -- eq. 4 on max(excess_z, 0)
 
 -- Interval and support of every visualness score. accuracy_low/high: 95 % interval of the
 -- balanced accuracy (Beta posteriors of the true positive and true negative rates);
