@@ -15,9 +15,16 @@ import traceback
 
 import typer
 
-from attrdb.cli.common import Settings, console_error
+# typer vendors its own click; its usage errors are this module's exceptions, not click's.
+from typer._click.exceptions import ClickException
+
+from attrdb.cli.common import AttrdbGroup, Settings, console_error
 from attrdb.connection import default_db_path
 from attrdb.errors import AttrdbError
+from attrdb.progress import set_quiet
+
+# Modules of this package that hold shared pieces, not commands.
+_HELPER_MODULES = {"common", "options"}
 
 app = typer.Typer(
     name="attrdb",
@@ -25,6 +32,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=AttrdbGroup,
+    # Plain help: rich markup would eat every "[...]" in help texts (e.g. "[default: x]").
+    rich_markup_mode=None,
 )
 
 
@@ -32,17 +42,26 @@ app = typer.Typer(
 def _global_options(
     ctx: typer.Context,
     db: str = typer.Option(
-        None, "--db", envvar="ATTRDB_DB", help="Database file (default: attrdb.duckdb in the working directory)."
+        None,
+        "--db",
+        envvar="ATTRDB_DB",
+        help="Database file (default: attrdb.duckdb in the working directory).",
+        show_default=False,
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress bars or progress lines (results still print)."
+    ),
 ) -> None:
-    ctx.obj = Settings(db=db or default_db_path(), debug=debug)
+    """Global options; they may also be written after the command."""
+    set_quiet(quiet)
+    ctx.obj = Settings(db=db or default_db_path(), debug=debug, quiet=quiet)
 
 
 def _register_commands() -> None:
     package = sys.modules[__name__]
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if module.name == "common":
+        if module.name in _HELPER_MODULES:
             continue
         importlib.import_module(f"{__name__}.{module.name}").register(app)
 
@@ -68,9 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         console_error("aborted")
         sys.exit(1)
-    except typer.TyperException as exc:  # usage errors (unknown command, bad option)
+    except ClickException as exc:  # usage errors (unknown command, bad option)
         exc.show()
-        sys.exit(getattr(exc, "exit_code", 2))
+        sys.exit(exc.exit_code)
     # Without standalone mode typer returns (not raises) the exit code of an interrupt.
     if code == 130:
         console_error("interrupted; rerun the same command to resume")

@@ -1,11 +1,15 @@
-"""Shared pieces of the CLI: global settings and one-line messages."""
+"""Shared pieces of the CLI: global settings, the database context, one-line messages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import typer
+from typer.core import TyperGroup
 
 from attrdb.connection import connect
 
@@ -16,10 +20,16 @@ class Settings:
 
     db: str
     debug: bool = False
+    quiet: bool = False
 
     def open(self, *, read_only: bool = False, create: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the database for a command."""
         return connect(self.db, read_only=read_only, create=create)
+
+    @property
+    def progress(self) -> bool:
+        """Whether stages show progress (False under ``--quiet``)."""
+        return not self.quiet
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -27,6 +37,67 @@ def settings(ctx: typer.Context) -> Settings:
     obj = ctx.find_root().obj
     assert isinstance(obj, Settings)
     return obj
+
+
+@contextmanager
+def database(
+    ctx: typer.Context, *, read_only: bool = False, create: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The command's database connection, closed when the block ends (also on errors).
+
+    Errors are not caught here: ``attrdb.cli.main`` turns every ``AttrdbError`` into one
+    red line and exit code 1, in one place for all commands.
+    """
+    con = settings(ctx).open(read_only=read_only, create=create)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def sub_app(help: str) -> typer.Typer:
+    """A command group (``attrdb models``, ``attrdb scope``) with the app's help settings."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+
+
+# Global options a user may write after the command too (`attrdb sql "..." --db x.duckdb`);
+# the value says whether the option takes one.
+GLOBAL_OPTIONS = {"--db": True, "--debug": False, "--quiet": False, "-q": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options found after the command name to the front of ``args``.
+
+    Click only parses an option at the level it is declared on. Scanning stops at ``--``,
+    after which every token is an argument.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            rest.extend(args[i:])
+            break
+        name = token.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name]
+            if takes_value and "=" not in token and i + 1 < len(args):
+                front.extend(args[i : i + 2])
+                i += 2
+                continue
+            front.append(token)
+        else:
+            rest.append(token)
+        i += 1
+    return front + rest
+
+
+class AttrdbGroup(TyperGroup):
+    """The root command group: global options parse wherever they are written."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
+        return super().parse_args(ctx, hoist_global_options(list(args)))
 
 
 def console_error(message: str) -> None:

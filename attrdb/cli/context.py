@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, sub_app
+from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.context.scopes import ScopeDefinition
 
 _DEFAULTS = ScopeDefinition()
@@ -15,10 +17,8 @@ _DEFAULTS = ScopeDefinition()
 
 def register(app: typer.Typer) -> None:
     """Add the ``scope`` group, ``boilerplate`` and ``metadata-check`` to the app."""
-    scope_app = typer.Typer(
-        help="Define and list scopes: product subsets with their boilerplate and negatives "
-             "options.",
-        no_args_is_help=True,
+    scope_app = sub_app(
+        "Define and list scopes: product subsets with their boilerplate and negatives options."
     )
     app.add_typer(scope_app, name="scope")
 
@@ -85,11 +85,8 @@ def register(app: typer.Typer) -> None:
             match_field=match_field,
             bound_share=bound_share,
         )
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             result = define_scope(con, name, definition, replace_existing=replace)
-        finally:
-            con.close()
         typer.echo(json.dumps(result["definition"], sort_keys=True))
         deleted = sum(result["deleted"].values())
         console_info(
@@ -103,11 +100,8 @@ def register(app: typer.Typer) -> None:
         """Every scope: products in its universe, newest vocab run, definition."""
         from attrdb.context.scopes import list_scopes
 
-        con = settings(ctx).open(read_only=True)
-        try:
+        with database(ctx, read_only=True) as con:
             scopes = list_scopes(con)
-        finally:
-            con.close()
         for row in scopes:
             d = row["definition"]
             subset = (f"{d['category_field']} in {', '.join(d['categories'])}"
@@ -125,30 +119,24 @@ def register(app: typer.Typer) -> None:
         """A scope's full definition as JSON (defaults filled in)."""
         from attrdb.context.scopes import scope_definition
 
-        con = settings(ctx).open(read_only=True)
-        try:
+        with database(ctx, read_only=True) as con:
             definition = scope_definition(con, name)
-        finally:
-            con.close()
         typer.echo(json.dumps(definition.as_dict(), sort_keys=True, indent=2))
 
     @app.command("boilerplate")
     def boilerplate_cmd(
         ctx: typer.Context,
-        scope: Annotated[str, typer.Option("--scope", help="Scope whose lines to show.")]
-        = "default",
-        top: Annotated[int, typer.Option("--top", help="How many lines.")] = 20,
+        scope: options.Scope = DEFAULT_SCOPE,
+        top_n: Annotated[int, typer.Option("--top-n", help="How many lines.")] = 20,
+        old_top: Annotated[int | None, options.hidden_alias("--top", "--top-n")] = None,
     ) -> None:
         """The scope's most common boilerplate lines (found by `attrdb vocab`)."""
         from attrdb.context.boilerplate import top_boilerplate
         from attrdb.context.scopes import scope_definition
 
-        con = settings(ctx).open(read_only=True)
-        try:
+        with database(ctx, read_only=True) as con:
             definition = scope_definition(con, scope)
-            rows = top_boilerplate(con, scope, top)
-        finally:
-            con.close()
+            rows = top_boilerplate(con, scope, options.pick(top_n, old_top))
         if not rows:
             console_info(f"scope {scope!r} has no boilerplate lines (run `attrdb vocab "
                          f"--scope {scope}` first)")
@@ -162,11 +150,8 @@ def register(app: typer.Typer) -> None:
     @app.command("metadata-check")
     def metadata_check_cmd(
         ctx: typer.Context,
-        scope: Annotated[str, typer.Option("--scope", help="Scope of the predictions.")]
-        = "default",
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model id (default: the only model).")
-        ] = None,
+        scope: options.Scope = DEFAULT_SCOPE,
+        model: options.Model = None,
         attribute: Annotated[
             list[str] | None,
             typer.Option("--attribute",
@@ -185,12 +170,9 @@ def register(app: typer.Typer) -> None:
         )
 
         attributes = dict(parse_attribute(a) for a in attribute) if attribute else None
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             result = run_metadata_check(con, scope=scope, model_id=model,
                                         attributes=attributes, ks=k or DEFAULT_KS)
-        finally:
-            con.close()
         for name, r in result["attributes"].items():
             means = ", ".join(
                 f"{key} {value:.3f} (categories alone {r['mean_category_rate'].get(key, 0):.3f})"

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, settings
+from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.depth import DEFAULT_TOP_WORDS
 from attrdb.divergence import (
     DEFAULT_BINS,
@@ -25,13 +27,12 @@ def register(app: typer.Typer) -> None:
     @app.command("divergence")
     def divergence_cmd(
         ctx: typer.Context,
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model id (default: the only model).")
-        ] = None,
-        scope: Annotated[str, typer.Option("--scope", help="Scope of the words.")] = "default",
-        bins: Annotated[
-            int, typer.Option("--bins", help="Histogram bins per unit.")
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
+        n_bins: Annotated[
+            int, typer.Option("--n-bins", help="Histogram bins per unit.")
         ] = DEFAULT_BINS,
+        old_bins: Annotated[int | None, options.hidden_alias("--bins", "--n-bins")] = None,
         binning: Annotated[
             str, typer.Option("--binning", help="equal (width, min..max) or quantile.")
         ] = "equal",
@@ -51,28 +52,28 @@ def register(app: typer.Typer) -> None:
         split: Annotated[
             str, typer.Option("--split", help="Split the bins and histograms use.")
         ] = "train",
-        progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+        progress: Annotated[
+            bool,
+            typer.Option("--progress/--no-progress", hidden=True, help="Old form of --quiet."),
+        ] = True,
     ) -> None:
         """Symmetric KL of every unit's activation histogram, D+ vs D-, for every word (eq. 1)."""
         from attrdb.divergence import run_divergence
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_divergence(
                 con,
                 scope=scope,
                 model_id=model,
-                n_bins=bins,
+                n_bins=options.pick(n_bins, old_bins),
                 binning=binning,
                 smoothing=smoothing,
                 min_positives=min_positives,
                 min_negatives=min_negatives,
                 top_k=top_k,
                 split=split,
-                progress=progress,
+                progress=progress and settings(ctx).progress,
             )
-        finally:
-            con.close()
         total = sum(summary["seconds"].values())
         console_info(
             f"divergence: {summary['n_words']} words x {summary['n_units']} units "
@@ -95,10 +96,8 @@ def register(app: typer.Typer) -> None:
     @app.command("depth")
     def depth_cmd(
         ctx: typer.Context,
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model id (default: the only model).")
-        ] = None,
-        scope: Annotated[str, typer.Option("--scope", help="Scope of the words.")] = "default",
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
         top_words: Annotated[
             int, typer.Option("--top-words", help="Most salient words listed per layer.")
         ] = DEFAULT_TOP_WORDS,
@@ -106,11 +105,8 @@ def register(app: typer.Typer) -> None:
         """Perceptual depth (eq. 4): each word's max KL per layer and its share over layers."""
         from attrdb.depth import run_depth
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_depth(con, scope=scope, model_id=model, top_words=top_words)
-        finally:
-            con.close()
         console_info(
             f"depth: {summary['n_words']} words x {len(summary['layers'])} layers, "
             f"model {summary['model_id']!r}, scope {scope!r}"

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, settings, sub_app
+from attrdb.cli.options import DEFAULT_SCOPE
 
 _METHODS_HELP = "Comma-separated: random, initial, resample (implies initial), language_prior."
 
@@ -18,10 +20,8 @@ def register(app: typer.Typer) -> None:
     @app.command("visualness")
     def visualness_cmd(
         ctx: typer.Context,
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model id (default: the only model).")
-        ] = None,
-        scope: Annotated[str, typer.Option("--scope", help="Scope of the words.")] = "default",
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
         words: Annotated[
             str | None, typer.Option("--words", help="Comma-separated words (default: all).")
         ] = None,
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--n-nouns", help="Product nouns the language prior counts.")
         ] = 50,
         jobs: Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")] = -1,
-        force: Annotated[bool, typer.Option("--force", help="Recompute finished words.")] = False,
+        force: options.Force = False,
     ) -> None:
         """Visualness of every vocabulary word: classifier accuracy (eq. 2) and purifier scores."""
         from attrdb.visualness import VisualnessConfig, run_visualness
@@ -62,8 +62,7 @@ def register(app: typer.Typer) -> None:
             min_test_pos=min_test_pos,
             n_nouns=n_nouns,
         )
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_visualness(
                 con,
                 model_id=model,
@@ -73,9 +72,8 @@ def register(app: typer.Typer) -> None:
                 config=config,
                 jobs=jobs,
                 force=force,
+                progress=settings(ctx).progress,
             )
-        finally:
-            con.close()
         means = ", ".join(f"{m} {a}" for m, a in summary.get("mean_accuracy", {}).items())
         console_info(
             f"visualness: {summary['n_words']} words of scope {scope!r}, model "
@@ -86,27 +84,22 @@ def register(app: typer.Typer) -> None:
     @app.command("agreement")
     def agreement_cmd(
         ctx: typer.Context,
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model id (default: the only model).")
-        ] = None,
-        scope: Annotated[str, typer.Option("--scope", help="Scope of the results.")] = "default",
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
     ) -> None:
         """Table 1: Pearson/Spearman between each method's visualness and human H(u)."""
         from attrdb.divergence import resolve_model
         from attrdb.human import run_agreement
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             result = run_agreement(con, model_id=resolve_model(con, model), scope=scope)
-        finally:
-            con.close()
         for method, row in result.items():
             typer.echo(
                 f"{method}\tpearson={_fmt(row['pearson'])}\tspearman={_fmt(row['spearman'])}"
                 f"\tn_words={row['n_words']}"
             )
 
-    human = typer.Typer(help="Human judgments of visualness (eq. 3).", no_args_is_help=True)
+    human = sub_app("Human judgments of visualness (eq. 3).")
 
     @human.command("import")
     def human_import_cmd(
@@ -124,11 +117,8 @@ def register(app: typer.Typer) -> None:
         """Import crowd votes (or per-word scores) and compute H(u) into human_visualness."""
         from attrdb.human import import_human
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = import_human(con, path, theta=theta, source=source)
-        finally:
-            con.close()
         console_info(
             f"human {summary['kind']}: {summary['n_accepted']} of {summary['n_rows']} rows "
             f"accepted ({summary['n_rejected']} in human_rejects); H(u) for "

@@ -1,0 +1,66 @@
+"""Options shared by several commands, declared once with one help text each.
+
+A command writes ``model: options.Model = None`` or ``scope: options.Scope = DEFAULT_SCOPE``
+instead of declaring ``--model`` again, so a flag means the same thing in every command.
+Old spellings that users may have in scripts stay accepted as hidden aliases
+(:func:`hidden_alias`); ``--help`` shows only the current name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from attrdb.context.scopes import DEFAULT_SCOPE
+
+__all__ = [
+    "DEFAULT_SCOPE", "Device", "Force", "Model", "Scope", "Snapshot", "hidden_alias", "pick",
+]
+
+T = TypeVar("T")
+
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="Registered model id, see `attrdb models list` (default: the only registered "
+        "model).",
+        show_default=False,
+    ),
+]
+
+Scope = Annotated[
+    str,
+    typer.Option(
+        "--scope",
+        help="Scope: a product subset with its own vocabulary and results, see "
+        "`attrdb scope list`.",
+    ),
+]
+
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Recompute results that already exist instead of keeping them."),
+]
+
+Device = Annotated[
+    str, typer.Option("--device", help="auto (CUDA when present), cpu or cuda.")
+]
+
+Snapshot = Annotated[
+    bool,
+    typer.Option(
+        "--snapshot", help="Read the published snapshot <db>.snapshot.duckdb, not the database."
+    ),
+]
+
+
+def hidden_alias(flag: str, current: str) -> Any:
+    """A hidden option that keeps an old spelling working (``--bins`` for ``--n-bins``)."""
+    return typer.Option(flag, hidden=True, help=f"Old spelling of {current}.")
+
+
+def pick(current: T, old: T | None) -> T:
+    """The value of an option given under its current name or its hidden old spelling."""
+    return current if old is None else old
