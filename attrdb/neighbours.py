@@ -116,8 +116,8 @@ def run_neighbours(
             KL) or 'auto' (kl_z when the divergence run filled it for every row, else kl).
 
     Returns:
-        Summary: model_id, method, the value compared, n_words, n_pairs, the groups (sizes and words) and each
-        word's nearest neighbours.
+        Summary: model_id, method, the value compared, n_words, n_pairs, the groups (sizes
+        and words) and each word's nearest neighbours.
 
     Raises:
         InputError: an unknown method or model, or a count below 1.
