@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import inspect
 import json
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, settings, sub_app
+
+
+def architecture_and_id(
+    arch: str | None, model: str | None, old_model_id: str | None
+) -> tuple[str, str | None]:
+    """The architecture and registry id from ``--arch``, ``--model`` and old ``--model-id``.
+
+    Without ``--arch`` the ``--model`` id also names the architecture, which is what
+    ``--model`` meant before ``--arch`` existed; the old ``--model ARCH --model-id ID``
+    form reads the same.
+    """
+    from attrdb.cnn.extract import run_extract
+
+    default = str(inspect.signature(run_extract).parameters["model"].default)
+    return arch or model or default, options.pick(model, old_model_id)
 
 
 def register(app: typer.Typer) -> None:
@@ -16,22 +33,19 @@ def register(app: typer.Typer) -> None:
     @app.command("extract")
     def extract(
         ctx: typer.Context,
-        model: str = typer.Option(
-            "efficientnet_lite0",
-            "--model",
-            help="Architecture: efficientnet_lite0 (embedded), alexnet, vgg16, resnet50.",
-        ),
+        model: options.NewModel = None,
+        arch: options.Architecture = None,
+        old_model_id: Annotated[
+            Optional[str], options.hidden_alias("--model-id", "--model")  # noqa: UP045
+        ] = None,
         weights: Optional[str] = typer.Option(  # noqa: UP045 - typer needs Optional here
             None, "--weights", help="state_dict file [default: embedded / torchvision cache]."
-        ),
-        model_id: Optional[str] = typer.Option(  # noqa: UP045
-            None, "--model-id", help="Registry id [default: the model name]."
         ),
         batch_size: int = typer.Option(32, "--batch-size", help="Images per forward pass."),
         workers: Optional[int] = typer.Option(  # noqa: UP045
             None, "--workers", help="Decoding processes [default: 1 on CPU, up to 8 on GPU]."
         ),
-        device: str = typer.Option("auto", "--device", help="auto (CUDA when present), cpu, cuda."),
+        device: options.Device = "auto",
         limit: Optional[int] = typer.Option(  # noqa: UP045
             None, "--limit", help="Process at most this many products in this run."
         ),
@@ -45,11 +59,11 @@ def register(app: typer.Typer) -> None:
         """Max-pooled activations of every tapped unit for each product image (resumable)."""
         from attrdb.cnn.extract import run_extract
 
-        con = settings(ctx).open()
-        try:
+        architecture, model_id = architecture_and_id(arch, model, old_model_id)
+        with database(ctx) as con:
             summary = run_extract(
                 con,
-                model=model,
+                model=architecture,
                 weights=weights,
                 model_id=model_id,
                 batch_size=batch_size,
@@ -58,16 +72,15 @@ def register(app: typer.Typer) -> None:
                 limit=limit,
                 all_products=all_products,
                 chunk_size=chunk_size,
+                progress=settings(ctx).progress,
             )
-        finally:
-            con.close()
         console_info(
             f"extract {summary['model_id']}: {summary['n_extracted']} images, "
             f"{summary['n_errors']} errors ({summary['n_done_before']} done before, "
             f"{summary['images_per_s']} img/s)"
         )
 
-    models = typer.Typer(help="The CNN registry: list and register models.", no_args_is_help=True)
+    models = sub_app("The CNN registry: list and register models.")
     app.add_typer(models, name="models")
 
     @models.command("list")
@@ -78,11 +91,8 @@ def register(app: typer.Typer) -> None:
         """Registered models with layers, images done and the weights hash (stdout)."""
         from attrdb.cnn.registry import list_models
 
-        con = settings(ctx).open(read_only=True)
-        try:
+        with database(ctx, read_only=True) as con:
             rows = list_models(con)
-        finally:
-            con.close()
         for row in rows:
             if as_json:
                 typer.echo(json.dumps(row))
@@ -96,20 +106,21 @@ def register(app: typer.Typer) -> None:
     @models.command("register")
     def models_register(
         ctx: typer.Context,
-        model: str = typer.Argument("efficientnet_lite0", help="Architecture name."),
+        arch: str = typer.Argument("efficientnet_lite0", help="Architecture name."),
+        model: options.NewModel = None,
+        old_model_id: Annotated[
+            Optional[str], options.hidden_alias("--model-id", "--model")  # noqa: UP045
+        ] = None,
         weights: Optional[str] = typer.Option(None, "--weights", help="state_dict file."),  # noqa: UP045
-        model_id: Optional[str] = typer.Option(None, "--model-id", help="Registry id."),  # noqa: UP045
     ) -> None:
         """Register a model and its units without extracting (checks the weights load)."""
         from attrdb.cnn.models import load_model
         from attrdb.cnn.registry import register_model
 
-        tapped = load_model(model, weights, "cpu", model_id=model_id)
-        con = settings(ctx).open()
-        try:
+        model_id = options.pick(model, old_model_id)
+        tapped = load_model(arch, weights, "cpu", model_id=model_id)
+        with database(ctx) as con:
             new = register_model(con, tapped)
-        finally:
-            con.close()
         state = "registered" if new else "already registered"
         console_info(
             f"{tapped.model_id}: {state} ({tapped.name}, {tapped.n_units} units, "

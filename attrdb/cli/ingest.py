@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli.common import console_info, database
 
 _COLUMN_HELP = "Catalogue column for the {} ('' = none) (default: a column named {})."
 
@@ -122,11 +122,8 @@ def register(app: typer.Typer) -> None:
             tags_delimiter=tags_delimiter,
             allow_text_only=allow_text_only,
         )
-        con = settings(ctx).open(create=True)
-        try:
+        with database(ctx, create=True) as con:
             summary = run_ingest(con, source, cfg)
-        finally:
-            con.close()
         if summary["already_ingested"]:
             console_info(summary["message"])
             return

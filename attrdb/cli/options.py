@@ -15,7 +15,8 @@ import typer
 from attrdb.context.scopes import DEFAULT_SCOPE
 
 __all__ = [
-    "DEFAULT_SCOPE", "Device", "Force", "Model", "Scope", "Snapshot", "hidden_alias", "pick",
+    "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Model", "NewModel", "Scope", "Snapshot",
+    "hidden_alias", "pick",
 ]
 
 T = TypeVar("T")
@@ -36,6 +37,25 @@ Scope = Annotated[
         "--scope",
         help="Scope: a product subset with its own vocabulary and results, see "
         "`attrdb scope list`.",
+    ),
+]
+
+NewModel = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="Model id to register the model under (default: the architecture name).",
+        show_default=False,
+    ),
+]
+
+Architecture = Annotated[
+    str | None,
+    typer.Option(
+        "--arch",
+        help="CNN architecture: efficientnet_lite0 (embedded weights), alexnet, vgg16, "
+        "resnet50 (default: the --model id, else efficientnet_lite0).",
+        show_default=False,
     ),
 ]
 

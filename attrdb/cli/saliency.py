@@ -8,7 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, settings
+from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.errors import InputError
 
 # Defaults repeated from attrdb.saliency.* (importing it here would import numpy and torch
@@ -72,8 +74,8 @@ def register(app: typer.Typer) -> None:
             Optional[list[str]],  # noqa: UP045 - typer needs Optional
             typer.Option("--product", help="Image to map (repeatable) (default: test positives)."),
         ] = None,
-        scope: str = typer.Option("default", "--scope", help="Result scope."),
-        model_id: Optional[str] = typer.Option(None, "--model", help="Registered model id."),  # noqa: UP045
+        scope: options.Scope = DEFAULT_SCOPE,
+        model_id: options.Model = None,
         ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
         methods: str = typer.Option(
             "kl_occlusion,gradient", "--method", help="kl_occlusion, gradient, center_prior."
@@ -91,7 +93,7 @@ def register(app: typer.Typer) -> None:
         classifier: str = typer.Option(
             "resample", "--classifier", help="Visualness classifier the gradient uses."
         ),
-        device: str = typer.Option("auto", "--device", help="auto, cpu, cuda."),
+        device: options.Device = "auto",
         weights: Optional[str] = typer.Option(None, "--weights", help="Model weights file."),  # noqa: UP045
     ) -> None:
         """Attribute maps of words on images: KL-weighted occlusion maps (eq. 5), gradient."""
@@ -100,15 +102,13 @@ def register(app: typer.Typer) -> None:
         sweep = _sweep_settings(
             size, patches, stride, paper, batch_size, map_size, sigma_factor, mean_images
         )
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_saliency(
                 con, words=words, products=products, scope=scope, model_id=model_id,
                 ks=_ints(ks, "--k"), methods=_names(methods), split=split, limit=limit,
                 settings=sweep, classifier_method=classifier, device=device, weights=weights,
+                progress=settings(ctx).progress,
             )
-        finally:
-            con.close()
         console_info(
             f"saliency: {summary['maps']} maps on {summary['images']} images "
             f"({summary['sweeps_run']} sweeps run, {summary['sweeps_reused']} reused)"
@@ -126,10 +126,16 @@ def register(app: typer.Typer) -> None:
             Optional[Path],  # noqa: UP045
             typer.Option("--listings", help="Where prepare writes CCP's catalogue (by --db)."),
         ] = None,
-        scope: str = typer.Option("default", "--scope", help="Result scope."),
-        model_id: Optional[str] = typer.Option(None, "--model", help="Registered model id."),  # noqa: UP045
-        n_words: int = typer.Option(20, "--words", help="Most frequent tags evaluated."),
-        n_images: int = typer.Option(10, "--images", help="Test photos per tag."),
+        scope: options.Scope = DEFAULT_SCOPE,
+        model_id: options.Model = None,
+        n_words: int = typer.Option(20, "--n-words", help="Most frequent tags evaluated."),
+        old_words: Annotated[
+            Optional[int], options.hidden_alias("--words", "--n-words")  # noqa: UP045
+        ] = None,
+        n_images: int = typer.Option(10, "--n-images", help="Test photos per tag."),
+        old_images: Annotated[
+            Optional[int], options.hidden_alias("--images", "--n-images")  # noqa: UP045
+        ] = None,
         exclude: str = typer.Option("skin,hair", "--exclude", help="Tags left out."),
         ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
         methods: str = typer.Option(
@@ -152,7 +158,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--figures", help="Folder for overlay PNGs of the first words."),
         ] = None,
         n_figures: int = typer.Option(4, "--n-figures", help="Words drawn with --figures."),
-        device: str = typer.Option("auto", "--device", help="auto, cpu, cuda."),
+        device: options.Device = "auto",
     ) -> None:
         """Score attribute maps against CCP's human regions (AP, IoU, pointing game)."""
         from attrdb.saliency.evaluate import run_evaluate
@@ -161,16 +167,16 @@ def register(app: typer.Typer) -> None:
             size, patches, stride, paper, batch_size, map_size, sigma_factor, mean_images
         )
         db = settings(ctx).db
-        con = settings(ctx).open(create=prepare)
-        try:
+        with database(ctx, create=prepare) as con:
             summary = run_evaluate(
-                con, ccp_dir=ccp, scope=scope, model_id=model_id, n_words=n_words,
-                n_images=n_images, exclude=_names(exclude), ks=_ints(ks, "--k"),
+                con, ccp_dir=ccp, scope=scope, model_id=model_id,
+                n_words=options.pick(n_words, old_words),
+                n_images=options.pick(n_images, old_images), exclude=_names(exclude),
+                ks=_ints(ks, "--k"),
                 methods=_names(methods), thresholds=_floats(thresholds, "--thresholds"),
                 tolerance=tolerance, settings=sweep, device=device, figures=figures,
                 n_figures=n_figures,
                 prepare=prepare, listings=listings or Path(db).with_suffix(".listings.parquet"),
+                progress=settings(ctx).progress,
             )
-        finally:
-            con.close()
         typer.echo(json.dumps(summary, sort_keys=True))

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, settings
+from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.errors import InputError
 
 
@@ -39,11 +41,8 @@ def register(app: typer.Typer) -> None:
         from attrdb.scaleout import export_for_stages
 
         stages = _names(stage)
-        con = settings(ctx).open(read_only=True)
-        try:
+        with database(ctx, read_only=True) as con:
             summary = export_for_stages(con, stages, out, extra=_names(tables), overwrite=overwrite)
-        finally:
-            con.close()
         rows = sum(summary["tables"].values())
         console_info(
             f"export: {len(summary['tables'])} tables ({rows} rows) and "
@@ -63,11 +62,8 @@ def register(app: typer.Typer) -> None:
         from attrdb.exchange import import_tables
 
         names = _names(tables) or None
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = import_tables(con, folder, tables=names)
-        finally:
-            con.close()
         counts = ", ".join(f"{t} {n}" for t, n in summary["tables"].items())
         console_info(f"import: {counts} (stages {', '.join(summary['stages'])})")
 
@@ -86,7 +82,7 @@ def register(app: typer.Typer) -> None:
         master: Annotated[
             str, typer.Option("--spark-master", "--master", help="Spark master URL.")
         ] = "local[2]",
-        scope: Annotated[str, typer.Option("--scope", help="Scope of scoped stages.")] = "default",
+        scope: options.Scope = DEFAULT_SCOPE,
         param: Annotated[
             list[str] | None,
             typer.Option("--param", help="KEY=VALUE or STAGE.KEY=VALUE (repeatable)."),
@@ -129,8 +125,7 @@ def register(app: typer.Typer) -> None:
             )
             where = str(output_dir)
         else:
-            con = settings(ctx).open()
-            try:
+            with database(ctx) as con:
                 result = run_stages_via_spark(
                     con,
                     names,
@@ -140,8 +135,6 @@ def register(app: typer.Typer) -> None:
                     conf=conf,
                     work_dir=work_dir,
                 )
-            finally:
-                con.close()
             where = settings(ctx).db
         counts = ", ".join(f"{t} {n}" for t, n in result["tables"].items())
         console_info(f"spark: {', '.join(names)} in {result['seconds']:.1f} s; {counts} -> {where}")

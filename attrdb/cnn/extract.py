@@ -32,6 +32,7 @@ from attrdb.cnn.models import Resizer, TappedModel, load_model, resolve_device
 from attrdb.cnn.registry import register_model
 from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
+from attrdb.progress import is_quiet
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
@@ -340,14 +341,18 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 class _Progress:
-    """A tqdm bar (images/s) on a terminal; elsewhere one stderr line per committed chunk."""
+    """A tqdm bar (images/s) on a terminal; elsewhere one stderr line per committed chunk.
+
+    Unlike ``attrdb.progress``'s timed lines, the plain lines here follow commits: they say
+    how much an interruption would keep. ``attrdb --quiet`` silences both.
+    """
 
     def __init__(self, total: int, *, enabled: bool) -> None:
         self.total = total
-        self.enabled = enabled
+        self.enabled = enabled and not is_quiet()
         self.started = time.perf_counter()
         self.bar = None
-        if enabled and sys.stderr.isatty():
+        if self.enabled and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="img", desc="extract", file=sys.stderr)
