@@ -70,13 +70,13 @@ CREATE TABLE time_windows (
     model_id VARCHAR NOT NULL,
     scope VARCHAR NOT NULL DEFAULT 'default',
     window_set VARCHAR NOT NULL,
-    window VARCHAR NOT NULL,
+    time_window VARCHAR NOT NULL,
     window_index INTEGER NOT NULL,   -- 0 = earliest
     first_period VARCHAR NOT NULL,
     last_period VARCHAR NOT NULL,
     n_products BIGINT NOT NULL,
     run_id BIGINT,
-    PRIMARY KEY (model_id, scope, window_set, window)
+    PRIMARY KEY (model_id, scope, window_set, time_window)
 );
 
 -- Per window and word with enough support: the largest symmetric KL over units and its
@@ -87,7 +87,7 @@ CREATE TABLE time_window_words (
     model_id VARCHAR NOT NULL,
     scope VARCHAR NOT NULL DEFAULT 'default',
     window_set VARCHAR NOT NULL,
-    window VARCHAR NOT NULL,
+    time_window VARCHAR NOT NULL,
     word VARCHAR NOT NULL,
     n_pos BIGINT NOT NULL,
     n_neg BIGINT NOT NULL,
@@ -98,7 +98,7 @@ CREATE TABLE time_window_words (
     peak_layer VARCHAR,
     peak_layer_index INTEGER,
     run_id BIGINT,
-    PRIMARY KEY (model_id, scope, window_set, window, word)
+    PRIMARY KEY (model_id, scope, window_set, time_window, word)
 );
 
 -- Each window's prime units per word (top_k by kl_z, or kl without a null).
@@ -106,7 +106,7 @@ CREATE TABLE time_window_prime_units (
     model_id VARCHAR NOT NULL,
     scope VARCHAR NOT NULL DEFAULT 'default',
     window_set VARCHAR NOT NULL,
-    window VARCHAR NOT NULL,
+    time_window VARCHAR NOT NULL,
     word VARCHAR NOT NULL,
     unit_id INTEGER NOT NULL,
     rank INTEGER NOT NULL,
