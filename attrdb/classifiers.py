@@ -59,7 +59,9 @@ class LinearClassifier:
 
     def score(self, features: np.ndarray) -> np.ndarray:
         """Probability of the word for every row of the full feature matrix."""
-        return 1.0 / (1.0 + np.exp(-self.decision(features)))
+        # sigmoid(d) = exp(-log(1 + exp(-d))): logaddexp never overflows, where exp(-d)
+        # does for strongly negative log-odds (a RuntimeWarning, though the result was 0).
+        return np.exp(-np.logaddexp(0.0, -self.decision(features)))
 
 
 def query_arrow(

@@ -197,15 +197,14 @@ def run_evaluate(
     with stage_run(con, "evaluate", params, scope=scope) as run:
         maker = MapMaker(con, model, settings, progress=progress)
         rows: list[dict[str, Any]] = []
-        items = sorted(photos.items())
-        iterator = items
-        if progress:
-            from tqdm import tqdm
-
-            iterator = tqdm(items, desc="evaluate", unit="photo")
         from scipy.ndimage import distance_transform_edt
 
-        for pid, (path, image_words) in iterator:
+        from attrdb.progress import track
+
+        items = sorted(photos.items())
+        for pid, (path, image_words) in track(
+            items, desc="evaluate", unit="photo", enabled=progress
+        ):
             maps = maker.image_maps(
                 pid, path, {w: units[w] for w in image_words}, ks=ks, methods=methods
             )

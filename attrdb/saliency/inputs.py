@@ -61,12 +61,9 @@ def mean_image(
     sources = store.mean_image_sources(con, n_images)
     total = np.zeros((3, size, size), dtype=np.float64)
     used = 0
-    iterator = sources
-    if progress:
-        from tqdm import tqdm
+    from attrdb.progress import track
 
-        iterator = tqdm(sources, desc="mean image", unit="img", leave=False)
-    for _, path in iterator:
+    for _, path in track(sources, desc="mean image", unit="img", enabled=progress, nested=True):
         try:
             total += squash(load_rgb(path), size)
         except ImageLoadError:

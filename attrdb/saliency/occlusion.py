@@ -123,18 +123,16 @@ def occlusion_sweep(
         base = forward(image.unsqueeze(0))[0].float().cpu().numpy()
         out = np.empty((len(where), base.shape[0]), dtype=np.float32)
         done = 0
-        bar = None
-        if progress:
-            from tqdm import tqdm
+        from attrdb.progress import progress as progress_bar
 
-            bar = tqdm(total=len(where), unit="pass", leave=False)
-        for batch in occluded_batches(image, occluder, where, batch_size):
-            out[done : done + len(batch)] = forward(batch).float().cpu().numpy()
-            done += len(batch)
-            if bar is not None:
+        # Nested in the per-image bar: transient on a terminal, no plain lines in logs.
+        with progress_bar(
+            len(where), desc="occlusion", unit="pass", enabled=progress, nested=True
+        ) as bar:
+            for batch in occluded_batches(image, occluder, where, batch_size):
+                out[done : done + len(batch)] = forward(batch).float().cpu().numpy()
+                done += len(batch)
                 bar.update(len(batch))
-        if bar is not None:
-            bar.close()
     deltas: dict[int, np.ndarray] = {}
     start = 0
     for patch in patches:

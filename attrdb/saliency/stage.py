@@ -205,9 +205,6 @@ def image_jobs(
 def _iter(
     jobs: dict[str, tuple[str, list[str]]], progress: bool
 ) -> Iterator[tuple[str, tuple[str, list[str]]]]:
-    items = list(jobs.items())
-    if not progress:
-        return iter(items)
-    from tqdm import tqdm
+    from attrdb.progress import track
 
-    return iter(tqdm(items, desc="saliency", unit="img"))
+    return track(list(jobs.items()), desc="saliency", unit="img", enabled=progress)

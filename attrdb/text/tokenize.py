@@ -8,7 +8,6 @@ nothing twice.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -109,7 +108,7 @@ def _tokenise(
     n_process: int,
     progress: bool,
 ) -> dict[str, Any]:
-    from tqdm import tqdm
+    from attrdb.progress import progress as progress_bar
 
     english = _english_tagger(pending, lang, n_process)
     tag = english.tag if english is not None else _no_english
@@ -120,8 +119,7 @@ def _tokenise(
     batch: list[_Product] = []
     counts: dict[str, Any] = {"products": 0, "tokens": 0, "lines": 0,
                               "english_model": english.model_name if english else None}
-    with tqdm(total=len(pending), disable=not progress, file=sys.stderr, unit="product",
-              desc="text") as bar:
+    with progress_bar(len(pending), desc="text", unit="product", enabled=progress) as bar:
         for (product_id, field_name), rows in tag(jobs):
             product = open_products[product_id]
             if field_name is not None:
