@@ -1,0 +1,63 @@
+"""Command ``neighbours``: which words the network perceives alike, and their groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database
+from attrdb.cli.options import DEFAULT_SCOPE
+from attrdb.divergence import DEFAULT_TOP_K
+from attrdb.neighbours import DEFAULT_METHOD, DEFAULT_N_GROUPS, DEFAULT_NEIGHBOURS
+
+_SHOWN_WORDS = 8
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``neighbours`` to the app."""
+
+    @app.command("neighbours")
+    def neighbours_cmd(
+        ctx: typer.Context,
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
+        method: Annotated[
+            str,
+            typer.Option("--method", help="cosine (unit-centred KL profiles), spearman (rank "
+                         "correlation of KL profiles) or prime_jaccard (shared prime units)."),
+        ] = DEFAULT_METHOD,
+        n_groups: Annotated[
+            int, typer.Option("--n-groups", help="Groups the vocabulary is clustered into.")
+        ] = DEFAULT_N_GROUPS,
+        top_k: Annotated[
+            int, typer.Option("--top-k", help="Prime units compared per word (prime_jaccard).")
+        ] = DEFAULT_TOP_K,
+        value: Annotated[
+            str,
+            typer.Option("--value", help="kl_z (null-corrected divergence), kl (raw) or auto "
+                         "(kl_z when the divergence run stored it)."),
+        ] = "auto",
+        n_neighbours: Annotated[
+            int, typer.Option("--n-neighbours", help="Nearest neighbours printed per word.")
+        ] = DEFAULT_NEIGHBOURS,
+    ) -> None:
+        """Similarity of every pair of words from their divergence profiles; word groups."""
+        from attrdb.neighbours import run_neighbours
+
+        with database(ctx) as con:
+            summary = run_neighbours(con, scope=scope, model_id=model, method=method,
+                                     n_groups=n_groups, top_k=top_k, n_neighbours=n_neighbours,
+                                     value=value)
+        console_info(
+            f"neighbours ({method} of {summary['value']}): {summary['n_words']} words, "
+            f"{summary['n_pairs']} pairs, "
+            f"{len(summary['groups'])} groups, model {summary['model_id']!r}, scope {scope!r}"
+        )
+        typer.echo("group\tsize\twords")
+        for group in summary["groups"]:
+            words = group["words"]
+            more = f" (+{len(words) - _SHOWN_WORDS})" if len(words) > _SHOWN_WORDS else ""
+            typer.echo(f"{group['group_id']}\t{group['size']}\t"
+                       f"{', '.join(words[:_SHOWN_WORDS])}{more}")
