@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from attrdb.cli import options
 from attrdb.cli.common import console_info, settings
+from attrdb.cli.options import DEFAULT_SCOPE
+from attrdb.report.sections import SaliencyExamples
 
 _SNAPSHOT_HELP = "Read the published snapshot <db>.snapshot.duckdb, not the database."
 
@@ -21,19 +24,39 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
             "report.html"
         ),
-        model: Annotated[
-            str | None, typer.Option("--model", help="Model id [default: most results].")
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
+        snapshot: options.Snapshot = False,
+        saliency_words: Annotated[
+            list[str] | None,
+            typer.Option("--saliency-words",
+                         help="Draw saliency maps of these words only (comma-separated or "
+                              "repeated; default: every mapped word)."),
         ] = None,
-        scope: Annotated[str, typer.Option("--scope", help="Scope whose words to show.")] = (
-            "default"
-        ),
-        snapshot: Annotated[bool, typer.Option("--snapshot", help=_SNAPSHOT_HELP)] = False,
+        saliency_images: Annotated[
+            list[str] | None,
+            typer.Option("--saliency-images",
+                         help="Draw saliency maps of these product ids only (comma-separated "
+                              "or repeated; default: every mapped image)."),
+        ] = None,
+        saliency_count: Annotated[
+            int, typer.Option("--saliency-count",
+                              help="Most (word, image) saliency pairs drawn, taken in turn "
+                                   "across words.")
+        ] = SaliencyExamples.count,
     ) -> None:
-        """Write one self-contained HTML report (tables, plots, images) of the database."""
+        """Write one self-contained HTML report (tables, plots, images) of the database.
+
+        Without --model it shows the model with the most results in the scope.
+        """
         from attrdb.report import write_report
 
+        examples = SaliencyExamples(
+            words=_listed(saliency_words), images=_listed(saliency_images), count=saliency_count
+        )
         result = write_report(
-            settings(ctx).db, out, model_id=model, scope=scope, snapshot=snapshot
+            settings(ctx).db, out, model_id=model, scope=scope, snapshot=snapshot,
+            saliency=examples,
         )
         for section, status in result.statuses.items():
             if status != "ok":
@@ -108,6 +131,11 @@ def register(app: typer.Typer) -> None:
         from attrdb.snapshot import publish_file
 
         console_info(f"snapshot written: {publish_file(settings(ctx).db)}")
+
+
+def _listed(values: list[str] | None) -> tuple[str, ...]:
+    """Names from repeated and/or comma-separated options."""
+    return tuple(n.strip() for v in values or [] for n in v.split(",") if n.strip())
 
 
 def _print_outcome(result: object) -> None:

@@ -20,7 +20,7 @@ from attrdb import __version__
 from attrdb.errors import AttrdbError, InputError
 from attrdb.migrate import database_schema_version
 from attrdb.report import html as h
-from attrdb.report.sections import SECTIONS, Context, rows
+from attrdb.report.sections import SECTIONS, Context, SaliencyExamples, rows
 
 
 @dataclass
@@ -73,6 +73,7 @@ def build_report(
     model_id: str | None = None,
     scope: str = "default",
     source: str = "",
+    saliency: SaliencyExamples | None = None,
 ) -> ReportResult:
     """Write the HTML report of the database open on ``con`` to ``out``.
 
@@ -82,12 +83,13 @@ def build_report(
         model_id: the model whose results to show; default the one with the most results.
         scope: the scope whose words to show.
         source: how the page names its database (default: the database's name).
+        saliency: which saliency examples to draw (default: a few of every mapped word).
 
     Raises:
         InputError: ``model_id`` is not registered.
     """
     chosen = choose_model(con, model_id, scope)
-    ctx = Context(con, chosen, scope)
+    ctx = Context(con, chosen, scope, saliency=saliency or SaliencyExamples())
     label = source or con.execute("SELECT current_database()").fetchall()[0][0]
     text, sections = render(ctx, source=label)
     target = Path(out)
@@ -111,12 +113,14 @@ def write_report(
     model_id: str | None = None,
     scope: str = "default",
     snapshot: bool = False,
+    saliency: SaliencyExamples | None = None,
 ) -> ReportResult:
     """``attrdb report``: open ``db`` (or its snapshot) read-only and write the report."""
     from attrdb.snapshot import open_for_reading
 
     con, opened, _ = open_for_reading(db, snapshot=snapshot)
     try:
-        return build_report(con, out, model_id=model_id, scope=scope, source=str(opened))
+        return build_report(con, out, model_id=model_id, scope=scope, source=str(opened),
+                            saliency=saliency)
     finally:
         con.close()

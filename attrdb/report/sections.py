@@ -9,14 +9,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
+from attrdb.errors import InputError
 from attrdb.report import html as h
 from attrdb.report import images, plots
 from attrdb.sqlfiles import run_sql_file
+
+
+@dataclass(frozen=True)
+class SaliencyExamples:
+    """Which (word, image) saliency pairs the report draws.
+
+    Attributes:
+        words: only maps of these words (empty: every mapped word).
+        images: only maps of these product ids (empty: every mapped image).
+        count: at most this many pairs, taken in turn across words so each word shows.
+    """
+
+    words: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    count: int = 6
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            raise InputError(f"the saliency example count must be at least 1, got {self.count}")
 
 
 @dataclass
@@ -29,7 +49,7 @@ class Context:
     n_words: int = 10           # words per end of the visualness table / per layer
     n_purifier_words: int = 3   # words shown with purifier images
     n_images: int = 6           # images per purifier kind
-    n_saliency: int = 6         # (word, image) pairs with saliency overlays
+    saliency: SaliencyExamples = field(default_factory=SaliencyExamples)
 
 
 def rows(ctx: Context, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -307,6 +327,7 @@ def metadata(ctx: Context) -> h.Section:
             "No metadata check yet: run `attrdb metadata-check` (needs catalogue attributes "
             "such as base colour in products.metadata)."), status="absent")
     words = rows(ctx, "metadata_words")
+    columns = _metadata_columns(ctx)
     labels = {"n_words": "words", "mean_precision": "precision", "mean_base_rate": "base rate",
               "mean_text_precision": "text", "pooled_precision": "pooled", "n_ranked": "ranked",
               "precision": "precision", "base_rate": "base rate", "text_precision": "text",
@@ -316,6 +337,7 @@ def metadata(ctx: Context) -> h.Section:
         "names an attribute value (e.g. <i>black</i> in base colour Black), the share whose "
         "catalogue value holds the word, against its share among all test images (base rate) "
         "and among those whose text has the word (text).</p>"
+        + columns
         + h.table(summary, ["attribute", "method", "k", "n_words", "mean_precision",
                             "mean_base_rate", "mean_text_precision", "pooled_precision"], labels)
     )
@@ -326,15 +348,49 @@ def metadata(ctx: Context) -> h.Section:
     return h.Section("metadata", title, body)
 
 
+def _metadata_columns(ctx: Context) -> str:
+    """Which catalogue column each attribute was checked against, and the words mapped."""
+    import json
+
+    checked = {r["attribute"]: r for r in rows(ctx, "metadata_columns")}
+    run = rows(ctx, "metadata_run")
+    # The run's parameters also name attributes that matched no vocabulary word.
+    paths: dict[str, str] = json.loads(run[0]["attributes"] or "{}") if run else {}
+    paths.update({name: r["path"] for name, r in checked.items()})
+    table = []
+    for name, path in sorted(paths.items()):
+        found = checked.get(name)
+        table.append({
+            "attribute": name,
+            "column": path,
+            "n_words": found["n_words"] if found else 0,
+            "words": found["words"] if found else "none: no vocabulary word names a value",
+        })
+    match = run[0]["match_field"] if run else None
+    note = ("A product agrees with a word when its value in the column holds the word "
+            "(<i>blue</i> in <i>Navy Blue</i>)"
+            + (f"; the category baseline matches on <code>{h.esc(match)}</code>." if match
+               else "."))
+    labels = {"attribute": "attribute", "column": "catalogue column (products.metadata key)",
+              "n_words": "words", "words": "vocabulary words mapped to its values"}
+    return (f"<h3>Columns checked</h3><p>{note}</p>"
+            + h.table(table, ["attribute", "column", "n_words", "words"], labels))
+
+
 def saliency(ctx: Context) -> h.Section:
     """Paper Figs. 7-8: saliency maps over their images."""
     title, ref = "Saliency maps", "paper Figs. 7-8"
     if ctx.model_id is None:
         return _no_model("saliency", title, ref)
-    found = rows(ctx, "saliency_examples", n=ctx.n_saliency)
+    chosen = ctx.saliency
+    found = rows(ctx, "saliency_examples", n=chosen.count, words=list(chosen.words),
+                 products=list(chosen.images))
     if not found:
+        asked = chosen.words or chosen.images
         return h.Section("saliency", title, h.absent(
-            "No saliency maps yet: run `attrdb saliency`."), ref, "absent")
+            "No saliency maps of the chosen words and images: run `attrdb saliency --word W "
+            "--product P` for them, or widen the report's --saliency-words/--saliency-images."
+            if asked else "No saliency maps yet: run `attrdb saliency`."), ref, "absent")
     pairs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in found:
         pairs[(row["word"], row["product_id"])].append(row)
