@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from attrdb.cli.common import console_info, settings
+from attrdb.cli import options
+from attrdb.cli.common import console_info, database, settings
+from attrdb.cli.options import DEFAULT_SCOPE
 
 
 def register(app: typer.Typer) -> None:
@@ -36,13 +38,11 @@ def register(app: typer.Typer) -> None:
         rebuild: Annotated[
             bool, typer.Option("--rebuild", help="Forget all tokens and tag every product again.")
         ] = False,
-        quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     ) -> None:
         """Tag titles, descriptions and tags into tokens (resumes where it stopped)."""
         from attrdb.text.tokenize import run_text
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_text(
                 con,
                 lang=lang,
@@ -50,10 +50,8 @@ def register(app: typer.Typer) -> None:
                 batch_size=batch_size,
                 n_process=n_process,
                 rebuild=rebuild,
-                progress=not quiet,
+                progress=settings(ctx).progress,
             )
-        finally:
-            con.close()
         console_info(
             f"text: {summary['products']} products tagged ({summary['tokens']} tokens, "
             f"{summary['lines']} lines); {summary['products_total']} tagged in all"
@@ -71,11 +69,8 @@ def register(app: typer.Typer) -> None:
         """Group near-duplicate listings per shop and keep one per group (SQL)."""
         from attrdb.dedup import run_dedup
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_dedup(con, threshold=threshold, seed=seed)
-        finally:
-            con.close()
         console_info(
             f"dedup: {summary['n_products']} products in {summary['n_groups']} groups; "
             f"{summary['n_removed']} removed ({summary['removed_share']:.1%})"
@@ -84,11 +79,12 @@ def register(app: typer.Typer) -> None:
     @app.command("vocab")
     def vocab_cmd(
         ctx: typer.Context,
-        scope: Annotated[str, typer.Option("--scope", help="Scope to write.")] = "default",
+        scope: options.Scope = DEFAULT_SCOPE,
         kind: Annotated[
             str, typer.Option("--kind", help="adjective, tag or all.")
         ] = "adjective",
-        top: Annotated[int, typer.Option("--top", help="Words to keep.")] = 250,
+        top_n: Annotated[int, typer.Option("--top-n", help="Words to keep.")] = 250,
+        old_top: Annotated[int | None, options.hidden_alias("--top", "--top-n")] = None,
         min_count: Annotated[
             int, typer.Option("--min-count", help="Least products holding the word as the kind.")
         ] = 5,
@@ -102,19 +98,16 @@ def register(app: typer.Typer) -> None:
         """Choose the candidate attribute words and their positive products (SQL)."""
         from attrdb.vocab import run_vocab
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_vocab(
                 con,
                 scope=scope,
                 kind=kind,
-                top_n=top,
+                top_n=options.pick(top_n, old_top),
                 min_count=min_count,
                 exclude=exclude or [],
                 exclude_file=exclude_file,
             )
-        finally:
-            con.close()
         console_info(
             f"vocab [{scope}]: {summary['n_words']} {kind} words over "
             f"{summary['n_scope_products']} products"
@@ -131,9 +124,6 @@ def register(app: typer.Typer) -> None:
         """Split all products into train/test/val by a seeded hash (SQL)."""
         from attrdb.splits import run_split
 
-        con = settings(ctx).open()
-        try:
+        with database(ctx) as con:
             summary = run_split(con, seed=seed, train=train, test=test, val=val)
-        finally:
-            con.close()
         console_info("split: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items())))
