@@ -172,3 +172,19 @@ def test_errors(con) -> None:
         run_neighbours(con, value="kl_z")
     with pytest.raises(StateError, match="1 words have divergences .* at least two"):
         run_neighbours(con)
+
+
+def test_cli(db_path) -> None:
+    from typer.testing import CliRunner
+
+    from attrdb.cli import app
+    from attrdb.connection import connect
+
+    con = connect(db_path)
+    _load(con, _profiles(0), top_k=8)
+    con.close()
+    result = CliRunner().invoke(app, ["--db", str(db_path), "neighbours", "--n-groups", "3"])
+    assert result.exit_code == 0, result.output
+    assert "neighbours (cosine of kl): 10 words" in result.output
+    bad = CliRunner().invoke(app, ["--db", str(db_path), "neighbours", "--method", "x"])
+    assert bad.exit_code == 1

@@ -207,3 +207,27 @@ def test_errors(toy, con) -> None:
         run_timewindows(toy, time_field="added")
     with pytest.raises(StateError, match="no product of scope 'default'"):
         run_timewindows(toy, time_field="metadata.missing")
+
+
+def test_cli(db_path) -> None:
+    from typer.testing import CliRunner
+
+    from attrdb.cli import app
+    from attrdb.connection import connect
+
+    con = connect(db_path)
+    _setup(con)
+    _add_products(con, "2015-01", 30, seed=1)
+    _add_products(con, "2015-02", 30, seed=2)
+    con.close()
+    args = ["--db", str(db_path), "time", "windows", "--field", "metadata.added"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "2 periods (2 counted, 0 removed), 2 windows (2 recomputed)" in result.output
+    again = CliRunner().invoke(app, args)
+    assert "(0 counted, 0 removed), 2 windows (0 recomputed)" in again.output
+    scope = CliRunner().invoke(app, ["--db", str(db_path), "time", "scope", "--field",
+                                     "metadata.year", "--value", "2015"])
+    assert scope.exit_code == 0 and "scope 'year=2015'" in scope.output
+    bad = CliRunner().invoke(app, args[:-1] + ["added"])
+    assert bad.exit_code == 1
