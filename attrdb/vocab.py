@@ -2,7 +2,8 @@
 
 Writes the scope's universe (``scope_products``: its kept products), the top words of a
 kind by number of products (``vocabulary``) and each word's positive set
-(``word_products`` = D+).
+(``word_products`` = D+), and counts the words whose expected split support is below what
+a score needs (``sql/vocab/support.sql``).
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from attrdb.context.boilerplate import flag_boilerplate
 from attrdb.context.matched import flag_category_bound
 from attrdb.context.scopes import scope_definition
 from attrdb.errors import InputError
-from attrdb.runs import stage_run
+from attrdb.runs import last_successful_run, stage_run
+from attrdb.splits import DEFAULT_FRACTIONS
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 KINDS = ("adjective", "tag", "all")
 DEFAULT_TOP_N = 250
 DEFAULT_MIN_COUNT = 5
+# Support a score needs, in expected imaged products per split. Train: the divergence
+# stage skips a word with fewer than 5 train positives or negatives (its default
+# min_positives/min_negatives). Test: one test positive moves a balanced accuracy by
+# 1/(2 n+), 0.05 at 10 positives (visualness).
+DEFAULT_MIN_TRAIN_SUPPORT = 5
+DEFAULT_MIN_TEST_SUPPORT = 10
+# Words below the support thresholds that the CLI names (all are in runs.summary).
+WORDS_SHOWN = 10
 
 
 def read_exclusions(path: str | Path) -> list[str]:
@@ -54,6 +64,8 @@ def run_vocab(
     min_count: int = DEFAULT_MIN_COUNT,
     exclude: Iterable[str] = (),
     exclude_file: str | Path | None = None,
+    min_train_support: int = DEFAULT_MIN_TRAIN_SUPPORT,
+    min_test_support: int = DEFAULT_MIN_TEST_SUPPORT,
 ) -> dict[str, Any]:
     """Choose a scope's vocabulary and its D+ sets.
 
@@ -66,9 +78,15 @@ def run_vocab(
         min_count: the least number of such products a word needs.
         exclude: words to leave out (matched lower-cased).
         exclude_file: a file of more words to leave out, one per line.
+        min_train_support: a word expecting fewer imaged train positives (or negatives)
+            than this is counted in ``n_words_below_train_support``.
+        min_test_support: likewise for the test split (``n_words_below_test_support``).
 
     Returns:
-        Counts: scope products, words, word-product rows.
+        Counts: scope products, words, word-product rows, boilerplate, category-bound
+        words, and ``support``: the split shares used (the newest split run's, else the
+        split stage's defaults), the thresholds, the number of words below each and the
+        words below either, fewest expected test positives first.
 
     Raises:
         InputError: unknown kind or scope, bad numbers, missing exclusion file.
@@ -78,6 +96,8 @@ def run_vocab(
         raise InputError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if top_n < 1 or min_count < 1:
         raise InputError("--top and --min-count must be at least 1")
+    if min_train_support < 0 or min_test_support < 0:
+        raise InputError("--min-train-support and --min-test-support must be at least 0")
     excluded = list(exclude) + (read_exclusions(exclude_file) if exclude_file else [])
     words = _normalise(excluded)
     require_tables(
@@ -94,6 +114,8 @@ def run_vocab(
         "exclude": words,
         "exclude_file": str(exclude_file) if exclude_file else None,
         "scope_definition": definition.as_dict(),
+        "min_train_support": min_train_support,
+        "min_test_support": min_test_support,
     }
     import pyarrow as pa
 
@@ -116,6 +138,54 @@ def run_vocab(
         finally:
             con.unregister("vocab_exclude")
         n_scope, n_words, n_pairs = query_sql_file(con, "vocab/summary", {"scope": scope})[0]
+        support = _support(con, scope, min_train_support, min_test_support)
         run.summary.update(n_scope_products=n_scope, n_words=n_words, n_word_products=n_pairs,
-                           boilerplate=boilerplate, n_category_bound_words=n_bound)
+                           boilerplate=boilerplate, n_category_bound_words=n_bound,
+                           support=support)
         return dict(run.summary)
+
+
+def _support(
+    con: duckdb.DuckDBPyConnection, scope: str, min_train: int, min_test: int
+) -> dict[str, Any]:
+    """Words whose expected train/test support is below the thresholds (``vocab/support``)."""
+    # vocab normally runs before split: then the split stage's default shares apply.
+    split = last_successful_run(con, "split")
+    if split is not None:
+        train, test = float(split["params"]["train"]), float(split["params"]["test"])
+    else:
+        train, test = DEFAULT_FRACTIONS[0], DEFAULT_FRACTIONS[1]
+    row = query_sql_file(con, "vocab/support", {
+        "scope": scope, "train_fraction": train, "test_fraction": test,
+        "min_train": min_train, "min_test": min_test,
+    })[0]
+    below_train, below_test, below_any, words = row
+    return {
+        "train_fraction": train,
+        "test_fraction": test,
+        "fractions_from": f"split run {split['run_id']}" if split else "split defaults",
+        "min_train_support": min_train,
+        "min_test_support": min_test,
+        "n_words_below_train_support": int(below_train),
+        "n_words_below_test_support": int(below_test),
+        "n_words_below_support": int(below_any),
+        "words_below_support": list(words),
+    }
+
+
+def support_warning(support: dict[str, Any]) -> str | None:
+    """One line naming the words below the support thresholds, or None when there are none."""
+    n_below = support["n_words_below_support"]
+    if not n_below:
+        return None
+    words = support["words_below_support"]
+    shown = ", ".join(words[:WORDS_SHOWN]) + (", …" if len(words) > WORDS_SHOWN else "")
+    return (
+        f"warning: {n_below} words expect too few imaged products to score well: "
+        f"{support['n_words_below_train_support']} under {support['min_train_support']} "
+        f"train positives or negatives (divergence skips them), "
+        f"{support['n_words_below_test_support']} under {support['min_test_support']} "
+        f"test ones (visualness is noisy or missing) at train/test shares "
+        f"{support['train_fraction']:g}/{support['test_fraction']:g}; fewest first: {shown}. "
+        "Raise --min-count or define a larger scope."
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from attrdb.cli import app
 from attrdb.connection import connect
 from attrdb.errors import InputError, StateError
 from attrdb.splits import run_split
-from attrdb.vocab import run_vocab
+from attrdb.vocab import run_vocab, support_warning
 from tests.conftest import copy_db
 
 
@@ -37,6 +39,56 @@ def test_vocabulary_is_top_adjectives_of_kept_products(text_con: duckdb.DuckDBPy
     words = {r[0] for r in rows}
     assert {"black", "casual", "soft"} <= words
     assert "-" not in words  # punctuation tagged JJ is not a word
+
+
+# Connectors allowed between letter runs (is_wordlike): dashes, apostrophes, middle dots,
+# space.
+_CONNECTORS = set("'\u2019\u30fb\u00b7\uff65 ")
+
+
+def _is_word(word: str) -> bool:
+    """is_wordlike in Python: runs of a letter and then letters or combining marks, joined
+    by single connectors."""
+    runs = [""]
+    for ch in word:
+        if ch in _CONNECTORS or unicodedata.category(ch) == "Pd":
+            runs.append("")
+        elif unicodedata.category(ch)[0] in "LM":
+            runs[-1] += ch
+        else:
+            return False
+    return all(run and unicodedata.category(run[0])[0] == "L" for run in runs)
+
+
+def test_candidate_words_are_letters_joined_by_connectors(
+    text_con: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
+    """The macro against a Python reference on every real token of the sample and every
+    term of Sudachi's fashion lexicon (Japanese and English tags: all must stay words)."""
+    tokens = [r[0] for r in text_con.execute("SELECT DISTINCT word FROM tokens").fetchall()]
+    with open(shared_data / "japanese" / "fashion_surface_to_canonical.tsv",
+              encoding="utf-8") as handle:
+        lexicon = sorted({unicodedata.normalize("NFKC", row["surface"]).lower()
+                          for row in csv.DictReader(handle, delimiter="\t")})
+    # Myntra tokens (spaCy) and whole tags seen on real listings.
+    listed = ["1p", "5pk", "div+", "nike+", "90s", "3/4th", "in-1", "shoulders-18", "'s",
+              "t-", "-", "u.s.", "15&rdquo", "sporty&rdquo", "plan(mix", "dk.grey",
+              "www.cat.com", "\u0304\u00e3", "v-neck", "t-shirt", "men's", "o'clock",
+              "off-white", "co\u2013ord", "सूती", "naïve", "可愛い", "デニム・オン・デニム",
+              "90年代", "2way", "ワンピース♡", "ー"]
+    words = sorted(set(tokens) | set(lexicon) | set(listed))
+    got = dict(text_con.execute(
+        "SELECT w, is_wordlike(w) FROM unnest(?::VARCHAR[]) AS t(w)", [words]).fetchall())
+    assert got == {w: _is_word(w) for w in words}
+    assert all(got[w] for w in lexicon) and len(lexicon) > 2000
+    assert not any(got[w] for w in ("1p", "5pk", "div+", "nike+", "90s", "'s", "t-", "90年代",
+                                    "dk.grey", "sporty&rdquo", "\u0304\u00e3"))
+    assert all(got[w] for w in ("v-neck", "t-shirt", "men's", "सूती", "可愛い",
+                                "デニム・オン・デニム"))
+    # The sample's own tokens hold both kinds, and no vocabulary word breaks the rule.
+    assert 0 < sum(map(_is_word, tokens)) < len(tokens)
+    vocabulary = [r[0] for r in text_con.execute("SELECT word FROM vocabulary").fetchall()]
+    assert all(map(_is_word, vocabulary))
 
 
 def test_positive_sets_match_the_text(text_con: duckdb.DuckDBPyConnection) -> None:
@@ -115,6 +167,41 @@ def test_kinds_exclusions_and_scopes(text_db: Path, tmp_path: Path) -> None:
         con.close()
 
 
+def test_support_warning_counts_words_below_expected_split_support(
+    text_db: Path, tmp_path: Path
+) -> None:
+    """Words below the support thresholds against a Python recount from D+ and the images."""
+    con = connect(copy_db(text_db, tmp_path, "support.duckdb"))
+    try:
+        run_split(con, seed=0, train=0.6, test=0.2, val=0.2)
+        summary = run_vocab(con, min_count=3, min_train_support=8, min_test_support=12)
+        imaged = {r[0] for r in con.execute(
+            "SELECT s.product_id FROM scope_products s JOIN products p USING (product_id) "
+            "WHERE s.scope = 'default' AND p.image_path IS NOT NULL").fetchall()}
+        positives: dict[str, set[str]] = {}
+        for word, pid in con.execute(
+                "SELECT word, product_id FROM word_products WHERE scope = 'default'").fetchall():
+            positives.setdefault(word, set()).add(pid)
+        ranks = dict(con.execute(
+            "SELECT word, rank FROM vocabulary WHERE scope = 'default'").fetchall())
+    finally:
+        con.close()
+    support = summary["support"]
+    least = {w: min(len(pids & imaged), len(imaged - pids)) for w, pids in positives.items()}
+    below_train = {w for w, n in least.items() if n * 0.6 < 8}
+    below_test = {w for w, n in least.items() if n * 0.2 < 12}
+    assert support["fractions_from"].startswith("split run")
+    assert (support["train_fraction"], support["test_fraction"]) == (0.6, 0.2)
+    assert support["n_words_below_train_support"] == len(below_train) > 0
+    assert support["n_words_below_test_support"] == len(below_test) > len(below_train)
+    assert support["words_below_support"] == sorted(
+        below_train | below_test, key=lambda w: (least[w], ranks[w]))
+    assert len(support["words_below_support"]) < len(ranks)
+    warning = support_warning(support)
+    assert warning is not None and f"{len(below_test)} under 12 test" in warning
+    assert support_warning({**support, "n_words_below_support": 0}) is None
+
+
 def test_splits_are_seeded_idempotent_and_unbiased(text_db: Path, tmp_path: Path) -> None:
     con = connect(copy_db(text_db, tmp_path, "split.duckdb"))
     try:
@@ -150,6 +237,10 @@ def test_cli_vocab_and_split(text_db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(path), "vocab", "--top", "20", "--exclude", "clean"])
     assert result.exit_code == 0, result.output
     assert "20 adjective words" in result.output
+    result = runner.invoke(
+        app, ["--db", str(path), "vocab", "--top", "20", "--min-test-support", "1000"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"warning: 20 words expect too few.* 20 under 1000 test", result.output)
     result = runner.invoke(app, ["--db", str(path), "vocab", "--scope", "nope"])
     assert result.exit_code == 1 and "not defined" in str(result.exception)
     result = runner.invoke(app, ["--db", str(path), "split", "--seed", "3"])

@@ -94,9 +94,17 @@ def register(app: typer.Typer) -> None:
         exclude_file: Annotated[
             Path | None, typer.Option("--exclude-file", help="File of words to leave out.")
         ] = None,
+        min_train_support: Annotated[
+            int, typer.Option("--min-train-support",
+                              help="Warn about words expecting fewer train positives.")
+        ] = 5,
+        min_test_support: Annotated[
+            int, typer.Option("--min-test-support",
+                              help="Warn about words expecting fewer test positives.")
+        ] = 10,
     ) -> None:
         """Choose the candidate attribute words and their positive products (SQL)."""
-        from attrdb.vocab import run_vocab
+        from attrdb.vocab import run_vocab, support_warning
 
         with database(ctx) as con:
             summary = run_vocab(
@@ -107,11 +115,16 @@ def register(app: typer.Typer) -> None:
                 min_count=min_count,
                 exclude=exclude or [],
                 exclude_file=exclude_file,
+                min_train_support=min_train_support,
+                min_test_support=min_test_support,
             )
         console_info(
             f"vocab [{scope}]: {summary['n_words']} {kind} words over "
             f"{summary['n_scope_products']} products"
         )
+        warning = support_warning(summary["support"])
+        if warning:
+            console_info(warning)
 
     @app.command("split")
     def split_cmd(

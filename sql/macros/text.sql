@@ -6,5 +6,13 @@
 CREATE OR REPLACE MACRO is_adjective(pos) AS
     pos IN ('JJ', 'JJR', 'JJS') OR split_part(pos, '-', 1) IN ('形容詞', '形状詞');
 
--- A word has at least one letter (any script): drops punctuation, numbers and sizes.
-CREATE OR REPLACE MACRO is_wordlike(word) AS regexp_matches(word, '\p{L}');
+-- A candidate word is runs of letters (any script; a run starts with a letter and may carry
+-- combining marks: Devanagari vowel signs, accents) joined by single connectors: a dash
+-- (v-neck, t-shirt as whole tags), an apostrophe (men's), a middle dot (デニム・オン・デニム)
+-- or a space (multi-word tags). So no digit, symbol or other punctuation: sizes and counts
+-- (1p, 5pk, 90s, 3d, height-6), trademarks (div+, nike+), stray punctuation ('s, t-),
+-- abbreviations and addresses (dk.grey, www.cat.com) and HTML entity remnants
+-- (sporty&rdquo) are no candidates. Kana prolonged-sound marks (ー) are letters (Lm).
+CREATE OR REPLACE MACRO is_wordlike(word) AS regexp_matches(
+    word, '^\p{L}[\p{L}\p{M}]*(?:[\p{Pd}\x{27}\x{2019}\x{30FB}\x{B7}\x{FF65} ]\p{L}[\p{L}\p{M}]*)*$'
+);

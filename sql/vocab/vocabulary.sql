@@ -8,29 +8,39 @@
 -- holds a word when the word occurs in those fields with any POS (D+ must not miss titles
 -- where spaCy tags a capitalised colour NNP); the kind decides which words are candidates
 -- and their rank: n_kind = products holding the word as the kind (for adjectives: tagged
--- JJ/JJR/JJS or Sudachi 形容詞/形状詞). Words need a letter, n_kind >= $min_count, and must
--- not be excluded; ties rank by n_products, then word.
+-- JJ/JJR/JJS or Sudachi 形容詞/形状詞). Words must be letters joined by connectors
+-- (is_wordlike: no digits, no symbols), reach n_kind >= $min_count, and not be excluded;
+-- ties rank by n_products, then word.
+--
+-- vocab_occurrence holds one row per (candidate, product) with of_kind; every candidate
+-- source is one CTE with those columns, combined by UNION ALL in its final SELECT, so a
+-- further source (multi-word phrases) is one more branch, and counting, ranking and D+ below
+-- treat all sources alike.
 CREATE OR REPLACE TEMP TABLE vocab_occurrence AS
-SELECT
-    t.word,
-    t.product_id,
-    bool_or(CASE WHEN $kind = 'adjective' THEN coalesce(is_adjective(t.pos), false) ELSE true END)
-        AS of_kind
-FROM tokens AS t
-JOIN scope_products AS s ON s.product_id = t.product_id AND s.scope = $scope
-WHERE CASE $kind
-        WHEN 'adjective' THEN t.field IN ('title', 'description')
-        WHEN 'tag' THEN t.field = 'tag'
-        ELSE t.field IN ('title', 'description', 'tag')
-      END
-  AND is_wordlike(t.word)
-  -- Boilerplate lines the scope drops (sql/context/boilerplate.sql) hold no candidate.
-  AND NOT EXISTS (
-      SELECT 1 FROM boilerplate_product_lines AS b
-      WHERE b.scope = $scope AND b.excluded AND b.product_id = t.product_id
-        AND b.field = t.field AND b.line_no = t.line_no
-  )
-GROUP BY t.word, t.product_id;
+WITH word_candidates AS (
+    SELECT
+        t.word,
+        t.product_id,
+        bool_or(
+            CASE WHEN $kind = 'adjective' THEN coalesce(is_adjective(t.pos), false) ELSE true END
+        ) AS of_kind
+    FROM tokens AS t
+    JOIN scope_products AS s ON s.product_id = t.product_id AND s.scope = $scope
+    WHERE CASE $kind
+            WHEN 'adjective' THEN t.field IN ('title', 'description')
+            WHEN 'tag' THEN t.field = 'tag'
+            ELSE t.field IN ('title', 'description', 'tag')
+          END
+      AND is_wordlike(t.word)
+      -- Boilerplate lines the scope drops (sql/context/boilerplate.sql) hold no candidate.
+      AND NOT EXISTS (
+          SELECT 1 FROM boilerplate_product_lines AS b
+          WHERE b.scope = $scope AND b.excluded AND b.product_id = t.product_id
+            AND b.field = t.field AND b.line_no = t.line_no
+      )
+    GROUP BY t.word, t.product_id
+)
+SELECT word, product_id, of_kind FROM word_candidates;
 
 DELETE FROM vocabulary WHERE scope = $scope;
 
