@@ -1,9 +1,11 @@
 """Ingestion: read a CSV, JSON Lines or Parquet catalogue into ``products``.
 
 Every input row ends in ``products`` or in ``product_rejects`` (with its row number, the
-row as read and a reason), so input rows = accepted + rejected for every file. DuckDB does
-the reading and all classification (``sql/ingest/*.sql``); Python only fingerprints the
-file, resolves the column mapping and asks the filesystem which image paths are files.
+row as read and a reason), so input rows = accepted + rejected for every file. DuckDB reads
+Parquet and does all classification (``sql/ingest/*.sql``); Python fingerprints the file,
+splits CSV and JSON Lines into records (``attrdb.ingest_read``: a bad record is rejected
+alone), resolves the column mapping, fills image path templates and asks the filesystem
+where each image path leads (only files under the images root are accepted).
 
 One file is ingested in one transaction: a whole-file problem (unreadable file, a mapped
 column that does not exist, no image found at all) raises ``InputError`` and leaves
@@ -25,8 +27,16 @@ from typing import Any
 
 import duckdb
 
-from attrdb.errors import AttrdbError, InputError, SqlError
-from attrdb.ingest_config import DEFAULT_COLUMNS, FIELDS, IngestConfig
+from attrdb.errors import InputError, SqlError
+from attrdb.ingest_config import (
+    DEFAULT_COLUMNS,
+    FIELDS,
+    TEMPLATE_ID,
+    IngestConfig,
+    render_template,
+    template_fields,
+)
+from attrdb.ingest_read import batches, csv_records, jsonl_records
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
@@ -39,49 +49,35 @@ _SUFFIX_FORMATS = {
     ".pq": "parquet",
 }
 _COMPRESSED = {".gz", ".zst", ".bz2", ".xz", ".zip"}
-# JSON forbids raw control bytes, so one absent from a JSON Lines file can split nothing:
-# it serves as the "field delimiter" that makes DuckDB hand over each line whole.
-_CONTROL_BYTES = [b for b in range(1, 32) if b not in (9, 10, 13)]
 _CHUNK = 1 << 20
+# Registered Arrow tables (names of Python-made inputs to the SQL files).
 _IMAGE_CHECK = "ingest_image_check"
+_RECORD_BATCH = "ingest_record_batch"
+_TEMPLATE_PATHS = "ingest_template_paths"
+# Ids and paths shown when no image path of a file exists.
+_N_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
 class FileFacts:
-    """What one pass over a file's bytes tells: content hash, size and line shape."""
+    """What one pass over a file's bytes tells: content hash, size, only white space."""
 
     sha256: str
     size: int
-    has_blank_lines: bool
-    free_control_byte: str | None
+    blank: bool
 
 
 def file_facts(path: Path) -> FileFacts:
-    """Hash a file and note whether it has blank lines and a control byte it never uses.
-
-    Blank lines matter because DuckDB's CSV reader skips them but counts them in its
-    line numbers (see ``sql/ingest/lines_exact.sql``).
-    """
+    """Hash a file and note whether it holds nothing but white space."""
     digest = hashlib.sha256()
     size = 0
-    blank = False
-    tail = b"\n"  # a file that starts with a newline starts with a blank line
-    absent = list(_CONTROL_BYTES)
+    blank = True
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
-            if not blank:
-                joined = tail + chunk
-                blank = b"\n\n" in joined or b"\n\r\n" in joined
-            absent = [b for b in absent if b not in chunk]
-            tail = chunk[-2:]
-    return FileFacts(
-        sha256=digest.hexdigest(),
-        size=size,
-        has_blank_lines=blank,
-        free_control_byte=chr(absent[0]) if absent else None,
-    )
+            blank = blank and not chunk.strip()
+    return FileFacts(sha256=digest.hexdigest(), size=size, blank=blank)
 
 
 def detect_format(path: Path, given: str | None = None) -> str:
@@ -149,7 +145,9 @@ def run_ingest(
         else:
             if facts.size == 0:
                 raise InputError(f"{path}: empty file")
-            outcomes = _ingest_in_transaction(con, path, fmt, facts, config, run.run_id)
+            if facts.blank:
+                raise InputError(f"{path}: empty file (only white space)")
+            outcomes, root = _ingest_in_transaction(con, path, fmt, facts, config, run.run_id)
             n_rejected = sum(n for k, n in outcomes.items() if not k.startswith("accepted"))
             n_rows = sum(outcomes.values())
             summary.update(
@@ -158,6 +156,9 @@ def run_ingest(
                 n_accepted=n_rows - n_rejected,
                 n_rejected=n_rejected,
                 outcomes=outcomes,
+                # The real images root, so readers (the report) can re-check containment.
+                images_root=root,
+                images_outside_root_allowed=config.allow_images_outside_root,
             )
         summary["seconds"] = round(time.perf_counter() - started, 3)
         run.summary.update(summary)
@@ -183,14 +184,21 @@ def _ingest_in_transaction(
     facts: FileFacts,
     config: IngestConfig,
     run_id: int,
-) -> dict[str, int]:
-    """Stage, classify and write one file atomically; returns counts per outcome."""
+) -> tuple[dict[str, int], str]:
+    """Stage, classify and write one file atomically.
+
+    Returns:
+        (count per outcome, the real path of the images root used).
+    """
+    root = _images_root(path, config)
     con.begin()
     try:
-        _stage(con, path, fmt, facts)
-        mapping = _resolve_mapping(con, path, fmt, config)
+        header = _stage(con, path, fmt)
+        mapping = _resolve_mapping(con, path, fmt, config, header)
         run_sql_file(con, "ingest/map", _map_params(mapping, fmt, config))
-        _register_image_check(con, path, config)
+        if mapping["image"] is None and config.image_template is not None:
+            _apply_template(con, config.image_template, mapping)
+        _register_image_check(con, path, root, config)
         run_sql_file(con, "ingest/decide", {"allow_text_only": config.allow_text_only})
         run_sql_file(
             con,
@@ -204,98 +212,93 @@ def _ingest_in_transaction(
         con.rollback()
         raise
     finally:
-        _unregister_image_check(con)
-    return outcomes
+        for name in (_IMAGE_CHECK, _TEMPLATE_PATHS, _RECORD_BATCH):
+            _unregister(con, name)
+    return outcomes, root
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, facts: FileFacts) -> None:
-    """Read the file into ``ingest_input``: one JSON document (or raw text) per input row."""
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str] | None:
+    """Read the file into ``ingest_input``: one JSON document (or raw text) per input row.
+
+    Returns:
+        The CSV header's column names; None for the other formats.
+    """
     if fmt == "parquet":
-        _read(con, path, "Parquet", "ingest/stage_parquet", {"path": str(path)})
-        return
+        # The row order comes from DuckDB's WITH ORDINALITY column, whose name DuckDB makes
+        # unique (ordinality, ordinality0, ...), so no user column can stand in for it.
+        described = _read(con, path, "Parquet", "ingest/parquet_columns", {"path": str(path)})
+        ordinality = described.fetchall()[-1][0]
+        _read(
+            con, path, "Parquet", "ingest/stage_parquet",
+            {"path": str(path), "ordinality": ordinality},
+        )
+        return None
+    import pyarrow as pa
+
+    header = None
     if fmt == "jsonl":
-        if facts.free_control_byte is None:
-            raise InputError(f"{path}: every control byte occurs in the file; it is not JSON Lines")
-        _read(
-            con,
-            path,
-            "JSON Lines",
-            "ingest/read_jsonl",
-            {"path": str(path), "delimiter": facts.free_control_byte},
-        )
-        run_sql_file(con, "ingest/lines_dense", {"first_line": 1})
-        run_sql_file(con, "ingest/stage_jsonl")
-        return
-    _read(con, path, "CSV", "ingest/read_csv", {"path": str(path)})
-    delimiter, quote, escape, skip = query_sql_file(con, "ingest/csv_dialect", {"path": str(path)})[
-        0
-    ]
-    header_lines = 1 + int(skip)
-    if facts.has_blank_lines:
-        names = [r[0] for r in query_sql_file(con, "ingest/csv_header")]
-        columns = {name: "VARCHAR" for name in names}
-        columns[_unused_name(names)] = "VARCHAR"
-        _read(
-            con,
-            path,
-            "CSV",
-            "ingest/lines_exact",
-            {
-                "path": str(path),
-                "delimiter": _dialect(delimiter),
-                "quote": _dialect(quote),
-                "escape": _dialect(escape),
-                "skip": int(skip),
-                "columns": columns,
-            },
-        )
+        records = jsonl_records(path)
     else:
-        run_sql_file(con, "ingest/lines_dense", {"first_line": header_lines + 1})
-    run_sql_file(con, "ingest/stage_csv", {"header_lines": header_lines})
-    _check_numbering(con, path)
+        try:
+            header, records = csv_records(path)
+        except ValueError as exc:
+            raise InputError(f"{path}: not a readable CSV file: {exc}") from None
+    run_sql_file(con, "ingest/create_records")
+    schema = pa.schema(
+        [("source_row", pa.int64())] + [(n, pa.string()) for n in _RECORD_TEXT_COLUMNS]
+    )
+    for batch in batches(records):
+        table = pa.table(
+            {
+                "source_row": [r.source_row for r in batch],
+                "text": [r.text for r in batch],
+                "raw": [r.raw for r in batch],
+                "read_error": [r.error for r in batch],
+                "read_detail": [r.detail for r in batch],
+            },
+            schema=schema,
+        )
+        con.register(_RECORD_BATCH, table)
+        run_sql_file(con, "ingest/append_records")
+        con.unregister(_RECORD_BATCH)
+    run_sql_file(con, f"ingest/stage_{fmt}")
+    return header
+
+
+_RECORD_TEXT_COLUMNS = ("text", "raw", "read_error", "read_detail")
 
 
 def _read(
     con: duckdb.DuckDBPyConnection, path: Path, kind: str, sql: str, params: Mapping[str, Any]
-) -> None:
+) -> duckdb.DuckDBPyConnection:
     """Run a reading SQL file; a reader failure is a whole-file input error."""
     try:
-        run_sql_file(con, sql, params)
+        return run_sql_file(con, sql, params)
     except SqlError as exc:
         cause = exc.__cause__
         reason = str(cause).strip().splitlines()[0] if cause else str(exc)
-        # "Invalid Input Error: Error when sniffing ..." -> "Error when sniffing ..."
+        # "Invalid Input Error: No magic bytes ..." -> "No magic bytes ..."
         reason = re.sub(r"^[A-Za-z ]+ Error: ", "", reason)
         raise InputError(f"{path}: not a readable {kind} file: {reason}") from exc
 
 
-def _dialect(value: str) -> str:
-    """DuckDB's sniffer reports 'no quote/escape' as '(empty)'."""
-    return "" if value == "(empty)" else value
-
-
-def _unused_name(names: Sequence[str]) -> str:
-    name = "attrdb_extra_column"
-    while name in names:
-        name += "_"
-    return name
-
-
-def _check_numbering(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Every parsed record got exactly one line number (guards the numbering logic)."""
-    rows, lines = query_sql_file(con, "ingest/numbering_check")[0]
-    if rows != lines:
-        raise AttrdbError(
-            f"{path}: could not number the records ({rows} records, {lines} line numbers)"
-        )
-
-
 def _resolve_mapping(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, config: IngestConfig
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    config: IngestConfig,
+    header: list[str] | None,
 ) -> dict[str, str | None]:
-    """Field -> column for this file; explicitly named columns must exist."""
+    """Field -> column for this file; explicitly named columns must exist.
+
+    The columns are the CSV header's, else those of the staged documents.
+    """
     every_row = fmt == "jsonl"
-    columns = [r[0] for r in query_sql_file(con, "ingest/columns", {"every_row": every_row})]
+    columns = (
+        header
+        if header is not None
+        else [r[0] for r in query_sql_file(con, "ingest/columns", {"every_row": every_row})]
+    )
     if not columns:
         if fmt == "jsonl" and _staged_rows(con):
             raise InputError(f"{path}: no line is a JSON object; it is not JSON Lines")
@@ -326,6 +329,17 @@ def _resolve_mapping(
             f"{path}: no image column and no --image-template; pass --allow-text-only to "
             "ingest text-only listings"
         )
+    if mapping["image"] is None and config.image_template is not None:
+        unknown = [
+            n
+            for n in template_fields(config.image_template)
+            if n != TEMPLATE_ID and n not in available
+        ]
+        if unknown:
+            raise InputError(
+                f"{path}: image template field(s) {', '.join(map(repr, unknown))} are not "
+                f"columns ({{{TEMPLATE_ID}}} is the listing id); columns are: {shown}"
+            )
     return mapping
 
 
@@ -349,59 +363,191 @@ def _map_params(
     tags_delimiter = config.tags_delimiter or ("," if fmt == "csv" else None)
     return {
         "field_paths": paths,
-        "image_from_column": mapping["image"] is not None,
-        "image_template": config.image_template,
         "tags_delimiter": tags_delimiter,
         "metadata_keys": list(config.metadata_columns),
         "metadata_paths": [json_path(c) for c in config.metadata_columns],
     }
 
 
-def _register_image_check(con: duckdb.DuckDBPyConnection, path: Path, config: IngestConfig) -> None:
-    """Look every distinct image path up on disk and expose the result to SQL."""
+def _apply_template(
+    con: duckdb.DuckDBPyConnection, template: str, mapping: Mapping[str, str | None]
+) -> None:
+    """Fill ``ingest_mapped.image_value`` from the template, row by row, in Python.
+
+    Python's format specs (``{id:.3}``) have no SQL equivalent; the values are text as the
+    catalogue holds them (the id as stored: trimmed, NFC).
+    """
     import pyarrow as pa
 
+    names = template_fields(template)
+    columns = [n for n in names if n != TEMPLATE_ID]
+    rows = query_sql_file(
+        con, "ingest/template_values", {"paths": [json_path(c) for c in columns]}
+    )
+    out_rows: list[int] = []
+    values: list[str | None] = []
+    errors: list[str | None] = []
+    details: list[str | None] = []
+    for source_row, product_id, column_values in rows:
+        fields = dict(zip(columns, column_values or [None] * len(columns), strict=True))
+        fields[TEMPLATE_ID] = product_id
+        value, error, detail = template_path(template, names, fields)
+        out_rows.append(int(source_row))
+        values.append(value)
+        errors.append(error)
+        details.append(detail)
+    table = pa.table(
+        {"source_row": out_rows, "image_value": values, "image_error": errors,
+         "image_detail": details},
+        schema=pa.schema(
+            [("source_row", pa.int64()), ("image_value", pa.string()),
+             ("image_error", pa.string()), ("image_detail", pa.string())]
+        ),
+    )
+    con.register(_TEMPLATE_PATHS, table)
+    run_sql_file(con, "ingest/apply_template")
+
+
+def template_path(
+    template: str, names: Sequence[str], fields: Mapping[str, str | None]
+) -> tuple[str | None, str | None, str | None]:
+    """One row's image path from the template: (path, reject reason, detail).
+
+    A field value that is empty, absolute, or holds a ``..`` component gives no path: an
+    id or a column value names a file, it never climbs out of the images root.
+    """
+    for name in names:
+        value = fields.get(name)
+        if value is None or value == "":
+            return None, "no_image", f"image template field {{{name}}} is empty"
+        if _escapes(value):
+            return (
+                None,
+                "image_outside_root",
+                f"image template field {{{name}}} = {value!r} is absolute or holds '..'",
+            )
+    try:
+        return render_template(template, {n: str(fields[n]) for n in names}), None, None
+    except ValueError as exc:
+        return None, "image_template_error", f"image template {template!r}: {exc}"
+
+
+def _escapes(value: str) -> bool:
+    """Absolute, drive-qualified, NUL-holding or with a ``..`` component."""
+    parts = re.split(r"[/\\]", value)
+    return (
+        value.startswith(("/", "\\", "~"))
+        or "\x00" in value
+        or ".." in parts
+        or bool(re.match(r"^[A-Za-z]:", value))
+    )
+
+
+def _images_root(path: Path, config: IngestConfig) -> str:
+    """The real path of the images root (default: the catalogue's folder)."""
     root = Path(config.images_root).expanduser() if config.images_root else path.parent
     if config.images_root is not None and not root.is_dir():
         raise InputError(f"{path}: images root {root} is not a folder")
+    return os.path.realpath(root)
+
+
+def _register_image_check(
+    con: duckdb.DuckDBPyConnection, path: Path, root: str, config: IngestConfig
+) -> None:
+    """Look every distinct image path up on disk and expose the result to SQL."""
+    import pyarrow as pa
+
     candidates = [r[0] for r in query_sql_file(con, "ingest/image_candidates")]
-    resolved, kinds = check_images(candidates, root.resolve())
-    if candidates and not config.allow_text_only and "file" not in kinds:
+    checks = check_images(candidates, root, allow_outside=config.allow_images_outside_root)
+    if candidates and not config.allow_text_only and all(c.kind != "file" for c in checks):
+        found = dict(zip(candidates, checks, strict=True))
+        examples = query_sql_file(con, "ingest/image_examples", {"n": _N_EXAMPLES})
+        shown = "; ".join(
+            f"id {pid} -> {found[value].image_path} ({found[value].kind.replace('_', ' ')})"
+            for pid, value in examples
+        )
         raise InputError(
-            f"{path}: none of the {len(candidates)} image paths exists (e.g. {resolved[0]}); "
-            "check --images-root and the image column or template"
+            f"{path}: none of the {len(candidates)} image paths leads to a file under the "
+            f"images root {root} (e.g. {shown}); check --images-root and the image column "
+            "or template"
         )
     table = pa.table(
-        {"candidate": candidates, "image_path": resolved, "kind": kinds},
+        {
+            "candidate": candidates,
+            "image_path": [c.image_path for c in checks],
+            "kind": [c.kind for c in checks],
+            "detail": [c.detail for c in checks],
+        },
         schema=pa.schema(
-            [("candidate", pa.string()), ("image_path", pa.string()), ("kind", pa.string())]
+            [("candidate", pa.string()), ("image_path", pa.string()), ("kind", pa.string()),
+             ("detail", pa.string())]
         ),
     )
     con.register(_IMAGE_CHECK, table)
 
 
-def _unregister_image_check(con: duckdb.DuckDBPyConnection) -> None:
+def _unregister(con: duckdb.DuckDBPyConnection, name: str) -> None:
     try:
-        con.unregister(_IMAGE_CHECK)
+        con.unregister(name)
     except duckdb.Error:
-        pass  # never registered: the file failed before the image check
+        pass  # never registered: the file failed before that step
 
 
-def check_images(candidates: Iterable[str], root: Path) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class ImageCheck:
+    """Where an image path leads and what is there.
+
+    Attributes:
+        image_path: the real path (symbolic links resolved), or the path as joined when it
+            cannot be resolved.
+        kind: 'file', 'missing', 'not_a_file' (a folder, device, ...), 'unreadable' or
+            'outside_root'.
+        detail: why, for 'outside_root'.
+    """
+
+    image_path: str
+    kind: str
+    detail: str | None = None
+
+
+def check_images(
+    candidates: Iterable[str], root: str | Path, *, allow_outside: bool = False
+) -> list[ImageCheck]:
     """Resolve image paths against ``root`` and classify each one.
 
-    Returns:
-        (absolute normalised paths, kinds), kind one of 'file', 'missing', 'not_a_file'
-        (a folder, device, ...), 'unreadable'.
+    Relative paths are taken under ``root``, and then resolved to their real path (every
+    symbolic link followed). Unless ``allow_outside``, a path is 'outside_root' when it
+    holds a ``..`` component or its real path is not under the real ``root`` (an absolute
+    path elsewhere, or a link pointing out); nothing outside is even looked at.
     """
-    resolved: list[str] = []
-    kinds: list[str] = []
-    base = str(root)
-    for candidate in candidates:
-        full = os.path.normpath(os.path.join(base, candidate))
-        resolved.append(full)
-        kinds.append(_path_kind(full))
-    return resolved, kinds
+    base = os.path.realpath(root)
+    return [_check_image(c, base, allow_outside) for c in candidates]
+
+
+def _check_image(candidate: str, base: str, allow_outside: bool) -> ImageCheck:
+    joined = os.path.normpath(os.path.join(base, candidate))
+    if "\x00" in candidate:
+        return ImageCheck(joined.replace("\x00", "\\0"), "missing")
+    if not allow_outside and ".." in re.split(r"[/\\]", candidate):
+        return ImageCheck(
+            joined, "outside_root", f"'..' in the image path {candidate!r} (images must be "
+            f"under the images root {base}; see --allow-images-outside-root)"
+        )
+    real = os.path.realpath(joined)
+    if not allow_outside and not is_within(real, base):
+        how = (
+            "an absolute path" if os.path.isabs(candidate) and real == joined
+            else f"resolves through a symbolic link to {real}"
+        )
+        return ImageCheck(
+            real, "outside_root", f"{candidate!r} is {how} outside the images root {base}"
+        )
+    return ImageCheck(real, _path_kind(real))
+
+
+def is_within(path: str, root: str) -> bool:
+    """Whether the normalised absolute ``path`` is ``root`` or below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _path_kind(full: str) -> str:
@@ -409,8 +555,39 @@ def _path_kind(full: str) -> str:
         mode = os.stat(full).st_mode
     except PermissionError:
         return "unreadable"
-    except (OSError, ValueError):  # missing, a file used as a folder, NUL in the name, ...
+    except (OSError, ValueError):  # missing, a file used as a folder, ...
         return "missing"
     if not stat.S_ISREG(mode):
         return "not_a_file"
     return "file" if os.access(full, os.R_OK) else "unreadable"
+
+
+@dataclass(frozen=True)
+class ImageRoots:
+    """The images roots a database's products were ingested under, for re-checking paths.
+
+    Attributes:
+        roots: real paths of the roots of every ingestion that wrote rows.
+        anywhere: some ingestion allowed images outside its root (then only the other
+            checks apply).
+    """
+
+    roots: tuple[str, ...]
+    anywhere: bool
+
+    def admits(self, path: str) -> bool:
+        """Whether ``path`` is still what ingestion accepted: absolute, its own real path
+        (no link swapped in since), under a root, and a regular file."""
+        if not os.path.isabs(path) or os.path.realpath(path) != path:
+            return False
+        if not self.anywhere and not any(is_within(path, r) for r in self.roots):
+            return False
+        return _path_kind(path) == "file"
+
+
+def image_roots(con: duckdb.DuckDBPyConnection) -> ImageRoots:
+    """The images roots recorded by the ingestions of the database open on ``con``."""
+    rows = query_sql_file(con, "ingest/image_roots")
+    return ImageRoots(
+        roots=tuple(sorted({r for r, _ in rows if r})), anywhere=any(bool(a) for _, a in rows)
+    )

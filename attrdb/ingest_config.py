@@ -7,6 +7,11 @@ same name when the catalogue has one (``product_id`` or ``id`` for the id, ``ima
 named explicitly must exist, otherwise the whole file is refused: a typo in a mapping
 should stop the ingestion, not quietly produce empty fields.
 
+Image paths come from an image column or from a template such as ``{id:.3}/{id}.jpg``:
+Python format syntax where ``{id}`` is the listing id and any other name a catalogue column,
+each with an optional format spec. Only plain names are allowed (no ``{0}``, attribute or
+index access, conversions or nested fields), so a template can read nothing but the row.
+
 Config files are JSON (``.json``) or TOML (``.toml``); relative paths in them are resolved
 against the config file's folder, so a config can travel with its catalogue.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,7 +53,11 @@ _KEYS = {
     "tags_delimiter",
     "metadata_columns",
     "allow_text_only",
+    "allow_images_outside_root",
 }
+
+# The template field that stands for the listing id (as stored: trimmed, NFC-normalised).
+TEMPLATE_ID = "id"
 
 
 @dataclass(frozen=True)
@@ -60,13 +70,16 @@ class IngestConfig:
         format: csv, jsonl or parquet; ``None`` = from the file name.
         images_root: folder relative image paths are resolved against; ``None`` = the
             catalogue's own folder.
-        image_template: image path built from the id (``{id}.jpg``) when the catalogue has
-            no image column.
+        image_template: image path built from the row when the catalogue has no image
+            column: ``{id}.jpg``, ``{id:.3}/{id}.jpg``, ``{shop}/{id}.jpg`` (module docstring).
         tags_delimiter: splits a tags value held as one string. ``None``: ``,`` for CSV;
             for JSONL and Parquet a string where a list is expected is rejected.
         metadata_columns: columns kept verbatim in ``products.metadata`` (for evaluation;
             the method never reads them).
         allow_text_only: accept listings without an image file (``image_path`` NULL).
+        allow_images_outside_root: accept image paths that are absolute or hold ``..`` or a
+            symlink and lead outside ``images_root`` (off: such rows are rejected as
+            ``image_outside_root``). Template field values never may.
     """
 
     columns: Mapping[str, str | None] = field(default_factory=dict)
@@ -77,6 +90,7 @@ class IngestConfig:
     tags_delimiter: str | None = None
     metadata_columns: tuple[str, ...] = ()
     allow_text_only: bool = False
+    allow_images_outside_root: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.columns) - set(FIELDS)
@@ -87,8 +101,8 @@ class IngestConfig:
             )
         if self.format is not None and self.format not in FORMATS:
             raise InputError(f"unknown format {self.format!r}; use one of {', '.join(FORMATS)}")
-        if self.image_template is not None and "{id}" not in self.image_template:
-            raise InputError(f"image template {self.image_template!r} lacks the {{id}} placeholder")
+        if self.image_template is not None:
+            template_fields(self.image_template)
         if self.tags_delimiter == "":
             raise InputError("the tags delimiter must not be empty")
 
@@ -114,7 +128,54 @@ class IngestConfig:
             "tags_delimiter": self.tags_delimiter,
             "metadata_columns": list(self.metadata_columns),
             "allow_text_only": self.allow_text_only,
+            "allow_images_outside_root": self.allow_images_outside_root,
         }
+
+
+def template_fields(template: str) -> tuple[str, ...]:
+    """The distinct field names of an image template, in order; refuses unsafe templates.
+
+    Raises:
+        InputError: the template does not parse, has no field, or uses a positional field,
+            attribute or index access, a conversion (``!r``) or a nested field in a spec.
+    """
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise InputError(f"image template {template!r} does not parse: {exc}") from None
+    names: list[str] = []
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if not name or name.isdigit() or any(c in name for c in ".[]"):
+            raise InputError(
+                f"image template {template!r}: field {{{name}}} must be a column name "
+                "(no positional fields, attribute or index access)"
+            )
+        if conversion is not None or (spec and "{" in spec):
+            raise InputError(
+                f"image template {template!r}: field {{{name}}} may carry a format spec "
+                "but no conversion or nested field"
+            )
+        if name not in names:
+            names.append(name)
+    if not names:
+        raise InputError(f"image template {template!r} has no field such as {{id}}")
+    return tuple(names)
+
+
+def render_template(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``template`` (checked by ``template_fields``) with text values.
+
+    Raises:
+        ValueError: a format spec does not apply to text (e.g. ``{id:d}``).
+    """
+    out: list[str] = []
+    for literal, name, spec, _ in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(format(values[name], spec or ""))
+    return "".join(out)
 
 
 def load_config(path: str | Path) -> IngestConfig:
@@ -148,6 +209,7 @@ def load_config(path: str | Path) -> IngestConfig:
             tags_delimiter=_text(data.get("tags_delimiter"), empty_is_none=False),
             metadata_columns=tuple(_names(data.get("metadata_columns", []))),
             allow_text_only=_flag(data.get("allow_text_only", False)),
+            allow_images_outside_root=_flag(data.get("allow_images_outside_root", False)),
         )
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from exc

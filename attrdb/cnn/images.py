@@ -10,6 +10,7 @@ an ``ImageLoadError`` whose message names the file and the reason (it becomes an
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from attrdb.errors import InputError
 # are treated as decompression bombs and refused before any pixel is decoded.
 MAX_PIXELS = 40_000_000
 
+# Pixels converted at a time when scaling high bit depth images to 8 bits (a 4 MB float
+# strip), so the conversion never holds a full-size copy.
+_STRIP_PIXELS = 1 << 20
+
 # Transparent areas are composited onto white: product photos are shot on white.
 BACKGROUND = (255, 255, 255)
 
@@ -31,7 +36,9 @@ class ImageLoadError(InputError):
     """An image file cannot be read as an RGB picture."""
 
 
-def load_rgb(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
+def load_rgb(
+    path: str | Path, *, max_pixels: int = MAX_PIXELS, real_path_only: bool = False
+) -> Image.Image:
     """Open ``path`` and return it as an 8-bit RGB image, fully decoded.
 
     Conversions: EXIF orientation applied; grayscale and palette expanded; alpha (RGBA,
@@ -43,11 +50,20 @@ def load_rgb(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
     Args:
         path: image file (any format Pillow reads: JPEG, PNG, GIF, WebP, TIFF, BMP ...).
         max_pixels: refuse images whose header declares more pixels than this.
+        real_path_only: refuse a path that is not its own real path (a symbolic link in
+            it). Ingestion stores image paths resolved and checked against the images
+            root, so for them a link means the file was swapped since.
 
     Raises:
-        ImageLoadError: missing, empty, not an image, truncated or corrupt, or too large.
+        ImageLoadError: missing, empty, not an image, truncated or corrupt, too large, or
+            (``real_path_only``) reached through a symbolic link.
     """
     file = Path(path)
+    if real_path_only and os.path.realpath(file) != os.path.abspath(file):
+        raise ImageLoadError(
+            f"{file}: leads through a symbolic link to {os.path.realpath(file)} "
+            "(changed since ingestion?); not read"
+        )
     if not file.is_file():
         raise ImageLoadError(f"{file}: file not found")
     if file.stat().st_size == 0:
@@ -65,7 +81,9 @@ def load_rgb(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
                         f"the {max_pixels / 1e6:.0f} Mpx limit (decompression-bomb guard)"
                     )
                 image.load()  # decode now: truncation and corruption surface here
-                return _to_rgb(ImageOps.exif_transpose(image))
+                # In place: the default returns a full copy even when nothing turns.
+                ImageOps.exif_transpose(image, in_place=True)
+                return _to_rgb(image)
     except ImageLoadError:
         raise
     except UnidentifiedImageError:
@@ -124,17 +142,36 @@ def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
 
 
 def _high_depth_to_rgb(image: Image.Image) -> Image.Image:
-    # Pillow's convert("RGB") clips 16-bit values at 255 (a white image): scale instead.
-    values = np.asarray(image).astype(np.float64)
+    """16/32-bit integer or float image -> RGB, scaled to 8 bits, strip by strip.
+
+    Pillow's convert("RGB") clips 16-bit values at 255 (a white image): values are scaled
+    instead. Working on horizontal strips keeps the extra memory to one strip's copy (a
+    whole-image float64 copy of a 6300 x 6300 scan is 318 MB, and the arithmetic made
+    several): the cost is the decoded image, the 8-bit result and its RGB expansion.
+    """
+    width, height = image.size
+    step = max(1, _STRIP_PIXELS // max(width, 1))
+    strips = [(0, top, width, min(height, top + step)) for top in range(0, height, step)]
+    low = high = None
+    for box in strips:
+        values = np.asarray(image.crop(box))
+        if values.size == 0 or (image.mode == "F" and np.isnan(values).all()):
+            continue
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        low = lo if low is None else min(low, lo)
+        high = hi if high is None else max(high, hi)
+    low, high = (low or 0.0), (high or 0.0)
     if image.mode == "F":
-        low, high = float(np.nanmin(values)), float(np.nanmax(values))
-        scaled = (values - low) / (high - low) * 255.0 if high > low else np.zeros_like(values)
+        offset, scale = low, (255.0 / (high - low) if high > low else 0.0)
     else:
         # 16-bit PNG/TIFF give I;16* or I: their range is 0..65535 unless values say wider.
-        top = 65535.0 if values.max(initial=0) <= 65535 else float(values.max())
-        scaled = values / top * 255.0
-    gray = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
-    return Image.fromarray(gray, mode="L").convert("RGB")
+        offset, scale = 0.0, 255.0 / (65535.0 if high <= 65535 else high)
+    gray = Image.new("L", image.size)
+    for box in strips:
+        values = np.asarray(image.crop(box), dtype=np.float32)
+        scaled = np.nan_to_num((values - np.float32(offset)) * np.float32(scale))
+        gray.paste(Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8)), box[:2])
+    return gray.convert("RGB")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -1,15 +1,17 @@
 -- Map each staged row's JSON document onto the products fields.
 -- Each document is parsed once (one json_extract with a list of paths). Text fields lose
 -- surrounding white space (a regexp: DuckDB's trim() is several times slower on long
--- descriptions); blank values become NULL. Tags come from a JSON list of
--- scalars or, when $tags_delimiter is set, from a delimited string.
+-- descriptions); blank values become NULL. Ids also lose Unicode spaces around them and
+-- are NFC-normalised, so ids that differ only in normalisation are the same id; an
+-- invisible or control character inside an id is noted (id_bad_char) for rejection.
+-- Tags come from a JSON list of scalars or, when $tags_delimiter is set, from a
+-- delimited string. The image path is the image column's value; an image template fills
+-- it later (apply_template.sql), as it does image_error / image_detail.
 -- Reads: ingest_input. Writes: temp table ingest_mapped (one row per input row, no document).
 -- Parameters: $field_paths (JSON paths of id, shop, title, description, category, image,
 -- tags, in that order, such as '$."brand"'; an unmapped field gets '$[0]', which selects
--- nothing in an object), $image_from_column (true: the image path is the image column's
--- value; false: it is $image_template with {id} replaced, or NULL when that is NULL),
--- $image_template, $tags_delimiter (NULL = a string is not a list), $metadata_keys and
--- $metadata_paths (column names and their JSON paths, same order; empty = no metadata).
+-- nothing in an object), $tags_delimiter (NULL = a string is not a list), $metadata_keys
+-- and $metadata_paths (column names and their JSON paths, same order; empty = no metadata).
 CREATE OR REPLACE TEMP TABLE ingest_mapped AS
 WITH picked AS (
     SELECT
@@ -28,7 +30,8 @@ fields AS (
         read_error,
         read_detail,
         json_type(v[1]) AS id_type,
-        nullif(regexp_replace(v[1] ->> '$', '^\s+|\s+$', '', 'g'), '') AS product_id,
+        nfc_normalize(nullif(regexp_replace(v[1] ->> '$', '^[\s\p{Z}]+|[\s\p{Z}]+$', '', 'g'), ''))
+            AS product_id,
         nullif(regexp_replace(v[2] ->> '$', '^\s+|\s+$', '', 'g'), '') AS shop,
         nullif(regexp_replace(v[3] ->> '$', '^\s+|\s+$', '', 'g'), '') AS title,
         nullif(regexp_replace(v[4] ->> '$', '^\s+|\s+$', '', 'g'), '') AS description,
@@ -66,15 +69,19 @@ SELECT
     read_detail,
     id_type,
     product_id,
+    -- Control, format (zero-width, bidi, BOM), private-use and line/paragraph separators,
+    -- spaces other than U+0020, and characters that render as nothing.
+    nullif(regexp_extract(product_id,
+        '[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}'
+        || '\x{034F}\x{115F}\x{1160}\x{3164}\x{FFA0}\x{2800}\x{FE00}-\x{FE0F}\x{FFFC}\x{FFFD}]'), '')
+        AS id_bad_char,
     shop,
     title,
     description,
     category,
-    CASE
-        WHEN $image_from_column THEN image_column
-        WHEN product_id IS NOT NULL
-            THEN replace(CAST($image_template AS VARCHAR), '{id}', product_id)
-    END AS image_value,
+    image_column AS image_value,
+    NULL::VARCHAR AS image_error,
+    NULL::VARCHAR AS image_detail,
     nullif(
         [regexp_replace(t, '^\s+|\s+$', '', 'g') FOR t IN items
          IF regexp_replace(t, '^\s+|\s+$', '', 'g') <> ''],
