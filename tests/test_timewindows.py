@@ -42,6 +42,8 @@ def _setup(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO unit_divergence_null VALUES ('m', 'default', ?, ?, ?, 50)",
                     [(u, float(rng.uniform(1, 3)), float(rng.uniform(0.5, 1)))
                      for u in range(N_UNITS - 1)])
+    # Size factors for sides of 16..31 products (class 4) only; others use factor 1.
+    con.execute("INSERT INTO divergence_null_sizes VALUES ('m', 'default', 4, 16, 31, 0.8, 1.2, 9)")
     for w in WORDS:
         con.execute("INSERT INTO vocabulary VALUES ('default', ?, 0, 0, 1, 'adjective')", [w])
 
@@ -96,7 +98,8 @@ def _expected(con: duckdb.DuckDBPyConnection, months: tuple[str, ...], min_side:
                 q = (1 - SMOOTHING) * hn / n_neg + SMOOTHING / N_BINS
                 kl[u] = np.sum((p - q) * np.log(p / q))
             scale = 1 / n_pos + 1 / n_neg
-            z = np.array([(kl[u] - null[u][0] * scale) / (null[u][1] * scale)
+            fm, fs = (0.8, 1.2) if int(np.floor(np.log2(min(n_pos, n_neg)))) == 4 else (1, 1)
+            z = np.array([(kl[u] - null[u][0] * fm * scale) / (null[u][1] * fs * scale)
                           for u in range(N_UNITS - 1)])
             out[(month, word)] = {"kl": kl, "z": z, "n_pos": n_pos, "n_neg": n_neg}
     return out

@@ -4,15 +4,18 @@
 -- is the difference. Same smoothing and terms as the divergence stage (macros
 -- smoothed_probability, symmetric_kl_term; bins empty on both sides add 0). A word needs
 -- $min_positives positives and $min_negatives negatives in the window. When the scope's
--- divergence run measured a null (unit_divergence_null, migration 0011), kl_null = null_mean
--- * (1/n_pos + 1/n_neg) and kl_z = (kl - kl_null) / (null_sd * (1/n_pos + 1/n_neg)), as the
--- divergence stage scales it; units without a null get kl_z NULL.
+-- divergence run measured a null (unit_divergence_null, divergence_null_sizes: migrations
+-- 0011, 0014), kl_null = null_mean * mean_factor * (1/n_pos + 1/n_neg) and kl_z = (kl -
+-- kl_null) / (null_sd * sd_factor * (1/n_pos + 1/n_neg)), the size factor of the window's
+-- smaller side's class (1 when the scope measured no such class): the divergence stage's
+-- own formula (sql/divergence/null.sql) at the window's sizes. Units without a null get
+-- kl_z NULL.
 -- Then per (window, word): the largest kl and kl_z, the mean kl_z of the top $top_k units,
 -- the peak unit and its layer; and the top $top_k units (prime units) by kl_z (kl when
 -- there is no null).
 -- Reads: tw_affected, tw_window_periods, tw_windows, time_period_unit_counts,
 --        time_period_word_counts, time_period_word_sizes, unit_bins, unit_divergence_null,
---        units.
+--        divergence_null_sizes, units.
 -- Writes: time_window_words, time_window_prime_units (rows of affected windows).
 -- Parameters: $model_id, $scope, $window_set, $min_positives, $min_negatives, $smoothing,
 --             $top_k, $run_id.
@@ -80,11 +83,19 @@ SELECT
     k.n_pos,
     k.n_neg,
     k.kl,
-    (k.kl - z.null_mean * (1.0 / k.n_pos + 1.0 / k.n_neg))
-        / nullif(z.null_sd * (1.0 / k.n_pos + 1.0 / k.n_neg), 0) AS kl_z
+    CASE
+        WHEN z.unit_id IS NULL THEN NULL
+        WHEN z.null_sd * coalesce(f.sd_factor, 1.0) > 0 THEN
+            (k.kl - z.null_mean * coalesce(f.mean_factor, 1.0) * (1.0 / k.n_pos + 1.0 / k.n_neg))
+            / (z.null_sd * coalesce(f.sd_factor, 1.0) * (1.0 / k.n_pos + 1.0 / k.n_neg))
+        ELSE 0.0
+    END AS kl_z
 FROM kl AS k
 LEFT JOIN unit_divergence_null AS z
-    ON z.model_id = $model_id AND z.scope = $scope AND z.unit_id = k.unit_id;
+    ON z.model_id = $model_id AND z.scope = $scope AND z.unit_id = k.unit_id
+LEFT JOIN divergence_null_sizes AS f
+    ON f.model_id = $model_id AND f.scope = $scope
+   AND f.size_class = CAST(floor(log2(least(k.n_pos, k.n_neg))) AS INTEGER);
 
 INSERT INTO time_window_prime_units (model_id, scope, window_set, time_window, word, unit_id, rank,
                                      kl, kl_z)
