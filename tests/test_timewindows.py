@@ -234,3 +234,49 @@ def test_cli(db_path) -> None:
     assert scope.exit_code == 0 and "scope 'year=2015'" in scope.output
     bad = CliRunner().invoke(app, args[:-1] + ["added"])
     assert bad.exit_code == 1
+
+
+def test_trend_views_match_scipy(con) -> None:
+    from scipy.stats import linregress
+    from scipy.stats import t as student
+
+    values = {"red": [0.5, 1.1, 1.4, 2.2, 2.9], "dry": [2.0, 2.1, 1.9, 2.05, 2.0]}
+    layers = {"red": ["l0", "l0", "l1", "l2", "l2"], "dry": ["l1"] * 5}
+    for k in range(5):
+        con.execute("INSERT INTO time_windows VALUES ('m', 'default', 's', ?, ?, ?, ?, 100, 1)",
+                    [f"w{k}", k, f"w{k}", f"w{k}"])
+        for word in values:
+            con.execute(
+                "INSERT INTO time_window_words VALUES ('m', 'default', 's', ?, ?, ?, 90, 1.0, "
+                "3.0, ?, 7, ?, ?, 1)",
+                [f"w{k}", word, 10 + k, values[word][k], layers[word][k],
+                 int(layers[word][k][1])])
+    found = {r[0]: r[1:] for r in con.execute(
+        "SELECT word, n_windows, slope, t, direction, min_n_pos, first_window, last_value "
+        "FROM time_window_trends").fetchall()}
+    for word, ys in values.items():
+        fit = linregress(range(5), ys)
+        t = fit.rvalue * np.sqrt(3 / (1 - fit.rvalue ** 2))
+        n, slope, t_sql, direction, min_pos, first, last = found[word]
+        assert (n, min_pos, first, last) == (5, 10, "w0", ys[-1])
+        assert slope == pytest.approx(fit.slope) and t_sql == pytest.approx(t)
+        critical = student.ppf(0.975, 3)
+        assert direction == ("rising" if t > critical else "falling" if t < -critical else "flat")
+    assert found["red"][3] == "rising" and found["dry"][3] == "flat"
+    shifts = dict(con.execute("SELECT word, [shifted, layer_change] FROM time_layer_shifts"
+                              ).fetchall())
+    assert shifts == {"red": [True, 2], "dry": [False, 0]}
+
+
+def test_visualness_trends_compare_intervals(con) -> None:
+    for year in ("2011", "2015"):
+        window_scope(con, "metadata.year", [year])
+    rows = [("year=2011", "red", 0.60, 0.55, 0.65), ("year=2015", "red", 0.80, 0.74, 0.86),
+            ("year=2011", "dry", 0.70, 0.60, 0.80), ("year=2015", "dry", 0.66, 0.58, 0.74)]
+    for scope, word, acc, lo, hi in rows:
+        con.execute("INSERT INTO visualness (model_id, scope, word, method, accuracy, "
+                    "accuracy_low, accuracy_high, n_test_pos, n_test_neg) "
+                    "VALUES ('m', ?, ?, 'resample', ?, ?, ?, 30, 300)", [scope, word, acc, lo, hi])
+    found = dict(con.execute("SELECT word, [first_window, last_window, direction] "
+                             "FROM time_visualness_trends").fetchall())
+    assert found == {"red": ["2011", "2015", "rising"], "dry": ["2011", "2015", "overlap"]}
