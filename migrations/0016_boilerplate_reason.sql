@@ -1,0 +1,11 @@
+-- 0016 boilerplate reason: why a recurring description line counts as boilerplate.
+-- Reads: nothing. Writes: column boilerplate_lines.reason.
+--
+-- A recurring line is boilerplate only when it is not informative (sql/context/
+-- boilerplate.sql): 'constant' (in at least half of some shop's listings: a template pasted
+-- regardless of the product), 'long' (a long sentence repeated verbatim: copy, not a
+-- statement of one attribute) or 'template' (most of its listings hold it inside a run of
+-- recurring lines that contains a constant or long one: a care or size section under its
+-- header). Recurring short lines outside such sections ("Lined.", "Unlined.") are attributes
+-- and are not flagged. Rows written before this migration have NULL.
+ALTER TABLE boilerplate_lines ADD COLUMN reason VARCHAR;
