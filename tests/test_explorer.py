@@ -1,0 +1,320 @@
+"""attrdb serve: pages over the documented views, links, confinement, refusals, snapshots."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from attrdb.cli import app, main
+from attrdb.connection import connect
+from attrdb.explorer.images import ThumbnailCache, confined_path
+from attrdb.explorer.source import Reader
+from attrdb.snapshot import publish_file
+from tests.conftest import copy_db
+
+# Sweeps this coarse take a few forward passes per image (9 patch positions).
+COARSE = {"patches": (96,), "stride": 64, "mean_images": 20}
+
+
+@pytest.fixture(scope="module")
+def explorer_db(visualness_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """visualness_db plus coarse saliency maps of one word on two test images."""
+    from attrdb.saliency.compute import SweepSettings
+    from attrdb.saliency.stage import run_saliency
+
+    path = copy_db(visualness_db, tmp_path_factory.mktemp("explorer"), "explorer.duckdb")
+    con = connect(path)
+    run_saliency(con, words=["black"], limit=2, ks=(1, 8), settings=SweepSettings(**COARSE),
+                 progress=False)
+    con.close()
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(explorer_db: Path) -> Iterator[str]:
+    """The explorer of explorer_db served by uvicorn in a thread; yields its base URL."""
+    import uvicorn
+
+    from attrdb.explorer.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(Reader(explorer_db)), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False)
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        assert time.monotonic() < deadline, "the explorer did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(10)
+
+
+def _get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.headers.get("content-type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("content-type", ""), exc.read()
+
+
+def _page(url: str) -> str:
+    status, kind, body = _get(url)
+    assert status == 200, (url, body[:500])
+    assert kind.startswith("text/html")
+    return body.decode("utf-8")
+
+
+def _links(html: str, prefix: str) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="([^"]*)"', html)
+            if unescape(h).startswith(prefix)]
+
+
+def _page_urls(base: str) -> dict[str, str]:
+    """One URL of every page kind, found by following links from the vocabulary."""
+    vocabulary = _page(f"{base}/vocabulary")
+    word_url = next(u for u in _links(vocabulary, "/word?word=black&"))
+    word = _page(base + word_url)
+    unit_url = _links(word, "/unit?")[0]
+    image_url = _links(word, "/image?")[0]
+    return {"overview": "/", "vocabulary": "/vocabulary", "word": word_url,
+            "unit": unit_url, "image": image_url, "compare": "/compare"}
+
+
+def test_links_round_trip_word_unit_word(server: str) -> None:
+    word = _page(f"{server}/word?word=black")
+    units = _links(word, "/unit?")
+    assert len(units) == 100  # the word's prime units, each linked
+    unit = _page(server + units[0])
+    assert "/word?word=black&amp;" in unit  # back to the word, among the unit's words
+    back = _page(server + _links(unit, "/word?word=black&")[0])
+    assert units[0].replace("&", "&amp;") in back
+    # The unit page draws the word's D+ / D- histogram and its top-activating images.
+    assert "<svg" in unit and unit.count("/file/image?product=") == 24
+
+
+def test_every_page_and_image_answers(server: str) -> None:
+    for kind, path in _page_urls(server).items():
+        html = _page(server + path)
+        assert "queried in" in html, kind
+        for src in {unescape(s) for s in re.findall(r'src="(/file/[^"]+)"', html)}:
+            status, media, body = _get(server + src)
+            assert status == 200 and media == "image/jpeg" and body[:3] == b"\xff\xd8\xff", src
+
+
+def test_word_page_shows_scores_support_depth_and_saliency(server: str) -> None:
+    html = _page(f"{server}/word?word=black&method=resample")
+    assert "Perceptual depth" in html and "Prime units by layer" in html
+    assert "confident positive" in html and "likely false positive" in html
+    # Saliency maps of the chosen image: K=1, K=8 and the gradient baseline.
+    assert html.count("/file/saliency?") == 3 and "K=8" in html
+
+
+def test_vocabulary_sorts_and_filters(server: str) -> None:
+    html = _page(f"{server}/vocabulary?sort=word&order=asc")
+    words = [unescape(w) for w in re.findall(r'<td><a href="/word\?word=([^&"]+)&', html)]
+    assert words == sorted(words) and "black" in words
+    kinds = _page(f"{server}/vocabulary?kind=adjective")
+    assert "black" in kinds
+    status, _, body = _get(f"{server}/vocabulary?layer=no-such-layer")
+    assert status == 404 and b"no-such-layer" in body
+
+
+@pytest.mark.parametrize("path", [
+    "/vocabulary?sql=SELECT+1",
+    "/word?word=black&query=SELECT+*+FROM+products",
+    "/?file=/etc/passwd",
+    "/file/image?path=/etc/passwd",
+    "/vocabulary?sort=word;DROP+TABLE+products",
+    "/unit?unit=1+OR+1=1",
+    "/word?word=black&word=red",
+])
+def test_request_sql_and_unknown_parameters_are_refused(server: str, path: str) -> None:
+    status, _, body = _get(server + path)
+    assert status == 400, body[:300]
+
+
+@pytest.mark.parametrize("path", [
+    "/file/image?product=../../../../etc/passwd",
+    "/file/image?product=/etc/passwd",
+    "/word?word=black'+OR+'1'='1",
+    "/image?product=1+OR+1=1",
+    "/etc/passwd",
+    "/static/../../etc/passwd",
+    "/file/%2e%2e/%2e%2e/etc/passwd",
+])
+def test_request_paths_serve_nothing(server: str, path: str) -> None:
+    status, _, body = _get(server + path)
+    assert status == 404, body[:300]
+    assert b"root:" not in body
+
+
+def test_image_outside_its_root_is_not_served(explorer_db: Path, tmp_path: Path) -> None:
+    path = copy_db(explorer_db, tmp_path, "moved.duckdb")
+    con = duckdb.connect(str(path))
+    product = con.execute("SELECT min(product_id) FROM products").fetchall()[0][0]
+    con.execute("UPDATE products SET image_path = '/etc/passwd' WHERE product_id = ?", [product])
+    con.close()
+    from starlette.testclient import TestClient
+
+    from attrdb.explorer.app import create_app
+
+    client = TestClient(create_app(Reader(path)))
+    response = client.get("/file/image", params={"product": product})
+    assert response.status_code == 404 and "inside its images root" in response.text
+
+
+def test_confinement_resolves_links_and_dots(tmp_path: Path) -> None:
+    root = tmp_path / "images"
+    (root / "sub").mkdir(parents=True)
+    inside = root / "sub" / "a.jpg"
+    inside.write_bytes(b"x")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (root / "link.jpg").symlink_to(outside)
+    assert confined_path(str(inside), str(root)) == inside.resolve()
+    assert confined_path(str(root / "sub" / ".." / "sub" / "a.jpg"), str(root)) is not None
+    for bad in [root / ".." / "secret.txt", outside, root / "link.jpg", root / "sub", root,
+                root / "missing.jpg"]:
+        assert confined_path(str(bad), str(root)) is None, bad
+    assert confined_path(None, str(root)) is None
+    assert confined_path(str(inside), None) is None
+
+
+def test_thumbnails_are_cached(sample: Path) -> None:
+    cache = ThumbnailCache()
+    image = next((sample / "images").glob("*.jpg"))
+    first = cache.thumbnail(image, 64)
+    assert first is not None and first[:3] == b"\xff\xd8\xff"
+    assert cache.thumbnail(image, 64) is first
+
+
+def test_histogram_view_matches_numpy_and_the_divergence_support(explorer_db: Path) -> None:
+    con = connect(explorer_db, read_only=True)
+    unit_id, n_pos, n_neg = con.execute(
+        "SELECT d.unit_id, d.n_pos, d.n_neg FROM prime_units AS p JOIN unit_word_divergence AS d "
+        "USING (model_id, scope, word, unit_id) WHERE p.word = 'black' AND p.rank = 1"
+    ).fetchall()[0]
+    bins = con.execute(
+        "SELECT bin, n_pos, n_neg FROM explorer_unit_histogram WHERE word = 'black' "
+        "AND unit_id = ? AND split = 'train' ORDER BY bin", [unit_id]).fetchall()
+    edges, values, positive = con.execute(
+        "SELECT any_value(b.edges), list(v.vals[b.unit_id + 1]), "
+        "list(EXISTS (SELECT 1 FROM word_products AS w WHERE w.scope = 'default' "
+        "AND w.word = 'black' AND w.product_id = v.product_id)) "
+        "FROM unit_bins AS b JOIN scope_products AS sp ON sp.scope = b.scope "
+        "JOIN splits AS s ON s.product_id = sp.product_id AND s.split = 'train' "
+        "JOIN activation_vectors AS v ON v.product_id = sp.product_id "
+        "WHERE b.scope = 'default' AND b.unit_id = ?", [unit_id]).fetchall()[0]
+    con.close()
+    values, positive = np.asarray(values), np.asarray(positive)
+    expected_pos, _ = np.histogram(values[positive], bins=np.asarray(edges))
+    expected_neg, _ = np.histogram(values[~positive], bins=np.asarray(edges))
+    got_pos = np.zeros(len(edges) - 1, dtype=int)
+    got_neg = np.zeros(len(edges) - 1, dtype=int)
+    for b, p, n in bins:
+        got_pos[b], got_neg[b] = p, n
+    assert (got_pos == expected_pos).all() and (got_neg == expected_neg).all()
+    assert (got_pos.sum(), got_neg.sum()) == (n_pos, n_neg)
+
+
+def _hold_database(path: Path) -> subprocess.Popen[str]:
+    """A second process holding ``path`` open for writing, as a running stage does."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
+         "sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_pages_come_from_the_snapshot_while_a_writer_holds_the_database(
+    explorer_db: Path, tmp_path: Path
+) -> None:
+    from starlette.testclient import TestClient
+
+    from attrdb.explorer.app import create_app
+
+    path = copy_db(explorer_db, tmp_path, "busy.duckdb")
+    client = TestClient(create_app(Reader(path)))
+    holder = _hold_database(path)
+    try:
+        refused = client.get("/")
+        assert refused.status_code == 503 and "no snapshot exists yet" in refused.text
+    finally:
+        holder.communicate("")
+    publish_file(path)
+    holder = _hold_database(path)
+    try:
+        for page in ("/", "/vocabulary", "/word?word=black"):
+            response = client.get(page)
+            assert response.status_code == 200, response.text[:300]
+            assert "Reading the published snapshot" in response.text
+        assert 'http-equiv="refresh"' in client.get("/").text
+    finally:
+        holder.communicate("")
+    assert "Reading the published snapshot" not in client.get("/").text
+
+
+def test_serve_refuses_a_missing_database_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--db", str(tmp_path / "none.duckdb"), "serve"])
+    assert info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: no attrdb database") and "\n" not in err
+
+
+def test_serve_help_names_the_loopback_default() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0 and "127.0.0.1" in result.output
+
+
+# --- In a real browser -------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+def test_every_page_renders_in_chromium_without_console_errors(
+    server: str, tmp_path: Path
+) -> None:
+    assert CHROMIUM is not None
+    for kind, path in _page_urls(server).items():
+        done = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / kind}",
+             "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000",
+             "--dump-dom", server + path],
+            capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+        assert console == [], (kind, console)
+        assert "queried in" in done.stdout, kind
