@@ -8,7 +8,6 @@ file inside the real images root, whatever the ingest stage checked when it acce
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 import stat
@@ -17,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 #: Long side in pixels of each image size the explorer serves.
@@ -102,26 +102,54 @@ class ThumbnailCache:
 
     def overlay(self, path: Path | None, key: tuple[object, ...], values: Sequence[float],
                 height: int, width: int, size: int) -> bytes | None:
-        """A saliency map over its image (``attrdb.report.images.overlay``) as a JPEG.
+        """A saliency map drawn over its image as a JPEG (grey without an image).
+
+        Drawn as the HTML report draws it: the map stretched to its own range, resized
+        bilinearly, coloured with 'jet' and blended by sqrt(map) so low values leave the
+        photo visible.
 
         Args:
-            path: the confined image file, or None to draw the map on grey.
+            path: the confined image file, or None.
             key: identifies the map (model, scope, product, word, method, K) in the cache.
             values: the map, row-major ``height x width``.
         """
         if path is not None:
             info = path.stat()
-            key = (*key, str(path), info.st_mtime_ns, info.st_size, size)
+            key = ("overlay", *key, str(path), info.st_mtime_ns, info.st_size, size)
         else:
-            key = (*key, size)
-        cached = self.get(("overlay", *key))
+            key = ("overlay", *key, size)
+        cached = self.get(key)
         if cached is not None:
             return cached
-        from attrdb.report.images import overlay
-
-        uri = overlay(str(path) if path is not None else None, values, height, width, size=size)
-        if uri is None:
+        picture: Image.Image | None = None
+        if path is not None:
+            try:
+                with Image.open(path) as image:
+                    image.draft("RGB", (size, size))
+                    picture = image.convert("RGB")
+            except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+                picture = None
+        if len(values) != height * width or height < 1 or width < 1:
             return None
-        data = base64.b64decode(uri.split(",", 1)[1])
-        self.put(("overlay", *key), data)
+        data = _jpeg(_blend(picture, values, height, width, size))
+        self.put(key, data)
         return data
+
+
+def _blend(picture: Image.Image | None, values: Sequence[float], height: int, width: int,
+           size: int, alpha: float = 0.55) -> Image.Image:
+    from matplotlib import colormaps
+
+    grid = np.nan_to_num(np.asarray(values, dtype=np.float32).reshape(height, width))
+    low, high = float(grid.min()), float(grid.max())
+    grid = (grid - low) / (high - low) if high > low else np.zeros_like(grid)
+    if picture is None:
+        picture = Image.new("RGB", (width, height), (128, 128, 128))
+    picture.thumbnail((size, size))
+    heat = np.asarray(Image.fromarray(grid).resize(picture.size, Image.Resampling.BILINEAR),
+                      dtype=np.float32)
+    colours = colormaps["jet"](heat)[..., :3]
+    weight = (alpha * np.sqrt(heat))[..., None]
+    photo = np.asarray(picture, dtype=np.float32) / 255.0
+    blended = (1.0 - weight) * photo + weight * colours
+    return Image.fromarray((blended * 255).round().astype(np.uint8))
