@@ -4,13 +4,15 @@
 -- Parameters: $model_a, $scope_a, $model_b, $scope_b, $method.
 WITH a AS (
     SELECT word, accuracy, n_test, n_products, max_kl, peak_layer,
-        rank() OVER (ORDER BY accuracy DESC NULLS LAST) AS visual_rank
+        CASE WHEN accuracy IS NOT NULL
+            THEN rank() OVER (ORDER BY accuracy DESC NULLS LAST) END AS visual_rank
     FROM explorer_vocabulary
     WHERE model_id = $model_a AND scope = $scope_a AND method = $method
 ),
 b AS (
     SELECT word, accuracy, n_test, n_products, max_kl, peak_layer,
-        rank() OVER (ORDER BY accuracy DESC NULLS LAST) AS visual_rank
+        CASE WHEN accuracy IS NOT NULL
+            THEN rank() OVER (ORDER BY accuracy DESC NULLS LAST) END AS visual_rank
     FROM explorer_vocabulary
     WHERE model_id = $model_b AND scope = $scope_b AND method = $method
 )
