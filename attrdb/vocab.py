@@ -20,6 +20,7 @@ from attrdb.context.boilerplate import flag_boilerplate
 from attrdb.context.matched import flag_category_bound
 from attrdb.context.scopes import scope_definition
 from attrdb.errors import InputError
+from attrdb.phrases import DEFAULT_MIN_LLR, add_phrases
 from attrdb.runs import last_successful_run, stage_run
 from attrdb.splits import DEFAULT_FRACTIONS
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -66,6 +67,8 @@ def run_vocab(
     exclude_file: str | Path | None = None,
     min_train_support: int = DEFAULT_MIN_TRAIN_SUPPORT,
     min_test_support: int = DEFAULT_MIN_TEST_SUPPORT,
+    phrases: int = 0,
+    phrase_min_llr: float = DEFAULT_MIN_LLR,
 ) -> dict[str, Any]:
     """Choose a scope's vocabulary and its D+ sets.
 
@@ -81,6 +84,9 @@ def run_vocab(
         min_train_support: a word expecting fewer imaged train positives (or negatives)
             than this is counted in ``n_words_below_train_support``.
         min_test_support: likewise for the test split (``n_words_below_test_support``).
+        phrases: also add this many two-word phrases (kind 'phrase', attrdb.phrases),
+            each needing min_count products; 0 = words only.
+        phrase_min_llr: least log-likelihood ratio of a phrase's two words.
 
     Returns:
         Counts: scope products, words, word-product rows, boilerplate, category-bound
@@ -117,6 +123,9 @@ def run_vocab(
         "min_train_support": min_train_support,
         "min_test_support": min_test_support,
     }
+    if phrases:
+        # Only when asked, so runs without phrases keep their recorded parameters.
+        params.update(phrases=phrases, phrase_min_llr=phrase_min_llr)
     import pyarrow as pa
 
     with stage_run(con, "vocab", params, scope=scope) as run:
@@ -130,6 +139,9 @@ def run_vocab(
                 "vocab/vocabulary",
                 {"scope": scope, "kind": kind, "top_n": top_n, "min_count": min_count},
             )
+            # phrases = 0 clears the scope's phrase candidates of an earlier run.
+            run.summary.update(add_phrases(con, scope, top_n=phrases, min_count=min_count,
+                                           min_llr=phrase_min_llr))
             n_bound = flag_category_bound(con, scope, definition)
             con.commit()
         except BaseException:

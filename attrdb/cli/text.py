@@ -10,6 +10,7 @@ import typer
 from attrdb.cli import options
 from attrdb.cli.common import console_info, database, settings
 from attrdb.cli.options import DEFAULT_SCOPE
+from attrdb.phrases import DEFAULT_MIN_LLR
 
 
 def register(app: typer.Typer) -> None:
@@ -102,6 +103,14 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--min-test-support",
                               help="Warn about words expecting fewer test positives.")
         ] = 10,
+        phrases: Annotated[
+            int, typer.Option("--phrases", help="Also add this many two-word phrases "
+                              "(adjective/noun + noun, kind 'phrase'); 0 = words only.")
+        ] = 0,
+        phrase_min_llr: Annotated[
+            float, typer.Option("--phrase-min-llr",
+                                help="Least log-likelihood ratio of a phrase's two words.")
+        ] = DEFAULT_MIN_LLR,
     ) -> None:
         """Choose the candidate attribute words and their positive products (SQL)."""
         from attrdb.vocab import run_vocab, support_warning
@@ -117,11 +126,16 @@ def register(app: typer.Typer) -> None:
                 exclude_file=exclude_file,
                 min_train_support=min_train_support,
                 min_test_support=min_test_support,
+                phrases=phrases,
+                phrase_min_llr=phrase_min_llr,
             )
         console_info(
             f"vocab [{scope}]: {summary['n_words']} {kind} words over "
             f"{summary['n_scope_products']} products"
         )
+        if phrases:
+            console_info(f"phrases: {summary['n_phrases']} of {summary['n_phrase_candidates']} "
+                         f"candidates added: {', '.join(summary['phrases'][:10])}")
         warning = support_warning(summary["support"])
         if warning:
             console_info(warning)
