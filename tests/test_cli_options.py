@@ -144,3 +144,15 @@ def test_classifier_scores_of_extreme_log_odds_raise_no_warning() -> None:
         warnings.simplefilter("error")
         scores = classifier.score(np.array([[-1000.0], [0.0], [2.0], [1000.0]]))
     assert np.allclose(scores, [0.0, 0.5, 1 / (1 + np.exp(-2.0)), 1.0])
+
+
+def test_usage_errors_are_one_line_naming_the_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from attrdb.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["vocab", "--top-n", "many"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "'--top-n'" in err and err.startswith("error:")

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+# The project's tested releases (tools/constraints.txt) within pyproject's ranges.
+python3 -m pip install --quiet --disable-pip-version-check -c tools/constraints.txt -e '.[dev,spark]'
 
 if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -15,9 +15,6 @@ import traceback
 
 import typer
 
-# typer vendors its own click; its usage errors are this module's exceptions, not click's.
-from typer._click.exceptions import ClickException
-
 from attrdb.cli.common import AttrdbGroup, Settings, console_error
 from attrdb.connection import default_db_path
 from attrdb.errors import AttrdbError
@@ -87,9 +84,12 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         console_error("aborted")
         sys.exit(1)
-    except ClickException as exc:  # usage errors (unknown command, bad option)
-        exc.show()
-        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: unknown command, option or value
+        # format_message names the option a bad value was given to.
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if format_message else str(exc)
+        console_error(f"{message} (see `attrdb --help` or `attrdb COMMAND --help`)")
+        sys.exit(getattr(exc, "exit_code", 2))
     # Without standalone mode typer returns (not raises) the exit code of an interrupt.
     if code == 130:
         console_error("interrupted; rerun the same command to resume")
