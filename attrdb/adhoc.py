@@ -11,8 +11,15 @@ Three layers keep an ad-hoc query from changing anything:
 2. The statement is parsed with sqlglot and every node of the tree is checked, so writes
    hidden in a CTE (``WITH x AS (...) INSERT ...``) are refused too; a statement sqlglot
    cannot parse is refused rather than run unchecked.
-3. The connection is read-only and its configuration is locked, so whatever slipped
-   through cannot write the file or change settings.
+3. The connection is a *sandbox* (``connect_sandboxed``): read-only, external access off
+   (no files, globs, replacement scans, URLs or other databases), extension auto-install and
+   auto-load off, a memory limit, and the configuration locked, so whatever slipped through
+   cannot read the machine, write the file or change settings. Views and macros still run.
+
+Results are streamed as Arrow record batches (``con.sql(q).to_arrow_reader``), so the table
+format stops reading after ``max_rows`` and CSV/JSON/Parquet output holds one batch at a
+time; ``statement_timeout`` interrupts a query that runs past its limit. The report and the
+snapshot readers open their connections through ``connect_sandboxed`` too.
 """
 
 from __future__ import annotations
@@ -20,8 +27,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import os
 import re
 import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +47,33 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
-from attrdb.errors import InputError, SqlError
+from attrdb.errors import AttrdbError, InputError, SqlError, StateError
+from attrdb.runs import is_interrupt
 
 FORMATS = ("table", "csv", "json", "parquet")
+
+#: A query running longer than this is interrupted (``attrdb sql --timeout``).
+DEFAULT_TIMEOUT_S = 300.0
+#: DuckDB's memory cap for a sandboxed reader; big sorts and joins spill or fail cleanly.
+DEFAULT_MEMORY_LIMIT = "2GB"
+#: Rows per streamed Arrow record batch.
+BATCH_ROWS = 8192
+
+# Settings of every sandboxed connection. External access off is what stops read_text,
+# read_csv, glob, replacement scans ('x.parquet'), URLs, ATTACH and read_duckdb; the two
+# extension switches stop a query (or a SQLite file given as --db) from fetching or loading
+# an extension. DuckDB still spills big sorts to its own temp directory.
+SANDBOX_CONFIG: dict[str, str | bool | int | float] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+
+_log = logging.getLogger("attrdb")
+# DuckDB file header: a checksum (8 bytes) then the magic bytes.
+_DUCKDB_MAGIC = b"DUCK"
+_FOREIGN_MAGIC = {b"SQLite format 3\x00": "SQLite", b"PAR1": "Parquet"}
 
 _READ_LEADERS = {
     "SELECT", "FROM", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC", "SHOW", "SUMMARIZE",
@@ -58,7 +97,239 @@ _QUALIFIERS = {"OR", "REPLACE", "TEMP", "TEMPORARY", "PERSISTENT", "UNIQUE", "IF
                "EXISTS", "FORCE", "ON"}
 _KIND_WITH_OBJECT = {"CREATE", "DROP", "ALTER", "COMMENT"}
 _EXPLAIN = re.compile(r"^\s*EXPLAIN(\s+ANALY[SZ]E)?\s*", re.IGNORECASE)
+# Table functions that run a query given as a string: the checks above never see it.
+_HIDDEN_SQL_FUNCTIONS = {"query"}
+_OPTION_LIKE = re.compile(r"^--?[A-Za-z][\w-]*(=\S*)?$")
 _ALLOWED_TEXT = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, PIVOT, EXPLAIN"
+
+
+# --- The sandbox ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A sandboxed connection and what it opened.
+
+    Attributes:
+        con: the read-only, locked connection.
+        opened: the file actually opened (the database or its snapshot).
+        is_snapshot: True when ``opened`` is the published snapshot.
+        note: a one-line notice for the user (why and how old the snapshot is), or None.
+        timeout_s: the statement timeout the caller asked for (None: none).
+    """
+
+    con: duckdb.DuckDBPyConnection
+    opened: Path
+    is_snapshot: bool
+    note: str | None
+    timeout_s: float | None
+
+
+# The timeout each sandboxed connection was opened with, for ``sandbox_timeout``; weak so a
+# closed and collected connection leaves nothing behind.
+_TIMEOUTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, float | None] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def require_duckdb_file(path: str | Path) -> Path:
+    """Refuse a path that is missing or not a DuckDB file, before DuckDB touches it.
+
+    DuckDB opens a SQLite file by loading its sqlite extension (and would install it); the
+    header check makes that a one-line refusal instead.
+
+    Raises:
+        StateError: no file at ``path``.
+        InputError: the file is not a DuckDB database (the message names what it looks like).
+    """
+    target = Path(path)
+    if not target.is_file():
+        raise StateError(f"no attrdb database at {target}; create one with `attrdb init`")
+    with target.open("rb") as handle:
+        head = handle.read(16)
+    if head[8:12] != _DUCKDB_MAGIC:
+        kind = next((name for magic, name in _FOREIGN_MAGIC.items() if head.startswith(magic)),
+                    "empty" if not head else "not DuckDB")
+        raise InputError(f"{target} is not a DuckDB database ({kind} file); attrdb reads only "
+                         "DuckDB files")
+    return target
+
+
+def _open_locked_down(
+    path: Path, memory_limit: str | None
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` read-only with ``SANDBOX_CONFIG``, check its schema, lock its settings."""
+    from attrdb.migrate import check_schema
+
+    config: dict[str, str | bool | int | float | list[str]] = dict(SANDBOX_CONFIG)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.Error as exc:
+        raise AttrdbError(f"cannot open {path}: {_first_line(exc)}") from exc
+    try:
+        con.execute("SET enable_progress_bar = false")
+        check_schema(con)
+        # Last: from here on no statement can change a setting (external access included).
+        con.execute("SET lock_configuration = true")
+    except (AttrdbError, duckdb.Error):
+        con.close()
+        raise
+    return con
+
+
+def _age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def open_sandboxed(
+    path: str | Path,
+    *,
+    snapshot: bool = False,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+) -> Sandbox:
+    """Open the database (or its published snapshot) in the sandbox; see ``connect_sandboxed``.
+
+    Lock behaviour: DuckDB lets one process hold a database file for writing and refuses
+    every other process, readers included ("Could not set lock"). When a running stage holds
+    the file, the reader opens the snapshot that ``attrdb run`` / ``attrdb publish`` wrote
+    (``attrdb.snapshot``) and says how old it is; the writer is never blocked by a reader of
+    the snapshot. Without a snapshot the refusal is one line.
+
+    Raises:
+        StateError: no database, locked without a snapshot, or ``snapshot`` asked for but
+            none published.
+        InputError: the file is not a DuckDB database.
+        SchemaError: the schema is older or newer than this code.
+    """
+    from attrdb.snapshot import is_lock_error, snapshot_path
+
+    db = Path(path)
+    snap = snapshot_path(db)
+    if snapshot:
+        if not snap.is_file():
+            raise StateError(f"no snapshot at {snap}; a writer publishes one with `attrdb publish`")
+        con = _open_locked_down(require_duckdb_file(snap), memory_limit)
+        return _remember(Sandbox(con, snap, True, f"reading the snapshot {snap}", timeout_s))
+    try:
+        con = _open_locked_down(require_duckdb_file(db), memory_limit)
+        return _remember(Sandbox(con, db, False, None, timeout_s))
+    except AttrdbError as exc:
+        if not is_lock_error(exc):
+            raise
+        if not snap.is_file():
+            raise StateError(
+                f"{db} is locked by a running stage and no snapshot exists yet; wait for the "
+                "stage, or publish one from the writer (`attrdb run` does)"
+            ) from exc
+        age = _age(max(0.0, time.time() - snap.stat().st_mtime))
+        note = (f"reading the snapshot {snap} (published {age} ago): {db} is locked by a "
+                "running stage")
+        con = _open_locked_down(require_duckdb_file(snap), memory_limit)
+        return _remember(Sandbox(con, snap, True, note, timeout_s))
+
+
+def _remember(box: Sandbox) -> Sandbox:
+    _TIMEOUTS[box.con] = box.timeout_s
+    return box
+
+
+def connect_sandboxed(
+    path: str | Path,
+    *,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    snapshot: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open an attrdb database for untrusted read-only SQL (``attrdb sql``, report, explorer).
+
+    The connection is read-only; external access (files, globs, URLs, other databases),
+    extension auto-install and auto-load are off; DuckDB's memory is capped; the schema is
+    checked; then the configuration is locked, so no query can undo any of it. Views and
+    macros stored in the database still work. When a running stage holds the database, the
+    published snapshot is opened instead (see ``open_sandboxed``).
+
+    Args:
+        path: the database file.
+        timeout_s: the statement timeout for queries on this connection, read back by
+            ``sandbox_timeout`` and applied with ``statement_timeout`` (None: no timeout).
+        memory_limit: DuckDB ``memory_limit`` (e.g. ``"2GB"``); None keeps DuckDB's default.
+        snapshot: open the published snapshot instead of the database.
+        notify: receives the one-line notice when the snapshot is read because the database
+            is locked (default: a warning on the ``attrdb`` logger).
+
+    Raises:
+        StateError, InputError, SchemaError: see ``open_sandboxed``; all one line.
+    """
+    box = open_sandboxed(path, snapshot=snapshot, timeout_s=timeout_s, memory_limit=memory_limit)
+    if box.note and not snapshot:
+        (notify or _log.warning)(box.note)
+    return box.con
+
+
+def sandbox_timeout(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The statement timeout ``con`` was opened with by ``connect_sandboxed`` (None if none)."""
+    return _TIMEOUTS.get(con)
+
+
+class StatementTimeout:
+    """A timer that interrupts a connection's running statement (DuckDB has no timeout).
+
+    ``con.interrupt()`` on a connection with no running statement does nothing, so a timer
+    that fires just after the query ends is harmless. ``fired`` tells an interrupt caused by
+    the timeout apart from one caused by Ctrl-C.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, seconds: float | None) -> None:
+        self.con = con
+        self.seconds = seconds
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def _fire(self) -> None:
+        self.fired = True
+        self.con.interrupt()
+
+    def start(self) -> None:
+        if self.seconds is not None and self.seconds > 0:
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def message(self) -> str:
+        """The one-line reason for a query stopped by this timeout."""
+        return f"query stopped: it ran past its {self.seconds:g} s timeout (--timeout)"
+
+
+@contextmanager
+def statement_timeout(
+    con: duckdb.DuckDBPyConnection, seconds: float | None
+) -> Iterator[StatementTimeout]:
+    """Interrupt what ``con`` runs inside the block after ``seconds`` (None: never).
+
+    DuckDB then raises ``duckdb.InterruptException`` (or, while streaming Arrow batches, an
+    ``OSError`` whose text starts with "INTERRUPT"); ``is_interrupt`` recognises both and the
+    yielded timer's ``fired`` says whether the timeout caused it.
+    """
+    timer = StatementTimeout(con, seconds)
+    timer.start()
+    try:
+        yield timer
+    finally:
+        timer.cancel()
 
 
 def _statements(tokens: list[Token]) -> list[list[Token]]:
@@ -149,6 +420,11 @@ def check_read_only(sql: str) -> str:
             f"allowed; attrdb sql runs one read-only query ({_ALLOWED_TEXT})"
         )
     for node in tree.walk():
+        if isinstance(node, exp.Func) and node.name.lower() in _HIDDEN_SQL_FUNCTIONS:
+            raise InputError(
+                f"refused: {node.name.lower()}() runs SQL text this check cannot see; write "
+                "the query itself"
+            )
         for node_type, name in _WRITE_NODES:
             if isinstance(node, node_type):
                 raise InputError(
@@ -158,17 +434,43 @@ def check_read_only(sql: str) -> str:
     return text
 
 
-def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    """Check ``sql`` and run it on ``con``; returns a pyarrow Table.
+def stream_query(con: duckdb.DuckDBPyConnection, sql: str, *, batch_rows: int = BATCH_ROWS) -> Any:
+    """Check ``sql`` and start it on ``con``; returns a ``pyarrow.RecordBatchReader``.
 
-    The connection's configuration is locked first, so no setting can be changed from here.
+    ``con.sql(...).to_arrow_reader`` streams: DuckDB produces the next batch only when it is
+    read, so a reader that stops early never computes (or holds) the rest of the result.
+
+    Raises:
+        InputError: the query is not one read-only statement.
+        SqlError: DuckDB refused the query (binder error, permission error, ...).
     """
     statement = check_read_only(sql)
-    con.execute("SET lock_configuration = true")
     try:
-        return con.sql(statement).to_arrow_table()
+        return con.sql(statement).to_arrow_reader(batch_rows)
     except duckdb.Error as exc:
-        raise SqlError(f"query failed: {type(exc).__name__}: {_first_line(exc)}") from exc
+        if is_interrupt(exc):
+            raise
+        raise _query_error(exc) from exc
+
+
+def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    """Check ``sql`` and run it on ``con``; returns the whole result as a pyarrow Table."""
+    reader = stream_query(con, sql)
+    try:
+        return reader.read_all()
+    except (duckdb.Error, OSError) as exc:
+        if is_interrupt(exc):
+            raise
+        raise _query_error(exc) from exc
+
+
+def _query_error(exc: BaseException) -> SqlError:
+    """One line for a query DuckDB refused or failed; the sandbox's refusals say so."""
+    text = _first_line(exc)
+    if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
+        return SqlError(f"refused: {text} (the sandbox allows no files, URLs, other "
+                        "databases or extensions)")
+    return SqlError(f"query failed: {type(exc).__name__}: {text}")
 
 
 def read_query(query: str | None, file: Path | None) -> str:
@@ -184,16 +486,23 @@ def read_query(query: str | None, file: Path | None) -> str:
         raise InputError("no query given: pass QUERY, --file PATH, or - to read stdin")
     if query == "-":
         return sys.stdin.read()
+    if _OPTION_LIKE.match(query):
+        # The CLI keeps unknown options as the query so `-- comment` queries work.
+        raise InputError(f"no such option: {query} (see `attrdb sql --help`)")
     return query
 
 
 def write_result(
-    table: Any, fmt: str = "table", out: Path | None = None, *, max_rows: int = 100
+    reader: Any, fmt: str = "table", out: Path | None = None, *, max_rows: int = 100
 ) -> str | None:
-    """Write a pyarrow Table as a text table, CSV, JSON (array of objects) or Parquet.
+    """Write a stream of Arrow record batches as a text table, CSV, JSON or Parquet.
+
+    Memory stays bounded: the table format reads only ``max_rows + 1`` rows and stops; the
+    other formats hold one batch at a time. A file is written under a temporary name and
+    renamed when complete, so a failed or interrupted query leaves no partial file.
 
     Args:
-        table: the result.
+        reader: a ``pyarrow.RecordBatchReader`` (or a pyarrow Table, read as one stream).
         fmt: one of ``FORMATS``.
         out: a file to write; None writes text formats to stdout (Parquet needs a file).
         max_rows: rows shown by the text table format (the others write every row).
@@ -201,34 +510,138 @@ def write_result(
     Returns:
         A note for stderr (rows written, rows not shown), or None.
     """
+    import pyarrow as pa
+
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt == "parquet":
-        if out is None:
-            raise InputError("--format parquet needs --out FILE")
-        import pyarrow.parquet as pq
-
-        pq.write_table(table, str(out))
-        return f"{table.num_rows} rows written to {out}"
+    if fmt == "parquet" and out is None:
+        raise InputError("--format parquet needs --out FILE")
+    if isinstance(reader, pa.Table):
+        reader = pa.RecordBatchReader.from_batches(reader.schema, reader.to_batches())
     if fmt == "table":
-        text, note = format_table(table, max_rows=max_rows), None
-        if table.num_rows > max_rows:
-            hidden = table.num_rows - max_rows
-            note = f"{hidden} more rows not shown; use --max-rows or --format csv"
-    elif fmt == "csv":
-        text, note = _to_csv(table), None
-    else:
-        text, note = json.dumps(table.to_pylist(), default=str, ensure_ascii=False, indent=1), None
-        text += "\n"
+        table, complete = _first_rows(reader, max_rows)
+        text = format_table(table, max_rows=max_rows, complete=complete)
+        note = None if complete else "more rows not shown; use --max-rows or --format csv"
+        if out is None:
+            sys.stdout.write(text)
+            return note
+        _atomic_write(Path(out), lambda sink: sink.write(text.encode("utf-8")))
+        return f"{min(table.num_rows, max_rows)} rows written to {out}" + (
+            "" if complete else " (more not shown)"
+        )
+    writer = {"csv": _write_csv, "json": _write_json, "parquet": _write_parquet}[fmt]
     if out is None:
-        sys.stdout.write(text)
-        return note
-    Path(out).write_text(text, encoding="utf-8")
-    return f"{table.num_rows} rows written to {out}"
+        sys.stdout.flush()  # text written before must come first
+        writer(reader, None)
+        return None
+    counted: list[int] = []
+    _atomic_write(Path(out), lambda sink: counted.append(writer(reader, sink)))
+    return f"{counted[0]} rows written to {out}"
 
 
-def format_table(table: Any, *, max_rows: int = 100, max_width: int = 40) -> str:
-    """A plain fixed-width text table of the first ``max_rows`` rows."""
+def _first_rows(reader: Any, max_rows: int) -> tuple[Any, bool]:
+    """The first ``max_rows + 1`` rows (to know whether more exist) and whether that is all."""
+    import pyarrow as pa
+
+    batches, n = [], 0
+    for batch in reader:
+        batches.append(batch)
+        n += batch.num_rows
+        if n > max_rows:
+            reader.close()
+            table = pa.Table.from_batches(batches, reader.schema).slice(0, max_rows + 1)
+            return table, False
+    return pa.Table.from_batches(batches, reader.schema), True
+
+
+def _atomic_write(target: Path, write: Callable[[Any], None]) -> None:
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("wb") as sink:
+            write(sink)
+        os.replace(temp, target)
+    except OSError as exc:
+        if is_interrupt(exc):
+            raise
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _csv_column(column: Any) -> list[Any]:
+    """A column's values for ``csv.writer``: NULL as empty, lists and structs as JSON."""
+    import pyarrow as pa
+
+    values = column.to_pylist()
+    if pa.types.is_nested(column.type):
+        return ["" if v is None else json.dumps(v, default=str, ensure_ascii=False)
+                for v in values]
+    return ["" if v is None else v for v in values]
+
+
+def _write_csv(reader: Any, sink: Any) -> int:
+    """CSV (header, then one line per row), written batch by batch."""
+    target = sink if sink is not None else _TextSink()
+    rows = 0
+    chunk = io.StringIO()
+    writer = csv.writer(chunk, lineterminator="\n")
+    writer.writerow(reader.schema.names)
+    for batch in reader:
+        writer.writerows(zip(*(_csv_column(c) for c in batch.columns), strict=True))
+        rows += batch.num_rows
+        target.write(chunk.getvalue().encode("utf-8"))
+        chunk.seek(0)
+        chunk.truncate()
+    target.write(chunk.getvalue().encode("utf-8"))
+    return rows
+
+
+def _write_json(reader: Any, sink: Any) -> int:
+    """A JSON array of objects, one object per row, written batch by batch."""
+    target = sink if sink is not None else _TextSink()
+    target.write(b"[")
+    rows = 0
+    for batch in reader:
+        for record in batch.to_pylist():
+            text = json.dumps(record, default=str, ensure_ascii=False, indent=1)
+            target.write(((",\n " if rows else "\n ") + text.replace("\n", "\n ")).encode())
+            rows += 1
+    target.write(b"\n]\n" if rows else b"]\n")
+    return rows
+
+
+def _write_parquet(reader: Any, sink: Any) -> int:
+    import pyarrow.parquet as pq
+
+    rows = 0
+    with pq.ParquetWriter(sink, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    return rows
+
+
+class _TextSink:
+    """Bytes to ``sys.stdout`` (its byte buffer when it has one), chunk by chunk."""
+
+    def write(self, data: bytes) -> int:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(data)
+            buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+        return len(data)
+
+
+def format_table(
+    table: Any, *, max_rows: int = 100, max_width: int = 40, complete: bool = True
+) -> str:
+    """A plain fixed-width text table of the first ``max_rows`` rows.
+
+    ``complete`` says whether ``table`` is the whole result (the footer then counts its
+    rows) or only its first rows (the footer says more exist).
+    """
     names = list(table.column_names)
     shown = table.slice(0, max_rows).to_pylist()
     rows = [[_cell(v, max_width) for v in row.values()] for row in shown]
@@ -238,7 +651,10 @@ def format_table(table: Any, *, max_rows: int = 100, max_width: int = 40) -> str
         return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
 
     out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
-    out.append(f"({table.num_rows} row{'s' if table.num_rows != 1 else ''})")
+    if complete:
+        out.append(f"({table.num_rows} row{'s' if table.num_rows != 1 else ''})")
+    else:
+        out.append(f"(first {len(rows)} rows; more not shown)")
     return "\n".join(s.rstrip() for s in out) + "\n"
 
 
@@ -251,18 +667,6 @@ def _cell(value: Any, max_width: int) -> str:
     return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
 
-def _to_csv(table: Any) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.column_names)
-    for row in table.to_pylist():
-        writer.writerow(
-            ["" if v is None else json.dumps(v, default=str) if isinstance(v, (list, dict)) else v
-             for v in row.values()]
-        )
-    return buffer.getvalue()
-
-
 def run_adhoc(
     db: str | Path,
     sql: str,
@@ -271,8 +675,10 @@ def run_adhoc(
     out: Path | None = None,
     snapshot: bool = False,
     max_rows: int = 100,
+    timeout_s: float | None = DEFAULT_TIMEOUT_S,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
 ) -> list[str]:
-    """``attrdb sql``: check, run on a read-only connection, write the result.
+    """``attrdb sql``: check, run in the sandbox with a timeout, stream the result out.
 
     Args:
         db: the database file.
@@ -281,22 +687,43 @@ def run_adhoc(
         out: output file (required for Parquet).
         snapshot: read the published snapshot instead of the database.
         max_rows: rows shown by the table format.
+        timeout_s: stop the query after this many seconds (None: no limit).
+        memory_limit: DuckDB's memory cap for the query.
 
     Returns:
         Notes for stderr (which file was read when it was the snapshot, rows written).
-    """
-    from attrdb.snapshot import open_for_reading
 
+    Raises:
+        InputError: the query is refused or an option is bad. SqlError: the query failed or
+            ran past its timeout. KeyboardInterrupt: Ctrl-C (the CLI exits 130).
+    """
     check_read_only(sql)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    con, opened, is_snapshot = open_for_reading(db, snapshot=snapshot)
-    notes = [f"reading the snapshot {opened}"] if is_snapshot else []
+    if fmt == "parquet" and out is None:
+        raise InputError("--format parquet needs --out FILE")
+    if max_rows < 0:
+        raise InputError(f"--max-rows must be 0 or more, not {max_rows}")
+    if timeout_s is not None and timeout_s <= 0:
+        raise InputError(f"--timeout must be positive, not {timeout_s:g}")
+    box = open_sandboxed(db, snapshot=snapshot, timeout_s=timeout_s, memory_limit=memory_limit)
+    notes = [box.note] if box.note else []
     try:
-        table = run_query(con, sql)
+        with statement_timeout(box.con, timeout_s) as timer:
+            try:
+                note = write_result(stream_query(box.con, sql), fmt, out, max_rows=max_rows)
+            except (duckdb.Error, OSError) as exc:
+                if timer.fired:
+                    raise SqlError(timer.message()) from None
+                if is_interrupt(exc):
+                    raise KeyboardInterrupt from exc
+                raise _query_error(exc) from exc
+            except SqlError:
+                if timer.fired:
+                    raise SqlError(timer.message()) from None
+                raise
     finally:
-        con.close()
-    note = write_result(table, fmt, out, max_rows=max_rows)
+        box.con.close()
     if note:
         notes.append(note)
     return notes

@@ -15,6 +15,7 @@ import duckdb
 from attrdb.errors import AttrdbError, SchemaError, StateError
 from attrdb.migrate import check_schema, migrate
 from attrdb.resources import sql_dir
+from attrdb.runs import close_stale_runs
 from attrdb.sqlfiles import execute_statement, split_statements
 
 DEFAULT_DB = "attrdb.duckdb"
@@ -55,6 +56,8 @@ def connect(
         threads: DuckDB worker threads (default: DuckDB's choice).
 
     The environment variable ``ATTRDB_MEMORY_LIMIT`` (e.g. ``4GB``) caps DuckDB's memory.
+    A writable connection closes the ``running`` rows of dead processes as ``crashed``
+    (``attrdb.runs.close_stale_runs``: holding the write lock proves they are gone).
 
     Raises:
         StateError: the file does not exist and ``create`` is false.
@@ -81,6 +84,9 @@ def connect(
         check_schema(con)
         if not read_only:
             register_macros(con)
+            # This connection holds the write lock: 'running' rows of other processes are
+            # dead runs (see attrdb.runs); close them so no report shows them as running.
+            close_stale_runs(con)
     except (AttrdbError, duckdb.Error):
         con.close()
         raise

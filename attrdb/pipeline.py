@@ -5,13 +5,13 @@ table is present, and the table's keys are that stage function's keyword argumen
 Relative paths are resolved against the config file's folder. ``[pipeline]`` holds the
 run's own options (``scope``, ``publish``) and ``[report]`` an optional report to write.
 
-Skipping. After a stage runs, its ``runs`` rows get an ``inputs_fingerprint`` of the form
-``p:<16 hex>;i:<16 hex>``: ``p`` hashes the stage's config table as written, ``i``
+Skipping. A stage's ``runs`` rows carry, from their start, an ``inputs_fingerprint`` of
+the form ``p:<16 hex>;i:<16 hex>``: ``p`` hashes the stage's config table as written, ``i``
 hashes what it read: the newest successful run id of each upstream stage, the row counts
 of its input tables, and the SHA-256 of its input files. On the next ``attrdb run`` a stage
 whose newest run succeeded with the same fingerprint is skipped; one whose newest run
-failed or was interrupted with the same fingerprint is resumed (the stages are resumable);
-any other is rerun, asking the stage to recompute from scratch (its ``fresh`` option)
+failed, was interrupted or crashed with the same fingerprint is resumed (the stages are
+resumable); any other is rerun, asking the stage to recompute from scratch (its ``fresh`` option)
 when its parameters changed, or its inputs changed and the stage keeps finished work.
 ``--from STAGE`` reruns that stage and every later one.
 """
@@ -36,7 +36,7 @@ import duckdb
 from attrdb.connection import connect
 from attrdb.errors import InputError, StateError
 from attrdb.resources import sample_dir
-from attrdb.runs import stage_run
+from attrdb.runs import pending_fingerprint, stage_run
 from attrdb.sqlfiles import query_sql_file
 
 
@@ -610,20 +610,20 @@ def _call(
     scope: str,
     stamp: str,
 ) -> Any:
-    """Call a stage; stamp its fingerprint on every ``runs`` row the call wrote."""
-    marker = query_sql_file(con, "report/max_run_id")[0][0]
-    if not stage.records_run:
+    """Call a stage; every ``runs`` row it writes carries its fingerprint from the start.
+
+    The fingerprint is on the row while the stage runs (``pending_fingerprint``), not added
+    afterwards, so a stage killed half-way is *resumed* by the next ``attrdb run`` (same
+    fingerprint, status crashed/interrupted) instead of recomputed from scratch.
+    """
+    with pending_fingerprint(stage.run_name, stamp):
+        if stage.records_run:
+            return function(con, **kwargs)
         params = {k: v for k, v in kwargs.items() if k != "scope"}
-        with stage_run(con, stage.run_name, params, scope=scope,
-                       inputs_fingerprint=stamp) as run:
+        with stage_run(con, stage.run_name, params, scope=scope) as run:
             summary = function(con, **kwargs)
             run.summary.update(summary if isinstance(summary, dict) else {})
         return summary
-    try:
-        return function(con, **kwargs)
-    finally:
-        query_sql_file(con, "report/stamp_runs",
-                       {"stage": stage.run_name, "after": marker, "fingerprint": stamp})
 
 
 def demo_config() -> Path:

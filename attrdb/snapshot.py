@@ -10,18 +10,20 @@ snapshot open keeps reading it (the old inode lives until it closes).
 
 ``attrdb run`` publishes after every stage; ``attrdb publish`` does it by hand;
 ``attrdb report`` and ``attrdb sql`` read the snapshot with ``--snapshot``, and fall back
-to it on their own when the database is locked by a writer.
+to it on their own when the database is locked by a writer (``attrdb.adhoc.open_sandboxed``,
+which also makes every such reader a sandbox: no files, network or extensions).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import duckdb
 
 from attrdb.connection import connect
-from attrdb.errors import AttrdbError, StateError
+from attrdb.errors import StateError
 
 
 def snapshot_path(db: str | Path) -> Path:
@@ -92,32 +94,26 @@ def is_lock_error(exc: BaseException) -> bool:
 def open_for_reading(
     db: str | Path, *, snapshot: bool = False
 ) -> tuple[duckdb.DuckDBPyConnection, Path, bool]:
-    """Open the database (or its snapshot) read-only for a report or an ad-hoc query.
+    """Open the database (or its snapshot) in the read-only sandbox for a report or a query.
+
+    The connection comes from ``attrdb.adhoc.open_sandboxed`` (external access and
+    extensions off, configuration locked, no statement timeout); when the database is locked
+    by a writer and a snapshot exists, the snapshot is opened and a one-line warning saying
+    its age goes to the ``attrdb`` logger.
 
     Args:
         db: the database file.
         snapshot: read ``snapshot_path(db)`` instead of the database.
 
     Returns:
-        The connection, the file actually opened, and whether it is the snapshot. When the
-        database is locked by a writer and a snapshot exists, the snapshot is opened.
+        The connection, the file actually opened, and whether it is the snapshot.
 
     Raises:
         StateError: the snapshot is asked for (or needed) but none was published.
     """
-    snap = snapshot_path(db)
-    if snapshot:
-        if not snap.is_file():
-            raise StateError(f"no snapshot at {snap}; a writer publishes one with `attrdb publish`")
-        return connect(snap, read_only=True), snap, True
-    try:
-        return connect(db, read_only=True), Path(db), False
-    except AttrdbError as exc:
-        if not is_lock_error(exc):
-            raise
-        if not snap.is_file():
-            raise StateError(
-                f"{db} is locked by a running stage and no snapshot exists yet; "
-                "wait for the stage, or publish one from the writer (`attrdb run` does)"
-            ) from exc
-        return connect(snap, read_only=True), snap, True
+    from attrdb.adhoc import open_sandboxed
+
+    box = open_sandboxed(db, snapshot=snapshot, timeout_s=None)
+    if box.note and not snapshot:
+        logging.getLogger("attrdb").warning(box.note)
+    return box.con, box.opened, box.is_snapshot

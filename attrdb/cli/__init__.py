@@ -19,6 +19,7 @@ from attrdb.cli.common import AttrdbGroup, Settings, console_error
 from attrdb.connection import default_db_path
 from attrdb.errors import AttrdbError
 from attrdb.progress import set_quiet
+from attrdb.runs import is_interrupt
 
 # Modules of this package that hold shared pieces, not commands.
 _HELPER_MODULES = {"common", "options"}
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> None:
     except AttrdbError as exc:
         if debug:
             traceback.print_exc()
+        if is_interrupt(exc):  # DuckDB's "query interrupted" wrapped by the SQL layer
+            console_error("interrupted; rerun the same command to resume")
+            sys.exit(130)
         console_error(str(exc))
         sys.exit(1)
     except KeyboardInterrupt:
@@ -90,6 +94,14 @@ def main(argv: list[str] | None = None) -> None:
         message = format_message() if format_message else str(exc)
         console_error(f"{message} (see `attrdb --help` or `attrdb COMMAND --help`)")
         sys.exit(getattr(exc, "exit_code", 2))
+    except Exception as exc:
+        # Ctrl-C while DuckDB runs a statement arrives as duckdb.InterruptException.
+        if not is_interrupt(exc):
+            raise
+        if debug:
+            traceback.print_exc()
+        console_error("interrupted; rerun the same command to resume")
+        sys.exit(130)
     # Without standalone mode typer returns (not raises) the exit code of an interrupt.
     if code == 130:
         console_error("interrupted; rerun the same command to resume")

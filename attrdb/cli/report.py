@@ -63,7 +63,9 @@ def register(app: typer.Typer) -> None:
                 console_info(f"report: section {section}: {status}")
         typer.echo(str(result.path))
 
-    @app.command("sql")
+    # Unknown options are kept as arguments so that a query starting with a `--` SQL
+    # comment is read as the query, not as an option (read_query names a mistyped option).
+    @app.command("sql", context_settings={"ignore_unknown_options": True})
     def sql_cmd(
         ctx: typer.Context,
         query: Annotated[
@@ -78,13 +80,20 @@ def register(app: typer.Typer) -> None:
         ] = None,
         snapshot: Annotated[bool, typer.Option("--snapshot", help=_SNAPSHOT_HELP)] = False,
         max_rows: Annotated[int, typer.Option("--max-rows", help="Rows shown as a table.")] = 100,
+        timeout: Annotated[
+            float, typer.Option("--timeout", help="Stop the query after this many seconds.")
+        ] = 300.0,
+        memory_limit: Annotated[
+            str, typer.Option("--memory-limit", help="DuckDB memory cap for the query.")
+        ] = "2GB",
     ) -> None:
-        """Run one read-only SQL query (writes, ATTACH, COPY, SET, ... are refused)."""
+        """Run one read-only SQL query in a sandbox (no files, network, extensions or writes)."""
         from attrdb.adhoc import read_query, run_adhoc
 
         text = read_query(query, file)
         for note in run_adhoc(
-            settings(ctx).db, text, fmt=fmt, out=out, snapshot=snapshot, max_rows=max_rows
+            settings(ctx).db, text, fmt=fmt, out=out, snapshot=snapshot, max_rows=max_rows,
+            timeout_s=timeout, memory_limit=memory_limit,
         ):
             console_info(note)
 

@@ -20,8 +20,17 @@ def register(app: typer.Typer) -> None:
         console_info(f"{path}: schema version {code_schema_version()}")
 
     @app.command("migrate")
-    def migrate_cmd(ctx: typer.Context) -> None:
-        """Apply pending schema migrations to an existing database."""
+    def migrate_cmd(
+        ctx: typer.Context,
+        check: bool = typer.Option(
+            False, "--check",
+            help="Only verify every migration row and every object the migrations create.",
+        ),
+    ) -> None:
+        """Apply pending schema migrations to an existing database (a foreign one is refused)."""
+        from attrdb.migrate import check_database
+
         path = settings(ctx).db
-        connect(path, upgrade=True).close()
-        console_info(f"{path}: schema version {code_schema_version()}")
+        if not check:
+            connect(path, upgrade=True).close()
+        console_info(check_database(path))
