@@ -30,6 +30,9 @@ DEFAULT_SMOOTHING = 0.01
 DEFAULT_MIN_POSITIVES = 5
 DEFAULT_MIN_NEGATIVES = 5
 DEFAULT_TOP_K = 100
+# One pseudo-word per word measures the chance-level divergence (sql/divergence/null.sql):
+# pooled per unit over all words' pseudo-words, this costs one more pass over the words.
+DEFAULT_NULL_DRAWS = 1
 BINNINGS = ("equal", "quantile")
 SPLITS = ("train", "test", "val")
 MAX_BINS = 255  # bin indices are stored as UTINYINT
@@ -74,7 +77,7 @@ def packing(n_bins: int, largest_side: int) -> tuple[int, int, int]:
 
 
 def _validate(n_bins: int, binning: str, smoothing: float, min_pos: int, min_neg: int,
-              top_k: int, split: str) -> None:
+              top_k: int, split: str, null_draws: int) -> None:
     if not 2 <= n_bins <= MAX_BINS:
         raise InputError(f"--bins must be between 2 and {MAX_BINS}, got {n_bins}")
     if binning not in BINNINGS:
@@ -87,6 +90,8 @@ def _validate(n_bins: int, binning: str, smoothing: float, min_pos: int, min_neg
         raise InputError(f"--top-k must be at least 1, got {top_k}")
     if split not in SPLITS:
         raise InputError(f"--split must be one of {', '.join(SPLITS)}, not {split!r}")
+    if null_draws < 0:
+        raise InputError(f"--null-draws must be 0 or more, got {null_draws}")
 
 
 @contextmanager
@@ -125,6 +130,8 @@ def run_divergence(
     min_negatives: int = DEFAULT_MIN_NEGATIVES,
     top_k: int = DEFAULT_TOP_K,
     split: str = "train",
+    null_draws: int = DEFAULT_NULL_DRAWS,
+    null_seed: int = 0,
     progress: bool = False,
 ) -> dict[str, Any]:
     """Bin units, compute the symmetric KL of every vocabulary word and unit, pick prime units.
@@ -145,6 +152,10 @@ def run_divergence(
         min_negatives: likewise for negatives.
         top_k: prime units kept per word.
         split: the split whose products define the bins and histograms.
+        null_draws: pseudo-words (random D+ of the word's size and category mix) per word;
+            their divergences give ``kl_null``, ``kl_null_sd`` and ``kl_z`` of every row,
+            by which prime units rank. 0 = none (prime units by raw KL, as in the paper).
+        null_seed: seeds the pseudo-words' draws.
         progress: show a progress bar over the bin chunks.
 
     Returns:
@@ -156,7 +167,8 @@ def run_divergence(
         StateError: an input stage has not run, or the split has no products of the scope
             with activations.
     """
-    _validate(n_bins, binning, smoothing, min_positives, min_negatives, top_k, split)
+    _validate(n_bins, binning, smoothing, min_positives, min_negatives, top_k, split,
+              null_draws)
     hint = "run `attrdb vocab`, `attrdb split` and `attrdb extract` first"
     require_tables(con, "activation_vectors", "splits", "scope_products", "vocabulary",
                    "word_products", hint=hint)
@@ -173,6 +185,8 @@ def run_divergence(
         "min_positives": min_positives,
         "min_negatives": min_negatives,
         "top_k": top_k,
+        "null_draws": null_draws,
+        "null_seed": null_seed,
         "scope_definition": definition.as_dict(),
     }
     base = {"model_id": model_id, "scope": scope}
@@ -197,8 +211,11 @@ def run_divergence(
             run_sql_file(con, f"divergence/unit_bins_{binning}", {**base, "n_bins": n_bins})
             run_sql_file(con, f"divergence/binned_{binning}", {**base, "n_bins": n_bins})
             lap("binning")
+            matched = definition.negatives == "category_matched"
             words = query_sql_file(con, "divergence/words", {
                 "scope": scope, "min_positives": min_positives, "min_negatives": min_negatives,
+                "null_draws": null_draws, "null_seed": null_seed,
+                "match_field": definition.match_field if matched else None,
             })
             kept = [(n_pos, n_neg) for _, n_pos, n_neg, ok in words if ok]
             skipped = [
@@ -210,7 +227,7 @@ def run_divergence(
                 **base, "bins_per_chunk": per_chunk, "field_bits": field_bits,
             })
             lap("words")
-            if definition.negatives == "category_matched":
+            if matched:
                 # D- reweighted to D+'s categories (attrdb.context.matched, sql/context).
                 run.summary["category_matched"] = matched_divergence(
                     con, model_id=model_id, scope=scope, definition=definition, n_bins=n_bins,
@@ -233,6 +250,9 @@ def run_divergence(
                     "field_mask": (1 << field_bits) - 1,
                 })
             lap("kl")
+            if null_draws:
+                run_sql_file(con, "divergence/null", base)
+                lap("null")
             run_sql_file(con, "divergence/prime_units", {**base, "top_k": top_k})
             lap("prime_units")
             counts = query_sql_file(con, "divergence/summary", base)[0]

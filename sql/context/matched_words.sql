@@ -70,6 +70,9 @@ DELETE FROM matched_coverage WHERE model_id = $model_id AND scope = $scope;
 INSERT INTO matched_coverage
     (model_id, scope, word, n_pos, n_pos_unmatched, n_neg, n_categories, kept)
 SELECT $model_id, $scope, word, n_pos, n_pos_unmatched, n_neg, n_categories, kept
-FROM context_word_totals;
+FROM context_word_totals
+WHERE NOT starts_with(word, chr(31));
 
-SELECT count(*) FILTER (WHERE kept) AS n_kept, count(*) AS n_words FROM context_word_totals;
+SELECT count(*) FILTER (WHERE kept) AS n_kept, count(*) AS n_words
+FROM context_word_totals
+WHERE NOT starts_with(word, chr(31));

@@ -1,15 +1,16 @@
 -- context/resample_train_matched: the 'resample' method's training sample with
 -- category-matched negatives, the counterpart of visualness/resample_train.sql. In each
--- category of the train split, m = min(#D+, #D-) there (scaled down proportionally, rounding
--- down, when the categories' sum exceeds $max_per_class); the m positives the 'initial'
--- classifier scores highest and the m negatives it scores lowest are kept, so the sample
+-- category of the train split, m = $resample_keep * min(#D+, #D-) there, rounded (scaled
+-- down proportionally, rounding down, when the categories' sum exceeds $max_per_class);
+-- the m positives the 'initial' classifier scores highest and the m negatives it scores
+-- lowest are kept (doubtful images of both sides dropped), so the sample
 -- has the same category mix in both classes, as the balanced sample does. Ties break on
 -- row_idx, so the sample is deterministic.
 -- Reads: predictions (method 'initial' of this run), visualness_universe,
 --        visualness_positives, visualness_categories (temp tables).
 -- Writes: nothing; returns (word, row_idx, label, n_per_class).
 -- Parameters: $model_id, $scope, $words (VARCHAR[] of this chunk),
---             $max_per_class (BIGINT; NULL = no cap).
+--             $max_per_class (BIGINT; NULL = no cap), $resample_keep (DOUBLE in (0, 1]).
 
 WITH chunk_words AS (
     SELECT DISTINCT unnest($words) AS word
@@ -30,7 +31,9 @@ per_category AS (
     SELECT
         word,
         category,
-        least(count(*) FILTER (WHERE label), count(*) FILTER (WHERE NOT label)) AS m
+        CAST(round($resample_keep * least(
+            count(*) FILTER (WHERE label), count(*) FILTER (WHERE NOT label)
+        )) AS BIGINT) AS m
     FROM labelled
     GROUP BY word, category
 ),

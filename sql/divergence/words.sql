@@ -2,12 +2,19 @@
 -- which words have enough positives and negatives to get a divergence. A word whose
 -- positives outnumber its negatives is marked `complement`: its histograms are counted over
 -- the negatives (the smaller side) and the positives follow as total minus negatives.
--- Reads: vocabulary, word_products, divergence_universe.
--- Writes: temp tables divergence_positives(word, pidx),
+-- With $null_draws > 0 every word also gets that many *pseudo-words*: random subsets of the
+-- universe with as many products as the word has positives in every stratum (one stratum,
+-- or the scope's $match_field categories for category-matched negatives), drawn by a
+-- seeded md5 order (the same on every engine). They pass through the same histogram and
+-- KL statements as the words; null.sql turns their divergences into the KL a word gets by chance. Their names start
+-- with chr(31), which no token holds, so they never meet a vocabulary word.
+-- Reads: vocabulary, word_products, divergence_universe, products.
+-- Writes: temp tables divergence_positives(word, pidx) (words and pseudo-words),
 --         divergence_words(widx, word, n_pos, n_neg, complement, n_side, n_other) (kept
---         words, widx dense; n_side = the size of the side counted, n_other the rest);
---         returns every vocabulary word as (word, n_pos, n_neg, kept).
--- Parameters: $scope, $min_positives, $min_negatives.
+--         words and pseudo-words, widx dense; n_side = the size of the side counted, n_other
+--         the rest); returns every vocabulary word as (word, n_pos, n_neg, kept).
+-- Parameters: $scope, $min_positives, $min_negatives, $null_draws, $null_seed,
+--             $match_field (NULL: one stratum).
 
 CREATE OR REPLACE TEMP TABLE divergence_positives AS
 SELECT DISTINCT wp.word, u.pidx
@@ -16,14 +23,45 @@ JOIN vocabulary AS v ON v.scope = wp.scope AND v.word = wp.word
 JOIN divergence_universe AS u ON u.product_id = wp.product_id
 WHERE wp.scope = $scope;
 
+INSERT INTO divergence_positives
+WITH strata AS (
+    SELECT
+        u.pidx,
+        CASE WHEN $match_field IS NULL THEN 0 ELSE dense_rank() OVER (
+            ORDER BY scope_field_value($match_field, p.category, p.metadata) NULLS FIRST
+        ) END AS stratum
+    FROM divergence_universe AS u
+    JOIN products AS p ON p.product_id = u.product_id
+),
+word_strata AS (
+    SELECT d.word, s.stratum, count(*) AS n_pos
+    FROM divergence_positives AS d
+    JOIN strata AS s ON s.pidx = d.pidx
+    GROUP BY d.word, s.stratum
+),
+draws AS (
+    SELECT chr(31) || 'null ' || draw || ' ' || w.word AS word, s.pidx, w.n_pos,
+        row_number() OVER (
+            PARTITION BY w.word, draw, w.stratum ORDER BY md5(concat_ws(' ', $null_seed, draw, s.pidx, w.word))
+        ) AS position
+    FROM word_strata AS w
+    CROSS JOIN range(CAST($null_draws AS BIGINT)) AS r(draw)
+    JOIN strata AS s ON s.stratum = w.stratum
+)
+SELECT word, pidx FROM draws WHERE position <= n_pos;
+
 CREATE OR REPLACE TEMP TABLE divergence_word_counts AS
-WITH n AS (SELECT count(*) AS n_universe FROM divergence_universe)
-SELECT v.word, count(p.pidx) AS n_pos, any_value(n.n_universe) - count(p.pidx) AS n_neg
-FROM vocabulary AS v
+WITH n AS (SELECT count(*) AS n_universe FROM divergence_universe),
+candidates AS (
+    SELECT word FROM vocabulary WHERE scope = $scope
+    UNION ALL
+    SELECT DISTINCT word FROM divergence_positives WHERE starts_with(word, chr(31))
+)
+SELECT c.word, count(p.pidx) AS n_pos, any_value(n.n_universe) - count(p.pidx) AS n_neg
+FROM candidates AS c
 CROSS JOIN n
-LEFT JOIN divergence_positives AS p ON p.word = v.word
-WHERE v.scope = $scope
-GROUP BY v.word;
+LEFT JOIN divergence_positives AS p ON p.word = c.word
+GROUP BY c.word;
 
 CREATE OR REPLACE TEMP TABLE divergence_words AS
 SELECT
@@ -39,4 +77,5 @@ WHERE n_pos >= $min_positives AND n_neg >= $min_negatives;
 
 SELECT word, n_pos, n_neg, n_pos >= $min_positives AND n_neg >= $min_negatives AS kept
 FROM divergence_word_counts
+WHERE NOT starts_with(word, chr(31))
 ORDER BY n_pos DESC, word;

@@ -1,13 +1,16 @@
--- The 'resample' method's training sample: rank the word's train products by the
--- 'initial' classifier's score and keep the n most confident positives of D+ (highest
--- scores) and the n most confident negatives of D- (lowest scores), with n the same
--- per-class size as the balanced sample (least(#D+, #D-, $max_per_class) in train).
+-- The 'resample' method's training sample (paper Sec. 4.2): rank both sides of the word's
+-- train products by the 'initial' classifier's score and keep the n most confident
+-- positives of D+ (highest scores) and the n most confident negatives of D- (lowest
+-- scores), with n = $resample_keep times the balanced sample's per-class size
+-- (least(#D+, #D-, $max_per_class) in train), at least 1. Taking a share of both sides
+-- drops the doubtful positives (text says the word, the image does not show it) as well as
+-- the doubtful negatives; n = the full size would keep every positive of a rare word.
 -- Ties break on row_idx, so the sample is deterministic.
 -- Reads: predictions (method 'initial' of this run, written just before),
 --        visualness_universe, visualness_positives (temp, from universe.sql).
 -- Writes: nothing; returns (word, row_idx, label, n_per_class).
 -- Parameters: $model_id, $scope, $words (VARCHAR[] of this chunk),
---             $max_per_class (BIGINT; NULL = no cap).
+--             $max_per_class (BIGINT; NULL = no cap), $resample_keep (DOUBLE in (0, 1]).
 
 WITH chunk_words AS (
     SELECT DISTINCT unnest($words) AS word
@@ -20,11 +23,11 @@ train AS (
 sizes AS (
     SELECT
         w.word,
-        least(
+        greatest(1, CAST(round($resample_keep * least(
             count(p.row_idx),
             (SELECT count(*) FROM train) - count(p.row_idx),
             coalesce(CAST($max_per_class AS BIGINT), (SELECT count(*) FROM train))
-        ) AS n_per_class
+        )) AS BIGINT)) AS n_per_class
     FROM chunk_words AS w
     LEFT JOIN visualness_positives AS p ON p.word = w.word AND p.split = 'train'
     GROUP BY w.word

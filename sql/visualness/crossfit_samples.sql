@@ -1,0 +1,62 @@
+-- visualness/crossfit_samples: the training samples of the cross-fitted method. For every
+-- word of the chunk and every fold f, the classifier that scores fold f's products learns
+-- from the other folds: their positives (D+; at most $max_per_class, the first in a seeded
+-- md5 order) and, in every stratum (visualness_folds), as many negatives as it has chosen
+-- positives, drawn in the same md5 order (all the stratum's negatives if it has fewer).
+-- With one stratum the negatives are a random sample of D- of the positives' size; with
+-- categories both classes hold the same number of products of every category, so the
+-- classifier cannot score by telling categories apart. Fold $n_folds is the sample of the
+-- word's final classifier, drawn the same way from every product.
+-- Reads: visualness_universe, visualness_positives (temp, universe.sql),
+--        visualness_folds (temp, crossfit_folds.sql).
+-- Writes: nothing; returns (word, fold, row_idx, label) by word, fold, label desc, row_idx.
+-- Parameters: $words (VARCHAR[] of this chunk), $seed, $n_folds,
+--             $max_per_class (BIGINT; NULL = no cap).
+
+WITH chunk_words AS (
+    SELECT DISTINCT unnest($words) AS word
+),
+training_folds AS (
+    SELECT CAST(f AS INTEGER) AS fold FROM range(CAST($n_folds AS BIGINT) + 1) AS t(f)
+),
+candidates AS (
+    SELECT
+        w.word,
+        t.fold,
+        u.row_idx,
+        f.stratum,
+        p.row_idx IS NOT NULL AS label,
+        md5_number(
+            CAST($seed AS VARCHAR) || chr(31) || w.word || chr(31) || u.product_id
+        ) AS draw
+    FROM chunk_words AS w
+    CROSS JOIN training_folds AS t
+    CROSS JOIN visualness_universe AS u
+    JOIN visualness_folds AS f ON f.row_idx = u.row_idx
+    LEFT JOIN visualness_positives AS p ON p.word = w.word AND p.row_idx = u.row_idx
+    WHERE f.fold <> t.fold
+),
+positives AS (
+    SELECT word, fold, row_idx, stratum
+    FROM candidates
+    WHERE label
+    QUALIFY row_number() OVER (PARTITION BY word, fold ORDER BY draw, row_idx)
+        <= coalesce(CAST($max_per_class AS BIGINT), 9223372036854775807)
+),
+wanted AS (
+    SELECT word, fold, stratum, count(*) AS n_pos
+    FROM positives
+    GROUP BY word, fold, stratum
+),
+negatives AS (
+    SELECT c.word, c.fold, c.row_idx
+    FROM candidates AS c
+    JOIN wanted AS w ON w.word = c.word AND w.fold = c.fold AND w.stratum = c.stratum
+    WHERE NOT c.label
+    QUALIFY row_number() OVER (PARTITION BY c.word, c.fold, c.stratum ORDER BY c.draw, c.row_idx)
+        <= any_value(w.n_pos) OVER (PARTITION BY c.word, c.fold, c.stratum)
+)
+SELECT word, fold, row_idx, true AS label FROM positives
+UNION ALL
+SELECT word, fold, row_idx, false AS label FROM negatives
+ORDER BY word, fold, label DESC, row_idx;
