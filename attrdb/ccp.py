@@ -159,6 +159,7 @@ def prepare_database(
     from attrdb.dedup import run_dedup
     from attrdb.divergence import run_divergence
     from attrdb.ingest import run_ingest
+    from attrdb.ingest_config import IngestConfig
     from attrdb.splits import run_split
     from attrdb.text.tokenize import run_text
     from attrdb.visualness import run_visualness
@@ -173,7 +174,11 @@ def prepare_database(
     if state()["products"]:
         done["ingest"] = "skipped"
     else:
-        done["ingest"] = run_ingest(con, write_listings(ccp_dir, listings, n_photos=n_photos))
+        # The listings hold absolute photo paths: the photos folder is their images root.
+        photos = IngestConfig(images_root=check_ccp_dir(ccp_dir) / "photos")
+        done["ingest"] = run_ingest(
+            con, write_listings(ccp_dir, listings, n_photos=n_photos), photos
+        )
     done["text"] = run_text(con, lang="en", progress=progress)
     done["dedup"] = "skipped" if state()["duplicate_groups"] else run_dedup(con)
     done["vocab"] = "skipped" if state()["vocabulary"] else run_vocab(con, scope=scope, kind="tag")

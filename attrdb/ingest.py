@@ -229,7 +229,10 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str] | 
         described = _read(con, path, "Parquet", "ingest/parquet_columns", {"path": str(path)})
         ordinality = described.fetchall()[-1][0]
         _read(
-            con, path, "Parquet", "ingest/stage_parquet",
+            con,
+            path,
+            "Parquet",
+            "ingest/stage_parquet",
             {"path": str(path), "ordinality": ordinality},
         )
         return None
@@ -381,9 +384,7 @@ def _apply_template(
 
     names = template_fields(template)
     columns = [n for n in names if n != TEMPLATE_ID]
-    rows = query_sql_file(
-        con, "ingest/template_values", {"paths": [json_path(c) for c in columns]}
-    )
+    rows = query_sql_file(con, "ingest/template_values", {"paths": [json_path(c) for c in columns]})
     out_rows: list[int] = []
     values: list[str | None] = []
     errors: list[str | None] = []
@@ -397,11 +398,19 @@ def _apply_template(
         errors.append(error)
         details.append(detail)
     table = pa.table(
-        {"source_row": out_rows, "image_value": values, "image_error": errors,
-         "image_detail": details},
+        {
+            "source_row": out_rows,
+            "image_value": values,
+            "image_error": errors,
+            "image_detail": details,
+        },
         schema=pa.schema(
-            [("source_row", pa.int64()), ("image_value", pa.string()),
-             ("image_error", pa.string()), ("image_detail", pa.string())]
+            [
+                ("source_row", pa.int64()),
+                ("image_value", pa.string()),
+                ("image_error", pa.string()),
+                ("image_detail", pa.string()),
+            ]
         ),
     )
     con.register(_TEMPLATE_PATHS, table)
@@ -479,8 +488,12 @@ def _register_image_check(
             "detail": [c.detail for c in checks],
         },
         schema=pa.schema(
-            [("candidate", pa.string()), ("image_path", pa.string()), ("kind", pa.string()),
-             ("detail", pa.string())]
+            [
+                ("candidate", pa.string()),
+                ("image_path", pa.string()),
+                ("kind", pa.string()),
+                ("detail", pa.string()),
+            ]
         ),
     )
     con.register(_IMAGE_CHECK, table)
@@ -530,13 +543,16 @@ def _check_image(candidate: str, base: str, allow_outside: bool) -> ImageCheck:
         return ImageCheck(joined.replace("\x00", "\\0"), "missing")
     if not allow_outside and ".." in re.split(r"[/\\]", candidate):
         return ImageCheck(
-            joined, "outside_root", f"'..' in the image path {candidate!r} (images must be "
-            f"under the images root {base}; see --allow-images-outside-root)"
+            joined,
+            "outside_root",
+            f"'..' in the image path {candidate!r} (images must be "
+            f"under the images root {base}; see --allow-images-outside-root)",
         )
     real = os.path.realpath(joined)
     if not allow_outside and not is_within(real, base):
         how = (
-            "an absolute path" if os.path.isabs(candidate) and real == joined
+            "an absolute path"
+            if os.path.isabs(candidate) and real == joined
             else f"resolves through a symbolic link to {real}"
         )
         return ImageCheck(

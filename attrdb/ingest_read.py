@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -121,12 +121,18 @@ def jsonl_records(path: Path) -> Iterator[Record]:
             text = line.text.rstrip("\r\n")
             if line.oversize:
                 yield Record(
-                    number, None, safe_text(text), "line_size_over_maximum",
+                    number,
+                    None,
+                    safe_text(text),
+                    "line_size_over_maximum",
                     f"line longer than {MAX_RECORD_BYTES} bytes",
                 )
             elif line.bad_encoding:
                 yield Record(
-                    number, None, _clip(safe_text(text)), "invalid_encoding",
+                    number,
+                    None,
+                    _clip(safe_text(text)),
+                    "invalid_encoding",
                     "line is not valid UTF-8",
                 )
             else:
@@ -197,7 +203,7 @@ def csv_records(path: Path) -> tuple[list[str], Iterator[Record]]:
     return header, _records(handle, feed, delimiter, header)
 
 
-def _reader(feed: _Feed, delimiter: str) -> Iterator[list[str]]:
+def _reader(feed: Iterable[str], delimiter: str) -> Iterator[list[str]]:
     return csv.reader(feed, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
 
 
@@ -225,9 +231,7 @@ def _parse_header(feed: _Feed, delimiter: str) -> list[str]:
     return header
 
 
-def _records(
-    handle: BinaryIO, feed: _Feed, delimiter: str, header: list[str]
-) -> Iterator[Record]:
+def _records(handle: BinaryIO, feed: _Feed, delimiter: str, header: list[str]) -> Iterator[Record]:
     previous_limit = csv.field_size_limit()
     csv.field_size_limit(MAX_RECORD_BYTES)
     number = 0
@@ -242,16 +246,28 @@ def _records(
             try:
                 fields = next(reader)
             except csv.Error as exc:
-                # Reject the line the record started on; re-read the lines after it.
-                first, rest = feed.taken[0], feed.taken[1:]
-                feed.pending.extendleft(reversed(rest))
-                feed.taken = []
+                taken, feed.taken = feed.taken, []
+                first = _clip(safe_text(taken[0].text.rstrip("\r\n")))
                 reader = _reader(feed, delimiter)
-                reason = (
-                    "line_size_over_maximum" if "field larger" in str(exc) else "malformed_quoting"
-                )
+                if "field larger" in str(exc) and not _is_record(taken[1:2], delimiter, header):
+                    # One genuinely huge quoted field: skip to the record's end, reject it.
+                    _skip_record(feed, sum(line.text.count('"') for line in taken))
+                    yield Record(
+                        number,
+                        None,
+                        first,
+                        "line_size_over_maximum",
+                        f"a field longer than {MAX_RECORD_BYTES} bytes",
+                    )
+                    continue
+                # A quote opened and never closed (or closed out of place): reject the line
+                # the record started on and read on from the next line.
+                feed.pending.extendleft(reversed(taken[1:]))
                 yield Record(
-                    number, None, _clip(safe_text(first.text.rstrip("\r\n"))), reason,
+                    number,
+                    None,
+                    first,
+                    "malformed_quoting",
                     f"{exc}; the record is read as its first line alone",
                 )
                 continue
@@ -262,23 +278,52 @@ def _records(
         handle.close()
 
 
+def _is_record(lines: list[Line], delimiter: str, header: list[str]) -> bool:
+    """Whether ``lines`` (one line) reads alone as a complete record of the header's width."""
+    if not lines:
+        return False
+    try:
+        return len(next(_reader(iter([lines[0].text]), delimiter))) == len(header)
+    except (csv.Error, StopIteration):
+        return False
+
+
+def _skip_record(feed: _Feed, quotes: int) -> None:
+    """Read on, holding nothing, until the record's quotes balance at a line end."""
+    while quotes % 2:
+        try:
+            next(feed)
+        except StopIteration:
+            return
+        quotes += feed.taken.pop().text.count('"')
+
+
 def _record(number: int, fields: list[str], lines: list[Line], header: list[str]) -> Record:
     raw_text = "".join(line.text for line in lines).rstrip("\r\n")
     size = sum(len(line.text.encode("utf-8", "surrogateescape")) for line in lines)
     if any(line.oversize for line in lines) or size > MAX_RECORD_BYTES:
         return Record(
-            number, None, _clip(safe_text(raw_text)), "line_size_over_maximum",
+            number,
+            None,
+            _clip(safe_text(raw_text)),
+            "line_size_over_maximum",
             f"record longer than {MAX_RECORD_BYTES} bytes",
         )
     if any(line.bad_encoding for line in lines):
         return Record(
-            number, None, _clip(safe_text(raw_text)), "invalid_encoding",
+            number,
+            None,
+            _clip(safe_text(raw_text)),
+            "invalid_encoding",
             "record is not valid UTF-8",
         )
     if len(fields) != len(header):
         reason = "too_many_columns" if len(fields) > len(header) else "missing_columns"
         return Record(
-            number, None, _clip(raw_text), reason,
+            number,
+            None,
+            _clip(raw_text),
+            reason,
             f"expected {len(header)} columns, found {len(fields)}",
         )
     swapped = "\r" in raw_text and _CR_STANDIN not in raw_text
@@ -297,4 +342,3 @@ def batches(records: Iterator[Record], size: int = 20_000) -> Iterator[list[Reco
             batch = []
     if batch:
         yield batch
-

@@ -167,3 +167,41 @@ def test_decompression_bomb_is_refused_before_decoding(
     Image.fromarray(original).save(ordinary)
     with pytest.raises(ImageLoadError, match="decompression-bomb guard"):
         load_rgb(ordinary, max_pixels=10_000)
+
+
+def test_16bit_scan_decodes_in_bounded_memory(tmp_path: Path, original: np.ndarray) -> None:
+    """A 6300 x 6300 16-bit grayscale PNG (the real photo tiled; under 1 MB on disk).
+
+    Measured in a fresh process: whole-image float64 arithmetic peaked at +1,365 MB; the
+    strip-wise scaling at +281 MB (decoded 16-bit image 79 MB + 8-bit gray 40 MB + RGB
+    159 MB). The bound leaves room for allocator slack.
+    """
+    import subprocess
+    import sys
+
+    size = 6300
+    gray = original[..., 0].astype(np.uint16) * 257
+    compressor = zlib.compressobj(1)
+    rows = (np.resize(gray[y % gray.shape[0]], size).astype(">u2") for y in range(size))
+    parts = [compressor.compress(b"\x00" + row.tobytes()) for row in rows]
+    parts.append(compressor.flush())
+    path = tmp_path / "scan16.png"
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 16, 0, 0, 0, 0))
+        + _png_chunk(b"IDAT", b"".join(parts))
+        + _png_chunk(b"IEND", b"")
+    )
+    script = (
+        "import resource, sys\n"
+        "from attrdb.cnn.images import load_rgb\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "image = load_rgb(sys.argv[1])\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(image.mode, image.size[0], image.size[1], (after - before) // 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[:3] == ["RGB", str(size), str(size)]
+    assert int(out[3]) < 450, f"decoding took {out[3]} MB more"

@@ -61,7 +61,9 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--image-template",
-                help="Image path from the id, e.g. '{id}.jpg', when there is no image column.",
+                help="Image path from the row when there is no image column: Python format "
+                "fields, {id} the listing id, any other name a column, e.g. '{id}.jpg', "
+                "'{id:.3}/{id}.jpg' (H&M layout), '{shop}/{id}.jpg'.",
             ),
         ] = None,
         images_root: Annotated[
@@ -85,6 +87,15 @@ def register(app: typer.Typer) -> None:
                 "--tags-delimiter",
                 help="Splits a tags string "
                 "(default: ',' for CSV; JSONL/Parquet tags must be lists).",
+            ),
+        ] = None,
+        allow_images_outside_root: Annotated[
+            bool | None,
+            typer.Option(
+                "--allow-images-outside-root",
+                help="Accept image paths that are absolute, hold '..' or follow a symbolic "
+                "link outside --images-root (default: reject them as image_outside_root).",
+                show_default=False,
             ),
         ] = None,
         allow_text_only: Annotated[
@@ -121,6 +132,7 @@ def register(app: typer.Typer) -> None:
             metadata_columns=parse_column_list(metadata_columns),
             tags_delimiter=tags_delimiter,
             allow_text_only=allow_text_only,
+            allow_images_outside_root=allow_images_outside_root,
         )
         with database(ctx, create=True) as con:
             summary = run_ingest(con, source, cfg)

@@ -66,7 +66,8 @@ class _ImageFiles(Dataset):
     def __getitem__(self, key: tuple[str, str]) -> Item:  # type: ignore[override]
         product_id, path = key
         try:
-            return product_id, self.resizer(load_rgb(path, max_pixels=self.max_pixels)), None
+            image = load_rgb(path, max_pixels=self.max_pixels, real_path_only=True)
+            return product_id, self.resizer(image), None
         except ImageLoadError as exc:
             return product_id, None, str(exc)
 

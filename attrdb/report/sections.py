@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import duckdb
 
 from attrdb.errors import InputError
+from attrdb.ingest import ImageRoots, image_roots
 from attrdb.report import html as h
 from attrdb.report import images, plots
 from attrdb.sqlfiles import run_sql_file
@@ -50,6 +52,11 @@ class Context:
     n_purifier_words: int = 3   # words shown with purifier images
     n_images: int = 6           # images per purifier kind
     saliency: SaliencyExamples = field(default_factory=SaliencyExamples)
+
+    @cached_property
+    def image_roots(self) -> ImageRoots:
+        """The images roots ingestion recorded: images are embedded only from under them."""
+        return image_roots(self.con)
 
 
 def rows(ctx: Context, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -308,7 +315,8 @@ def purifier(ctx: Context) -> h.Section:
             if not by_kind.get(kind):
                 continue
             figures = [
-                h.figure(images.thumbnail(r["image_path"]), f"{r['score']:.2f} · {r['product_id']}",
+                h.figure(images.thumbnail(r["image_path"], roots=ctx.image_roots),
+                         f"{r['score']:.2f} · {r['product_id']}",
                          r["title"] or r["product_id"])
                 for r in by_kind[kind]
             ]
@@ -399,12 +407,14 @@ def saliency(ctx: Context) -> h.Section:
             "map is stretched to its own range (red = its highest value).</p>")
     for (word, product_id), maps in pairs.items():
         first = maps[0]
-        figures = [h.figure(images.thumbnail(first["image_path"], 168), "image",
+        figures = [h.figure(images.thumbnail(first["image_path"], 168, roots=ctx.image_roots),
+                            "image",
                             first["title"] or product_id, wide=True)]
         for m in maps:
             label = m["method"] + (f", K={m['k']}" if m["k"] is not None else "")
             figures.append(h.figure(
-                images.overlay(m["image_path"], m["map"], m["height"], m["width"]), label,
+                images.overlay(m["image_path"], m["map"], m["height"], m["width"],
+                               roots=ctx.image_roots), label,
                 wide=True))
         body += f"<h3>{h.esc(word)} <small>· {h.esc(product_id)}</small></h3>" + h.grid(figures)
     return h.Section("saliency", title, body, ref)

