@@ -24,11 +24,74 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
+def _reference(lines: list[tuple[str, str, int, str]], shop_of: dict[str, str],
+               shop_sizes: dict[str, int], stop_words: set[str], *, min_count: int,
+               min_share: float, min_listings: int, constant_share: float,
+               max_words: int) -> dict[str, str]:
+    """The boilerplate rule in plain Python: flagged key -> reason."""
+    per_shop: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for pid, _, _, text in lines:
+        per_shop[(shop_of[pid], _key(text))].add(pid)
+    totals: dict[str, int] = defaultdict(int)
+    shop_rule: set[str] = set()
+    constant: set[str] = set()
+    for (shop, key), pids in per_shop.items():
+        totals[key] += len(pids)
+        share = len(pids) / shop_sizes[shop]
+        if len(pids) >= min_count and share >= min_share:
+            shop_rule.add(key)
+        if len(pids) >= min_count and share >= constant_share:
+            constant.add(key)
+    recurring = {k for k, n in totals.items() if k and (k in shop_rule or n >= min_listings)}
+    long = {k for k in recurring if len(k.split(" ")) > max_words}
+    anchors = constant | long
+    # Sections: runs of consecutive recurring lines of one listing.
+    by_product: dict[str, dict[int, str]] = defaultdict(dict)
+    for pid, _, line_no, text in lines:
+        by_product[pid][line_no] = _key(text)
+    in_template: dict[tuple[str, str], bool] = {}
+    for pid, keyed in by_product.items():
+        run: list[str] = []
+        for line_no in [*sorted(keyed), None]:
+            if line_no is not None and keyed[line_no] in recurring and (
+                    not run or line_no - 1 in keyed and keyed[line_no - 1] in recurring):
+                run.append(keyed[line_no])
+                continue
+            for key in run:
+                in_template[(key, pid)] = in_template.get((key, pid), False) or bool(
+                    set(run) & anchors)
+            run = [keyed[line_no]] if line_no is not None and keyed[line_no] in recurring else []
+    share = defaultdict(list)
+    for (key, _), flag in in_template.items():
+        share[key].append(flag)
+    reasons = {k: "constant" for k in constant & recurring}
+    reasons.update({k: "long" for k in long - constant})
+    reasons.update({k: "template" for k in recurring - anchors if np.mean(share[k]) >= 0.5})
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[^\W\d_]+", text.lower())) - stop_words
+
+    home: dict[str, list[bool]] = defaultdict(list)
+    for _, _, _, text in lines:
+        for word in words(text):
+            home[word].append(_key(text) in reasons)
+    key_words = {_key(text): words(text) for _, _, _, text in lines}
+    for key in recurring - set(reasons):
+        if key_words[key] and np.mean(
+                [np.mean(home[w]) >= 0.5 for w in key_words[key]]) >= 0.5:
+            reasons[key] = "template_words"
+    return reasons
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_rule_matches_a_python_reference(con: duckdb.DuckDBPyConnection, seed: int) -> None:
+    """Constructed shops: a care section under a header, care lines of varying wording, a
+    long pasted sentence and short attribute lines; the SQL equals the Python rule."""
     rng = np.random.default_rng(seed)
-    templates = ["Warm iron", "Do not bleach", "Wash care: 30°C", "Height 6', chest 38\"",
-                 "Handmade in Jaipur", "Dry in shade"]
+    care = ["Warm iron", "Do not bleach", "Wash care: 30°C", "Dry in shade",
+            "Tumble dry at low temperature", "Do not tumble dry or bleach"]
+    attributes = ["Lined.", "Unlined.", "Slightly longer at the back.", "Concealed zip at back."]
+    pasted = "Handmade in Jaipur by our own team of skilled craftsmen since 1990."
     shops = {"big": 60, "small": 8, "other": 30}
     lines: list[tuple[str, str, int, str]] = []
     products: list[tuple[str, str]] = []
@@ -36,14 +99,22 @@ def test_rule_matches_a_python_reference(con: duckdb.DuckDBPyConnection, seed: i
         for i in range(n):
             pid = f"{shop}{i:03d}"
             products.append((pid, shop))
-            chosen = [t for t in templates if rng.random() < {"big": 0.3, "small": 0.6,
-                                                                "other": 0.1}[shop]]
             name = "".join(rng.choice(list("abcdefghij"), 8))
             own = [f"A {shop} item called {name} in {rng.choice(['red', 'blue'])}"]
-            # Digits and case vary but fold to the same key.
-            chosen = [t.replace("6", str(rng.integers(5, 7))).upper() if rng.random() < 0.3
-                      else t for t in chosen]
-            for line_no, text in enumerate(own + chosen):
+            own += [a for a in attributes if rng.random() < 0.25]
+            # The listing's own prose separates its attribute lines from the care section.
+            own.append(f"Sewn by {name} in {rng.choice(['Pune', 'Agra', 'Goa'])}")
+            if rng.random() < {"big": 0.8, "small": 0.3, "other": 0.2}[shop]:
+                # Digits and case vary but fold to the same key; the header opens the section.
+                chosen = ["Care"] + [t.replace("30", str(rng.integers(20, 40))).upper()
+                                     if rng.random() < 0.3 else t
+                                     for t in care if rng.random() < 0.5]
+                if rng.random() < 0.3:
+                    chosen.insert(2, f"Hand wash the {name} gently")
+                own += chosen
+            if shop == "other" and rng.random() < 0.4:
+                own.append(pasted)
+            for line_no, text in enumerate(own):
                 lines.append((pid, "description", line_no, text))
     con.executemany("INSERT INTO products (product_id, shop, source, source_row) "
                     "VALUES (?, ?, 't', 1)", products)
@@ -52,26 +123,24 @@ def test_rule_matches_a_python_reference(con: duckdb.DuckDBPyConnection, seed: i
     definition = ScopeDefinition(boilerplate="drop", boilerplate_min_count=4,
                                  boilerplate_min_share=0.2, boilerplate_min_listings=15)
     define_scope(con, "s", definition)
-    summary = flag_boilerplate(con, "s", definition)
+    summary = flag_boilerplate(con, "s", definition, constant_share=0.5,
+                               max_attribute_words=8)
 
-    shop_of = dict(products)
-    per_shop: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for pid, _, _, text in lines:
-        per_shop[(shop_of[pid], _key(text))].add(pid)
-    totals: dict[str, int] = defaultdict(int)
-    flagged_somewhere: set[str] = set()
-    for (shop, key), pids in per_shop.items():
-        totals[key] += len(pids)
-        if len(pids) >= 4 and len(pids) / shops[shop] >= 0.2:
-            flagged_somewhere.add(key)
-    expected = {k for k, n in totals.items() if k in flagged_somewhere or n >= 15}
-    got = {r[0]: r[1] for r in con.execute(
-        "SELECT line_key, n_products FROM boilerplate_lines WHERE scope = 's'").fetchall()}
-    assert set(got) == expected and expected
-    assert all(got[k] == totals[k] for k in got)
+    stop_words = {r[0] for r in con.execute("SELECT word FROM stop_words").fetchall()}
+    expected = _reference(lines, dict(products), shops, stop_words, min_count=4,
+                          min_share=0.2, min_listings=15, constant_share=0.5, max_words=8)
+    got = dict(con.execute(
+        "SELECT line_key, reason FROM boilerplate_lines WHERE scope = 's'").fetchall())
+    assert got == expected
+    assert {"constant", "long", "template"} <= set(got.values())
     assert not any(k.startswith("a ") for k in got)  # every own line is its listing's alone
-    n_flagged = sum(1 for pid, _, _, text in lines if _key(text) in expected)
+    # Attribute lines recur in all shops and stay.
+    assert {"lined", "unlined", "slightly longer at the back"}.isdisjoint(got)
+    assert summary["n_recurring_kept"] >= 3
+    n_flagged = sum(1 for _, _, _, text in lines if _key(text) in expected)
     assert summary["n_flagged_lines"] == summary["n_excluded_lines"] == n_flagged
+    assert summary["n_keys_by_reason"] == {
+        r: sum(1 for v in expected.values() if v == r) for r in set(expected.values())}
 
 
 def test_care_lines_found_and_product_lines_kept(context_db: Path) -> None:

@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
                          f"--scope {scope}` first)")
         for row in rows:
             typer.echo(f"{row['rank']}\t{row['n_products']} listings\t{row['n_shops']} shops\t"
-                       f"{row['example']}")
+                       f"{row['example']}\t{row['reason']}")
         console_info(f"boilerplate={definition.boilerplate}: these lines are "
                      + ("excluded from the vocabulary and D+/D-" if definition.boilerplate
                         == "drop" else "flagged only"))

@@ -1,5 +1,6 @@
 -- context/boilerplate_top: a scope's most common boilerplate lines (rank order), with the
--- number of listings and shops holding each and whether the scope drops them.
+-- number of listings and shops holding each, whether the scope drops them and why each
+-- is boilerplate (reason: constant / long / template).
 -- Reads: boilerplate_lines, scopes. Writes: nothing. Parameters: $scope, $n.
 SELECT
     b.rank,
@@ -8,7 +9,8 @@ SELECT
     b.n_shops,
     b.n_shops_flagged,
     b.max_shop_share,
-    coalesce(json_extract_string(s.definition, '$.boilerplate'), 'keep') = 'drop' AS excluded
+    coalesce(json_extract_string(s.definition, '$.boilerplate'), 'keep') = 'drop' AS excluded,
+    b.reason
 FROM boilerplate_lines AS b
 JOIN scopes AS s ON s.scope = b.scope
 WHERE b.scope = $scope AND b.rank <= $n
