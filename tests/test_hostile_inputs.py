@@ -405,12 +405,14 @@ CATALOGUE: dict[str, Case] = {
                 ),
             )
         ),
-        None,
+        [],
     ),
     "jsonl duplicate keys": Case(
-        jsonl(line(2, lambda r: json.dumps(r)[:-1].encode() + b', "id": "other"}')), None
+        jsonl(line(2, lambda r: json.dumps(r)[:-1].encode() + b', "id": "other"}')), []
     ),
-    "jsonl lone surrogate escape": Case(jsonl(line(2, lambda r: {**r, "title": "\ud800"})), None),
+    "jsonl lone surrogate escape": Case(
+        jsonl(line(2, lambda r: {**r, "title": "\ud800"})), [(3, "malformed_json")]
+    ),
     "jsonl byte order mark": Case(
         lambda r, root: (".jsonl", b"\xef\xbb\xbf" + jsonl(line(0, r[0]))(r, root)[1]), []
     ),
