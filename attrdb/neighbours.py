@@ -8,7 +8,7 @@ units (``unit_word_divergence``), in SQL (``sql/neighbours/``), and stores
   pairs of the run, for one of three methods: ``cosine`` (profiles centred per unit, so
   the noise floor every word shares does not count), ``spearman`` (rank correlation of the
   raw profiles) or ``prime_jaccard`` (overlap of the top-k prime units);
-- ``word_groups``: a hierarchical clustering (average linkage on 1 - similarity) cut into
+- ``word_groups``: a hierarchical clustering (complete linkage on 1 - similarity) cut into
   ``n_groups`` groups, with the dendrogram's leaf order for heat maps;
 - the view ``word_neighbours`` ranks each word's neighbours, with both words' support.
 
@@ -30,19 +30,26 @@ from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 METHODS = ("cosine", "spearman", "prime_jaccard")
-VALUES = ("auto", "kl", "kl_z")
+# Profiles of the raw KL centred per unit group colours with colours and shoe parts with
+# shoe parts better than kl_z profiles on Myntra (docs/neighbours.md), so kl is the default.
+VALUES = ("kl", "kl_z")
+LINKAGES = ("complete", "average", "single")
+DEFAULT_LINKAGE = "complete"
 DEFAULT_METHOD = "cosine"
 DEFAULT_N_GROUPS = 20
 DEFAULT_NEIGHBOURS = 5  # neighbours per word listed in the summary
 
 
-def cluster(words: list[str], similarity: np.ndarray, n_groups: int) -> list[dict[str, Any]]:
-    """Average-linkage clustering of words on the distance 1 - similarity.
+def cluster(words: list[str], similarity: np.ndarray, n_groups: int,
+            method: str = DEFAULT_LINKAGE) -> list[dict[str, Any]]:
+    """Hierarchical clustering of words on the distance 1 - similarity.
 
     Args:
         words: the words, in the order of the matrix rows.
         similarity: symmetric (n, n) matrix; the diagonal is ignored.
         n_groups: groups to cut the tree into (at most n).
+        method: linkage: 'complete' (the default: average linkage chains most words into
+            one group on these profiles), 'average' or 'single'.
 
     Returns:
         Per word: group_id (1 = largest group; ties by first position in the dendrogram),
@@ -57,7 +64,7 @@ def cluster(words: list[str], similarity: np.ndarray, n_groups: int) -> list[dic
     distance = 1.0 - np.asarray(similarity, dtype=float)
     distance = (distance + distance.T) / 2.0  # exact symmetry for squareform
     np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(np.clip(distance, 0.0, None), checks=False), method="average")
+    tree = linkage(squareform(np.clip(distance, 0.0, None), checks=False), method=method)
     labels = cut_tree(tree, n_clusters=min(n_groups, n)).ravel()
     order = leaves_list(tree)
     position = np.empty(n, dtype=int)
@@ -96,7 +103,8 @@ def run_neighbours(
     n_groups: int = DEFAULT_N_GROUPS,
     top_k: int = DEFAULT_TOP_K,
     n_neighbours: int = DEFAULT_NEIGHBOURS,
-    value: str = "auto",
+    value: str = "kl",
+    linkage: str = DEFAULT_LINKAGE,
 ) -> dict[str, Any]:
     """Similarity of every pair of a scope's words, their groups and nearest neighbours.
 
@@ -111,9 +119,10 @@ def run_neighbours(
         n_groups: groups the vocabulary is clustered into.
         top_k: prime units compared per word ('prime_jaccard' only).
         n_neighbours: nearest neighbours per word listed in the returned summary.
-        value: the divergence compared: 'kl_z' (null-corrected: how many null standard
-            deviations the KL lies above chance, migration 0011), 'kl' (the paper's raw
-            KL) or 'auto' (kl_z when the divergence run filled it for every row, else kl).
+        value: the divergence compared: 'kl' (the paper's raw KL; for 'cosine' centred per
+            unit, which removes the noise floor the null correction targets) or 'kl_z'
+            (null-corrected: null standard deviations above chance, migration 0011).
+        linkage: the clustering's linkage (see :func:`cluster`).
 
     Returns:
         Summary: model_id, method, the value compared, n_words, n_pairs, the groups (sizes
@@ -128,6 +137,8 @@ def run_neighbours(
         raise InputError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
     if value not in VALUES:
         raise InputError(f"--value must be one of {', '.join(VALUES)}, not {value!r}")
+    if linkage not in LINKAGES:
+        raise InputError(f"--linkage must be one of {', '.join(LINKAGES)}, not {linkage!r}")
     if n_groups < 1 or top_k < 1 or n_neighbours < 1:
         raise InputError("--groups, --top-k and --neighbours must be at least 1")
     require_tables(con, "unit_word_divergence", "prime_units", hint="run `attrdb divergence` first")
@@ -137,7 +148,7 @@ def run_neighbours(
     if value == "kl_z" and not has_z:
         raise StateError(f"the divergences of model {model_id!r} in scope {scope!r} have no "
                          "kl_z (null correction); rerun `attrdb divergence` or pass --value kl")
-    use_z = value == "kl_z" or (value == "auto" and bool(has_z))
+    use_z = value == "kl_z"
     available = n_prime if method == "prime_jaccard" else n_divergence
     if available < 2:
         raise StateError(
@@ -145,7 +156,7 @@ def run_neighbours(
             "neighbours need at least two: run `attrdb divergence` first"
         )
     params = {"model_id": model_id, "method": method, "n_groups": n_groups, "top_k": top_k,
-              "value": "kl_z" if use_z else "kl"}
+              "value": value, "linkage": linkage}
     import pyarrow as pa
 
     with stage_run(con, "neighbours", params, scope=scope) as run:
@@ -158,7 +169,7 @@ def run_neighbours(
                 run_sql_file(con, f"neighbours/profiles_{method}", {**base, "use_z": use_z})
                 run_sql_file(con, "neighbours/similarity_profiles", bound)
             words, matrix = similarity_matrix(con, model_id, scope, method)
-            groups = cluster(words, matrix, n_groups)
+            groups = cluster(words, matrix, n_groups, linkage)
             con.register("neighbour_groups", pa.Table.from_pylist(groups))
             try:
                 run_sql_file(con, "neighbours/groups_write", bound)
@@ -179,7 +190,7 @@ def run_neighbours(
         run.summary.update(
             model_id=model_id,
             method=method,
-            value=params["value"],
+            value=value,
             n_words=len(words),
             n_pairs=len(words) * (len(words) - 1),
             groups=[{"group_id": g, "size": len(ws), "words": ws}

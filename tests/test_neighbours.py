@@ -86,7 +86,7 @@ def test_uses_null_corrected_kl_z_when_present(con, toy) -> None:
     for w, values in z.items():
         con.executemany("UPDATE unit_word_divergence SET kl_z = ? WHERE word = ? AND unit_id = ?",
                         [(float(v), w, u) for u, v in enumerate(values)])
-    summary = run_neighbours(con, method="spearman", n_groups=3)
+    summary = run_neighbours(con, method="spearman", n_groups=3, value="kl_z")
     assert summary["value"] == "kl_z"
     for (a, b), s in _stored(con, "spearman").items():
         assert s == pytest.approx(spearmanr(z[a], z[b]).statistic, abs=1e-12)
@@ -120,11 +120,13 @@ def test_groups_match_scikit_learn_and_recover_families(con, toy, method) -> Non
     similarity = np.eye(len(words))
     for (a, b), s in _stored(con, method).items():
         similarity[words.index(a), words.index(b)] = s
-    expected = AgglomerativeClustering(
-        n_clusters=3, metric="precomputed", linkage="average").fit_predict(1.0 - similarity)
-    found = dict(con.execute("SELECT word, group_id FROM word_groups WHERE method = ?",
-                             [method]).fetchall())
-    assert adjusted_rand_score(expected, [found[w] for w in words]) == 1.0
+    for linkage in ("average", "complete"):
+        run_neighbours(con, method=method, n_groups=3, linkage=linkage)
+        expected = AgglomerativeClustering(
+            n_clusters=3, metric="precomputed", linkage=linkage).fit_predict(1.0 - similarity)
+        found = dict(con.execute("SELECT word, group_id FROM word_groups WHERE method = ?",
+                                 [method]).fetchall())
+        assert adjusted_rand_score(expected, [found[w] for w in words]) == 1.0
     family = {w: f for f, ws in FAMILIES.items() for w in ws}
     assert adjusted_rand_score([family[w] for w in words], [found[w] for w in words]) == 1.0
     # Group 1 is the largest; leaf orders are a permutation; the summary lists neighbours.
@@ -158,6 +160,8 @@ def test_rerun_replaces_rows(con, toy) -> None:
 def test_errors(con) -> None:
     with pytest.raises(InputError, match="--method"):
         run_neighbours(con, method="euclid")
+    with pytest.raises(InputError, match="--linkage"):
+        run_neighbours(con, linkage="ward")
     with pytest.raises(InputError, match="--value"):
         run_neighbours(con, value="kl_excess")
     con.execute("INSERT INTO models (model_id, name, weights, weights_sha256, input_size, "

@@ -10,7 +10,12 @@ from attrdb.cli import options
 from attrdb.cli.common import console_info, database
 from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.divergence import DEFAULT_TOP_K
-from attrdb.neighbours import DEFAULT_METHOD, DEFAULT_N_GROUPS, DEFAULT_NEIGHBOURS
+from attrdb.neighbours import (
+    DEFAULT_LINKAGE,
+    DEFAULT_METHOD,
+    DEFAULT_N_GROUPS,
+    DEFAULT_NEIGHBOURS,
+)
 
 _SHOWN_WORDS = 8
 
@@ -36,9 +41,12 @@ def register(app: typer.Typer) -> None:
         ] = DEFAULT_TOP_K,
         value: Annotated[
             str,
-            typer.Option("--value", help="kl_z (null-corrected divergence), kl (raw) or auto "
-                         "(kl_z when the divergence run stored it)."),
-        ] = "auto",
+            typer.Option("--value", help="kl (raw KL, centred per unit for cosine) or kl_z "
+                         "(null-corrected divergence)."),
+        ] = "kl",
+        linkage: Annotated[
+            str, typer.Option("--linkage", help="complete, average or single.")
+        ] = DEFAULT_LINKAGE,
         n_neighbours: Annotated[
             int, typer.Option("--n-neighbours", help="Nearest neighbours printed per word.")
         ] = DEFAULT_NEIGHBOURS,
@@ -49,7 +57,7 @@ def register(app: typer.Typer) -> None:
         with database(ctx) as con:
             summary = run_neighbours(con, scope=scope, model_id=model, method=method,
                                      n_groups=n_groups, top_k=top_k, n_neighbours=n_neighbours,
-                                     value=value)
+                                     value=value, linkage=linkage)
         console_info(
             f"neighbours ({method} of {summary['value']}): {summary['n_words']} words, "
             f"{summary['n_pairs']} pairs, "
