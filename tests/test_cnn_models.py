@@ -23,6 +23,7 @@ from attrdb.cnn.models import (
 )
 from attrdb.cnn.registry import list_models, register_model
 from attrdb.errors import ModelError, StateError
+from tests.tolerances import assert_kernel_close
 
 SAMPLE_IDS = ["10053", "11901", "17064", "20421"]  # T-shirt, shoes, belt, handbag
 
@@ -102,7 +103,7 @@ def test_lite0_units_equal_the_package_network_with_hooks(lite0: TappedModel, im
     with torch.inference_mode():
         got = lite0.forward_units(x)
     assert got.shape == (4, 2096)
-    torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
+    assert_kernel_close(got.numpy(), expected.numpy(), layer_sizes=lite0.layer_sizes)
     maps = lite0.forward_maps(x[:1])
     assert [m.shape[1] for m in maps] == lite0.layer_sizes
 
@@ -161,7 +162,7 @@ def test_torchvision_model_from_user_weights_file(name: str, tmp_path: Path, ima
         units = model.forward_units(x)
     assert [m.shape[1] for m in maps] == model.layer_sizes
     expected = _hooked_units(model.net, TORCHVISION_ORACLES[name](model.net), x)
-    torch.testing.assert_close(units, expected, rtol=1e-6, atol=1e-6)
+    assert_kernel_close(units.numpy(), expected.numpy(), layer_sizes=model.layer_sizes)
     # The weights really are the file's, not a fresh random initialisation.
     saved = torch.load(weights, weights_only=True)
     first = next(iter(saved))

@@ -25,6 +25,7 @@ from attrdb.cnn.models import load_model, model_from_db
 from attrdb.connection import connect
 from attrdb.errors import StateError
 from tests.conftest import copy_db
+from tests.tolerances import assert_kernel_close
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -136,7 +137,7 @@ def test_stored_values_equal_a_direct_forward_pass(extracted_db: Path) -> None:
         expected = np.concatenate([t.amax(dim=(2, 3))[0].numpy() for t in captured])
         stored = np.asarray(vals, dtype=np.float32)
         assert stored.shape == expected.shape == (2096,)
-        assert np.allclose(stored, expected, rtol=1e-5, atol=1e-5), product_id
+        assert_kernel_close(stored, expected, layer_sizes=model.layer_sizes, context=product_id)
     for hook in hooks:
         hook.remove()
 
@@ -342,4 +343,6 @@ def test_interrupt_and_kill_then_resume(db_path: Path, sample: Path) -> None:
     x = model.preprocess(load_rgb(last[0])).unsqueeze(0)
     with torch.inference_mode():
         fresh = model.forward_units(x.contiguous(memory_format=torch.channels_last))[0]
-    assert np.allclose(np.asarray(last[1], dtype=np.float32), fresh.numpy(), rtol=1e-5, atol=1e-5)
+    # Batch of 4 in the child vs one image here: equal up to float32 kernel rounding.
+    assert_kernel_close(np.asarray(last[1], dtype=np.float32), fresh.numpy(),
+                        layer_sizes=model.layer_sizes, context=last[0])
