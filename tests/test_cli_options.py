@@ -32,7 +32,8 @@ def _commands() -> list[tuple[list[str], Any]]:
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    # The help formatter may break a line after a hyphen ("read-" / "only").
+    return re.sub(r"\s+", " ", re.sub(r"-\n\s*", "-", text)).strip()
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _commands()], ids=lambda p: " ".join(p) or "-")
@@ -41,6 +42,9 @@ def test_help_shows_every_option_description_whole(path: list[str]) -> None:
     result = CliRunner().invoke(app, [*path, "--help"], terminal_width=100)
     assert result.exit_code == 0, result.output
     shown = _flat(result.output)
+    for sub in getattr(command, "commands", {}).values():
+        if not sub.hidden:  # the command list shows each command's whole first paragraph
+            assert _flat((sub.help or "").split("\n\n")[0]) in shown, sub.name
     for param in command.params:
         if getattr(param, "hidden", False) or param.name == "help":
             continue
@@ -65,6 +69,12 @@ def test_global_options_after_the_command(tmp_path: Path) -> None:
     assert path.is_file()
     again = CliRunner().invoke(app, ["migrate", f"--db={path}", "--debug"])
     assert again.exit_code == 0, again.output
+    # The example: the query reads the database named after it.
+    query = CliRunner().invoke(
+        app, ["sql", "select count(*) AS n from schema_version", "--db", str(path)]
+    )
+    assert query.exit_code == 0, query.output
+    assert "n" in query.stdout.splitlines()[0]
 
 
 def test_hoisting_moves_only_global_options_and_stops_at_double_dash() -> None:

@@ -55,9 +55,29 @@ def database(
         con.close()
 
 
+class CommandGroup(TyperGroup):
+    """A command group whose command list shows each command's whole first paragraph.
+
+    Click lists a command by its first sentence, cut to the terminal width: "Perceptual
+    depth (eq. 4): ..." became "Perceptual depth (eq.". Here the paragraph wraps instead.
+    """
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            text = command.short_help or (command.help or "").strip().split("\n\n")[0]
+            rows.append((name, " ".join(text.split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 def sub_app(help: str) -> typer.Typer:
     """A command group (``attrdb models``, ``attrdb scope``) with the app's help settings."""
-    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None)
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=None, cls=CommandGroup)
 
 
 # Global options a user may write after the command too (`attrdb sql "..." --db x.duckdb`);
@@ -93,7 +113,7 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
-class AttrdbGroup(TyperGroup):
+class AttrdbGroup(CommandGroup):
     """The root command group: global options parse wherever they are written."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
