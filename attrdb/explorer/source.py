@@ -62,6 +62,7 @@ class Reader:
         self.db = Path(db)
         self.timeout_s = timeout_s
         self.memory_limit = memory_limit
+        self._lock = threading.Lock()
 
     def check(self) -> None:
         """Open and close once, so ``attrdb serve`` refuses a bad path before it listens."""
@@ -88,23 +89,28 @@ class Reader:
         A statement still running ``timeout_s`` after opening is interrupted (DuckDB then
         raises its "interrupted" error, reported as a one-line StateError).
         """
-        source = self._open()
-        timer = threading.Timer(self.timeout_s, source.con.interrupt)
-        timer.daemon = True
-        timer.start()
-        try:
-            yield source
-        except (duckdb.InterruptException, SqlError) as exc:
-            # run_sql_file wraps DuckDB's errors in SqlError, keeping the original as cause.
-            if not isinstance(exc, duckdb.InterruptException) and not isinstance(
-                    exc.__cause__, duckdb.InterruptException):
-                raise
-            raise StateError(
-                f"a page query ran past {self.timeout_s:g} s and was stopped (--timeout)"
-            ) from exc
-        finally:
-            timer.cancel()
-            source.con.close()
+        # One request reads at a time: DuckDB gives connections to one file in one process
+        # a shared instance, whose configuration the first connection has already locked,
+        # so a second sandboxed open while the first is in use would fail. Serving pages one
+        # by one also keeps the file's open windows short and separate.
+        with self._lock:
+            source = self._open()
+            timer = threading.Timer(self.timeout_s, source.con.interrupt)
+            timer.daemon = True
+            timer.start()
+            try:
+                yield source
+            except (duckdb.InterruptException, SqlError) as exc:
+                # run_sql_file wraps DuckDB's errors in SqlError, keeping the cause.
+                if not isinstance(exc, duckdb.InterruptException) and not isinstance(
+                        exc.__cause__, duckdb.InterruptException):
+                    raise
+                raise StateError(
+                    f"a page query ran past {self.timeout_s:g} s and was stopped (--timeout)"
+                ) from exc
+            finally:
+                timer.cancel()
+                source.con.close()
 
     def _open(self) -> Source:
         if not self.db.is_file():
