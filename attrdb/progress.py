@@ -112,7 +112,7 @@ class Progress:
         self._closed = True
         if self._bar is not None:
             self._bar.close()
-        elif self._plain:
+        elif self._plain and self.n:  # a loop with nothing to do prints nothing
             elapsed = time.monotonic() - self._start
             of = f"/{self.total}" if self.total is not None else ""
             self._write(

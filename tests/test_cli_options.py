@@ -166,3 +166,36 @@ def test_usage_errors_are_one_line_naming_the_option(
     assert info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "'--top-n'" in err and err.startswith("error:")
+
+
+def test_catalogue_walkthrough_uses_only_real_options() -> None:
+    # docs/catalogue.md is a new user's first read: every `attrdb CMD --option` in it must
+    # be a visible option of that command (or a global one).
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "catalogue.md").read_text()
+    commands = {tuple(path): command for path, command in _commands()}
+    root_options = {o for p in commands[()].params for o in p.opts}
+    text = re.sub(r"\\\n\s*", " ", doc)  # join continued shell lines
+    checked = 0
+    for line in re.findall(r"attrdb [^`\n]*", text):
+        words = line.split()[1:]
+        path: tuple[str, ...] = ()
+        while words and (*path, words[0]) in commands:
+            path = (*path, words.pop(0))
+        if not path:
+            continue
+        visible = {o for p in commands[path].params if not getattr(p, "hidden", False)
+                   for o in p.opts}
+        for word in words:
+            option = word.split("=")[0].strip("[]`,.;:)")
+            if option.startswith("--"):
+                assert option in visible | root_options, f"`attrdb {' '.join(path)} {option}`"
+                checked += 1
+    assert checked > 10
+
+
+def test_progress_of_an_empty_loop_prints_nothing() -> None:
+    out = io.StringIO()
+    with progress.Progress(0, desc="text", interval=0, stream=out):
+        pass
+    assert out.getvalue() == ""
+    assert list(progress.track(iter("ab"), desc="text", enabled=False)) == ["a", "b"]
