@@ -24,6 +24,7 @@ import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -171,11 +172,18 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
         ValueError: a format spec does not apply to text (e.g. ``{id:d}``).
     """
     out: list[str] = []
-    for literal, name, spec, _ in string.Formatter().parse(template):
+    for literal, name, spec in _parts(template):
         out.append(literal)
         if name is not None:
-            out.append(format(values[name], spec or ""))
+            out.append(format(values[name], spec))
     return "".join(out)
+
+
+@lru_cache(maxsize=16)
+def _parts(template: str) -> tuple[tuple[str, str | None, str], ...]:
+    """The template parsed once (it is rendered for every row)."""
+    parsed = string.Formatter().parse(template)
+    return tuple((literal, name, spec or "") for literal, name, spec, _ in parsed)
 
 
 def load_config(path: str | Path) -> IngestConfig:
