@@ -61,7 +61,8 @@ def run_stability(
 
     Returns:
         The run summary: per method the Spearman correlation and top-``top`` overlap of
-        every pair of seeds, and the mean top-100 prime-unit overlap between seeds.
+        every pair of seeds, and the mean share of a word's prime units that two seeds
+        share, for the stored ranking (kl_z) and for the raw KL (the paper's).
     """
     from attrdb.connection import connect
     from attrdb.divergence import resolve_model, run_divergence
@@ -89,7 +90,7 @@ def run_stability(
     with stage_run(con, "stability", params, scope=scope) as run:
         con.execute("CHECKPOINT")
         scores: dict[int, dict[str, dict[str, float]]] = {}
-        prime: dict[int, dict[str, set[int]]] = {}
+        prime: dict[int, dict[str, dict[str, set[int]]]] = {}
         started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="attrdb-stability-") as tmp:
             for seed in seeds:
@@ -144,12 +145,17 @@ def _ranking_scores(
     return result
 
 
-def _prime_units(con: duckdb.DuckDBPyConnection, model_id: str, scope: str) -> dict[str, set[int]]:
-    rows = con.execute(
-        "SELECT word, list(unit_id) FROM prime_units WHERE model_id = ? AND scope = ? "
-        "GROUP BY word", [model_id, scope],
-    ).fetchall()
-    return {str(word): set(units) for word, units in rows}
+def _prime_units(
+    con: duckdb.DuckDBPyConnection, model_id: str, scope: str
+) -> dict[str, dict[str, set[int]]]:
+    """ranking ('kl_z' as stored, 'kl' the paper's) -> word -> its prime units."""
+    result: dict[str, dict[str, set[int]]] = {"kl_z": {}, "kl": {}}
+    for word, by_z, by_kl in query_sql_file(
+        con, "stability/prime_units", {"model_id": model_id, "scope": scope}
+    ):
+        result["kl_z"][str(word)] = set(by_z)
+        result["kl"][str(word)] = set(by_kl)
+    return result
 
 
 def _ranks(scores: dict[str, float], words: list[str]) -> np.ndarray:
@@ -161,7 +167,7 @@ def _ranks(scores: dict[str, float], words: list[str]) -> np.ndarray:
 
 def _compare(
     scores: dict[int, dict[str, dict[str, float]]],
-    prime: dict[int, dict[str, set[int]]],
+    prime: dict[int, dict[str, dict[str, set[int]]]],
     seeds: list[int],
     methods: Sequence[str],
     top: int,
@@ -183,16 +189,17 @@ def _compare(
                 "spearman": round(float(spearmanr(ra, rb).statistic), 4),
                 f"top{top}_overlap": len(top_a & top_b),
             })
-    overlaps = []
-    for a, b in itertools.combinations(seeds, 2):
-        for word in set(prime[a]) & set(prime[b]):
-            size = max(len(prime[a][word]), len(prime[b][word]))
-            if size:
-                overlaps.append(len(prime[a][word] & prime[b][word]) / size)
-    return {
-        "pairs": pairs,
-        "prime_unit_overlap": round(float(np.mean(overlaps)), 4) if overlaps else None,
-    }
+    overlap: dict[str, float | None] = {}
+    for ranking in ("kl_z", "kl"):
+        shares = [
+            len(prime[a][ranking][word] & prime[b][ranking][word])
+            / max(len(prime[a][ranking][word]), len(prime[b][ranking][word]))
+            for a, b in itertools.combinations(seeds, 2)
+            for word in set(prime[a][ranking]) & set(prime[b][ranking])
+            if prime[a][ranking][word] or prime[b][ranking][word]
+        ]
+        overlap[ranking] = round(float(np.mean(shares)), 4) if shares else None
+    return {"pairs": pairs, "prime_unit_overlap": overlap}
 
 
 def _store(

@@ -3,8 +3,11 @@
 A scope's definition (``scopes.definition``, JSON) says which products it covers (a
 category filter on ``products.category`` or a metadata key), whether boilerplate lines are
 dropped from the text, and how negatives are drawn (random, as in the paper, or matched to
-the positives' categories). ``'default'`` is ``{}``: every kept product, boilerplate kept,
-random negatives. Every stage that reads a scope records the definition it used in its
+the positives' categories). ``'default'`` is ``{}``: every kept product with the field
+defaults below: boilerplate dropped and negatives matched to the positives' categories,
+the settings that measured best (docs/trust.md; with random negatives, words tied to one
+product type — outsole, footbed, care words of one category — lead the list). The paper's
+options are ``boilerplate='keep', negatives='random'``. Every stage that reads a scope records the definition it used in its
 ``runs.params`` (``scope_definition``), and a stage refuses to build on upstream results
 computed under another definition (:func:`ensure_scope_current`). Redefining a scope
 deletes its old results from every per-scope table, so results of two definitions never
@@ -53,11 +56,11 @@ class ScopeDefinition:
 
     category_field: str | None = None
     categories: tuple[str, ...] = field(default_factory=tuple)
-    boilerplate: str = "keep"
+    boilerplate: str = "drop"
     boilerplate_min_count: int = 5
     boilerplate_min_share: float = 0.05
     boilerplate_min_listings: int = 20
-    negatives: str = "random"
+    negatives: str = "category_matched"
     match_field: str = "category"
     bound_share: float = 0.9
 
@@ -177,7 +180,7 @@ def define_scope(
     if not name:
         raise InputError("a scope needs a name")
     if name == DEFAULT_SCOPE:
-        raise InputError("scope 'default' is every kept product with the paper's options; "
+        raise InputError("scope 'default' is every kept product with the default options; "
                          "define a scope with another name")
     definition = replace(
         definition,
