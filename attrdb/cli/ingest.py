@@ -70,7 +70,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--images-root",
-                help="Folder relative image paths are under (default: the catalogue's folder).",
+                help="Folder every image must be under; relative paths are taken from it "
+                "(default: the catalogue's folder).",
             ),
         ] = None,
         metadata_columns: Annotated[
