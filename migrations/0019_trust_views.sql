@@ -7,8 +7,9 @@
 --         the end, existing columns kept).
 
 -- Visualness per (model, scope, method) ranked both ways by the method's ranking score
--- (visualness_ranking_score: the lower 95 % bound for crossfit, the accuracy for the
--- paper's methods): visual_rank 1 = most visual word. Every row carries the interval and
+-- (the lower 95 % bound for crossfit, the accuracy for the paper's methods; the same rule
+-- as the macro visualness_ranking_score, written out because migrations run before the
+-- macros are registered): visual_rank 1 = most visual word. Every row carries the interval and
 -- the test positives and negatives behind it, and the rank spread over seeds where
 -- `attrdb stability` has run. Words with NULL accuracy (too few examples) are left out.
 CREATE OR REPLACE VIEW visualness_ranking AS
@@ -24,14 +25,16 @@ SELECT
     h.h,
     rank() OVER (
         PARTITION BY v.model_id, v.scope, v.method
-        ORDER BY visualness_ranking_score(v.method, v.accuracy, v.accuracy_low) DESC, v.word
+        ORDER BY CASE WHEN v.method = 'crossfit' THEN v.accuracy_low ELSE v.accuracy END DESC,
+            v.word
     ) AS visual_rank,
     rank() OVER (
         PARTITION BY v.model_id, v.scope, v.method
-        ORDER BY visualness_ranking_score(v.method, v.accuracy, v.accuracy_high) ASC, v.word
+        ORDER BY CASE WHEN v.method = 'crossfit' THEN v.accuracy_high ELSE v.accuracy END ASC,
+            v.word
     ) AS nonvisual_rank,
     count(*) OVER (PARTITION BY v.model_id, v.scope, v.method) AS n_words,
-    visualness_ranking_score(v.method, v.accuracy, v.accuracy_low) AS ranking_score,
+    CASE WHEN v.method = 'crossfit' THEN v.accuracy_low ELSE v.accuracy END AS ranking_score,
     v.accuracy_low,
     v.accuracy_high,
     v.auc,
