@@ -199,3 +199,11 @@ def test_progress_of_an_empty_loop_prints_nothing() -> None:
         pass
     assert out.getvalue() == ""
     assert list(progress.track(iter("ab"), desc="text", enabled=False)) == ["a", "b"]
+
+
+def test_list_options_read_commas_and_repeats_alike() -> None:
+    from attrdb.cli.options import names
+
+    assert names("a, b,,c") == ["a", "b", "c"]
+    assert names(["a,b", " c "]) == ["a", "b", "c"]
+    assert names(None) == [] and names([]) == []

@@ -8,6 +8,7 @@ Old spellings that users may have in scripts stay accepted as hidden aliases
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -16,7 +17,7 @@ from attrdb.context.scopes import DEFAULT_SCOPE
 
 __all__ = [
     "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Model", "NewModel", "Scope", "Snapshot",
-    "hidden_alias", "pick",
+    "hidden_alias", "names", "pick",
 ]
 
 T = TypeVar("T")
@@ -79,6 +80,12 @@ Snapshot = Annotated[
 def hidden_alias(flag: str, current: str) -> Any:
     """A hidden option that keeps an old spelling working (``--bins`` for ``--n-bins``)."""
     return typer.Option(flag, hidden=True, help=f"Old spelling of {current}.")
+
+
+def names(values: str | Sequence[str] | None) -> list[str]:
+    """Names from an option that is comma-separated, repeated, or both (``a,b`` ``--x c``)."""
+    items = [values] if isinstance(values, str) else list(values or [])
+    return [name.strip() for item in items for name in item.split(",") if name.strip()]
 
 
 def pick(current: T, old: T | None) -> T:

@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
         from attrdb.report import write_report
 
         examples = SaliencyExamples(
-            words=_listed(saliency_words), images=_listed(saliency_images), count=saliency_count
+            words=tuple(options.names(saliency_words)),
+            images=tuple(options.names(saliency_images)),
+            count=saliency_count,
         )
         result = write_report(
             settings(ctx).db, out, model_id=model, scope=scope, snapshot=snapshot,
@@ -140,11 +142,6 @@ def register(app: typer.Typer) -> None:
         from attrdb.snapshot import publish_file
 
         console_info(f"snapshot written: {publish_file(settings(ctx).db)}")
-
-
-def _listed(values: list[str] | None) -> tuple[str, ...]:
-    """Names from repeated and/or comma-separated options."""
-    return tuple(n.strip() for v in values or [] for n in v.split(",") if n.strip())
 
 
 def _print_outcome(result: object) -> None:

@@ -41,10 +41,6 @@ def _floats(text: str, option: str) -> tuple[float, ...]:
     return values
 
 
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in text.split(",") if v.strip())
-
-
 def _sweep_settings(
     size: int | None, patches: str, stride: int, paper: bool, batch_size: int,
     map_size: int, sigma_factor: float, mean_images: int,
@@ -105,7 +101,7 @@ def register(app: typer.Typer) -> None:
         with database(ctx) as con:
             summary = run_saliency(
                 con, words=words, products=products, scope=scope, model_id=model_id,
-                ks=_ints(ks, "--k"), methods=_names(methods), split=split, limit=limit,
+                ks=_ints(ks, "--k"), methods=options.names(methods), split=split, limit=limit,
                 settings=sweep, classifier_method=classifier, device=device, weights=weights,
                 progress=settings(ctx).progress,
             )
@@ -171,9 +167,9 @@ def register(app: typer.Typer) -> None:
             summary = run_evaluate(
                 con, ccp_dir=ccp, scope=scope, model_id=model_id,
                 n_words=options.pick(n_words, old_words),
-                n_images=options.pick(n_images, old_images), exclude=_names(exclude),
+                n_images=options.pick(n_images, old_images), exclude=options.names(exclude),
                 ks=_ints(ks, "--k"),
-                methods=_names(methods), thresholds=_floats(thresholds, "--thresholds"),
+                methods=options.names(methods), thresholds=_floats(thresholds, "--thresholds"),
                 tolerance=tolerance, settings=sweep, device=device, figures=figures,
                 n_figures=n_figures,
                 prepare=prepare, listings=listings or Path(db).with_suffix(".listings.parquet"),

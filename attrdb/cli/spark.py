@@ -13,11 +13,6 @@ from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.errors import InputError
 
 
-def _names(values: list[str] | None) -> list[str]:
-    """Names from repeated and/or comma-separated options."""
-    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
-
-
 def register(app: typer.Typer) -> None:
     """Add ``export``, ``spark`` and ``import`` to the app."""
 
@@ -40,9 +35,11 @@ def register(app: typer.Typer) -> None:
         """Write tables as Parquet for a Spark run (`attrdb spark`)."""
         from attrdb.scaleout import export_for_stages
 
-        stages = _names(stage)
+        stages = options.names(stage)
         with database(ctx, read_only=True) as con:
-            summary = export_for_stages(con, stages, out, extra=_names(tables), overwrite=overwrite)
+            summary = export_for_stages(
+                con, stages, out, extra=options.names(tables), overwrite=overwrite
+            )
         rows = sum(summary["tables"].values())
         console_info(
             f"export: {len(summary['tables'])} tables ({rows} rows) and "
@@ -61,7 +58,7 @@ def register(app: typer.Typer) -> None:
         """Load a Spark run's tables back into the database and record its runs."""
         from attrdb.exchange import import_tables
 
-        names = _names(tables) or None
+        names = options.names(tables) or None
         with database(ctx) as con:
             summary = import_tables(con, folder, tables=names)
         counts = ", ".join(f"{t} {n}" for t, n in summary["tables"].items())
@@ -107,7 +104,7 @@ def register(app: typer.Typer) -> None:
             run_stages_via_spark,
         )
 
-        names = _names(stages)
+        names = options.names(stages)
         params = parse_params(names, param or [])
         conf = parse_conf(spark_conf or [])
         if (input_dir is None) != (output_dir is None):

@@ -67,8 +67,8 @@ def register(app: typer.Typer) -> None:
                 con,
                 model_id=model,
                 scope=scope,
-                words=_split(words) if words else None,
-                methods=_split(methods),
+                words=options.names(words) or None,
+                methods=options.names(methods),
                 config=config,
                 jobs=jobs,
                 force=force,
@@ -126,10 +126,6 @@ def register(app: typer.Typer) -> None:
         )
 
     app.add_typer(human, name="human")
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _fmt(value: float | None) -> str:
