@@ -17,12 +17,13 @@ batches.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # Longest record accepted, as DuckDB's default max_line_size: longer ones are rejected
 # as line_size_over_maximum.
@@ -103,6 +104,35 @@ def _drain(handle: BinaryIO, start: bytes) -> bytes:
     return head + (b'"' if middle_quotes % 2 else b"") + b" ... " + tail
 
 
+class _CarriageReturns(io.RawIOBase):
+    """A file whose lines end in bare carriage returns (old Mac exports), read as ``\n``."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer)).replace(b"\r", b"\n")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def open_lines(path: Path) -> BinaryIO:
+    """Open ``path`` for ``physical_lines``; bare carriage returns as line ends are read as
+    newlines when the file's first 64 KB hold carriage returns and no newline."""
+    handle = path.open("rb")
+    head = handle.peek(1 << 16)[: 1 << 16]
+    if b"\r" in head and b"\n" not in head:
+        return io.BufferedReader(_CarriageReturns(handle))  # type: ignore[return-value]
+    return handle  # type: ignore[return-value]
+
+
 def safe_text(text: str) -> str:
     """``text`` with surrogate-escaped bytes shown as U+FFFD (storable as UTF-8)."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -114,7 +144,7 @@ def _clip(text: str) -> str:
 
 def jsonl_records(path: Path) -> Iterator[Record]:
     """One record per non-blank line, numbered by line; DuckDB judges the JSON later."""
-    with path.open("rb") as handle:
+    with open_lines(path) as handle:
         for number, line in enumerate(physical_lines(handle), start=1):
             if line.blank:
                 continue
@@ -188,7 +218,7 @@ def csv_records(path: Path) -> tuple[list[str], Iterator[Record]]:
     Raises:
         ValueError: the file has no non-blank line, or its header does not parse.
     """
-    handle = path.open("rb")
+    handle = open_lines(path)
     feed = _Feed(physical_lines(handle))
     try:
         while (first := feed.peek()) is not None and first.blank:

@@ -300,6 +300,10 @@ CATALOGUE: dict[str, Case] = {
         lambda r, root: (".csv", b"\xef\xbb\xbf" + csv_bytes(four(r))), []
     ),
     "csv CRLF line ends": Case(lambda r, root: (".csv", csv_bytes(four(r), terminator="\r\n")), []),
+    "csv old Mac line ends (bare CR)": Case(
+        lambda r, root: (".csv", csv_bytes(four(r), quoting=csv.QUOTE_ALL).replace(b"\n", b"\r")),
+        [],
+    ),
     "csv semicolons": Case(lambda r, root: (".csv", csv_bytes(four(r), delimiter=";")), []),
     "tsv": Case(lambda r, root: (".tsv", csv_bytes(four(r), delimiter="\t")), []),
     "csv repeated header names": Case(
