@@ -25,6 +25,7 @@ from attrdb.runs import (
     pending_fingerprint,
     stage_run,
 )
+from tests.conftest import copy_db
 
 # A stage that starts, says so, and waits forever (until killed).
 HANGING_STAGE = textwrap.dedent(
@@ -147,3 +148,39 @@ def test_pending_fingerprint_is_on_the_row_from_the_start(db_path: Path) -> None
     assert con.execute("SELECT inputs_fingerprint FROM runs WHERE run_id = ?",
                        [run.run_id]).fetchall() == [("mine",)]
     con.close()
+
+
+# `attrdb run` whose split stage is killed (SIGKILL) inside its run, deterministically.
+KILLED_PIPELINE = textwrap.dedent(
+    """
+    import os, signal, sys
+    import attrdb.splits
+    from attrdb.pipeline import load_config, run_pipeline
+    from attrdb.runs import stage_run
+
+    def killed_split(con, **kwargs):
+        with stage_run(con, "split", kwargs):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    attrdb.splits.run_split = killed_split
+    run_pipeline(sys.argv[1], load_config(sys.argv[2]), echo=lambda line: None)
+    """
+)
+
+
+def test_attrdb_run_resumes_a_killed_stage(ingested_db: Path, tmp_path: Path) -> None:
+    from attrdb.pipeline import load_config, run_pipeline
+
+    config = tmp_path / "run.toml"
+    config.write_text("[pipeline]\npublish = false\n\n[split]\nseed = 0\n")
+    db = copy_db(ingested_db, tmp_path, "killed.duckdb")
+    child = subprocess.run([sys.executable, "-c", KILLED_PIPELINE, str(db), str(config)],
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    # The row carries the fingerprint although the process never got past the stage.
+    assert [s[:2] for s in _statuses(db)] == [("ingest", "ok"), ("split", "running")]
+    result = run_pipeline(db, load_config(config), echo=lambda line: None)
+    [(action, reason)] = [(o.action, o.reason) for o in result.outcomes]
+    assert action == "resumed" and "crashed" in reason, reason
+    assert [s[:2] for s in _statuses(db)] == [
+        ("ingest", "ok"), ("split", "crashed"), ("split", "ok")]
