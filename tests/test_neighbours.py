@@ -192,3 +192,14 @@ def test_cli(db_path) -> None:
     assert "neighbours (cosine of kl): 10 words" in result.output
     bad = CliRunner().invoke(app, ["--db", str(db_path), "neighbours", "--method", "x"])
     assert bad.exit_code == 1
+
+
+def test_report_section(con, toy, tmp_path) -> None:
+    from attrdb.report import build_report
+
+    assert build_report(con, tmp_path / "a.html").statuses["neighbours"] == "absent"
+    run_neighbours(con, method="cosine", n_groups=3)
+    result = build_report(con, tmp_path / "r.html")
+    assert result.statuses["neighbours"] == "ok", result.failures
+    text = (tmp_path / "r.html").read_text()
+    assert "Attribute neighbourhoods" in text and "5 nearest (similarity, positives)" in text

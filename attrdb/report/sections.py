@@ -18,7 +18,7 @@ import duckdb
 from attrdb.errors import InputError
 from attrdb.ingest import ImageRoots, image_roots
 from attrdb.report import html as h
-from attrdb.report import images, plots
+from attrdb.report import images, neighbour_time_plots, plots
 from attrdb.sqlfiles import run_sql_file
 
 
@@ -504,7 +504,99 @@ def runs(ctx: Context) -> h.Section:
         digits=1))
 
 
+# --- Attribute neighbourhoods and attributes over time (docs/neighbours.md, docs/time.md) ---
+
+HEATMAP_WORDS = 40   # words in the similarity heat map (most positives)
+GROUP_WORDS = 18     # words listed per group
+TREND_WORDS = 12     # words in the trend table
+TREND_PANELS = 6     # small multiples
+
+
+def neighbours(ctx: Context) -> h.Section:
+    """Attribute neighbourhoods: groups, clustered heat map, nearest neighbours."""
+    title = "Attribute neighbourhoods"
+    if ctx.model_id is None:
+        return _no_model("neighbours", title)
+    groups = rows(ctx, "neighbour_groups")
+    if not groups:
+        return h.Section("neighbours", title, h.absent(
+            "No word similarities yet: run `attrdb neighbours` (after `attrdb divergence`)."),
+            status="absent")
+    method = str(groups[0]["method"])
+    cells = rows(ctx, "neighbour_matrix", method=method, n=HEATMAP_WORDS)
+    order: dict[str, tuple[int, int]] = {}
+    for c in cells:
+        order[c["word"]] = (c["leaf_order"], c["group_id"])
+    words = sorted(order, key=lambda w: order[w][0])
+    index = {w: i for i, w in enumerate(words)}
+    matrix = [[1.0 if i == j else 0.0 for j in range(len(words))] for i in range(len(words))]
+    for c in cells:
+        matrix[index[c["word"]]][index[c["neighbour"]]] = float(c["similarity"])
+    examples = rows(ctx, "neighbour_examples", method=method, n=ctx.n_words, k=5)
+    table_rows = [{"group": g["group_id"], "words": g["n_words"],
+                   "members (dendrogram order)": ", ".join(g["words"][:GROUP_WORDS])
+                   + (" …" if len(g["words"]) > GROUP_WORDS else "")} for g in groups]
+    body = (
+        f'<p class="lead">Words compared by their divergence profiles over the units '
+        f"(method <code>{h.esc(method)}</code>): similar profiles mean the network separates "
+        "their images with the same units. Groups: hierarchical clustering on 1 − "
+        "similarity.</p>"
+    )
+    if len(words) >= 2:
+        heatmap = neighbour_time_plots.similarity_heatmap(
+            words, matrix, [order[w][1] for w in words])
+        body += h.plot(heatmap, "word similarity heat map")
+    body += (
+        "<h3>Nearest neighbours of the most visual words</h3>"
+        + h.table(examples, ["word", "n_pos", "neighbours"],
+                  {"n_pos": "positives", "neighbours": "5 nearest (similarity, positives)"})
+        + "<h3>Groups</h3>" + h.table(table_rows)
+    )
+    return h.Section("neighbours", title, body)
+
+
+def time_trends(ctx: Context) -> h.Section:
+    """Attributes over time: windows, the strongest trends as small multiples."""
+    title = "Attributes over time"
+    if ctx.model_id is None:
+        return _no_model("time-trends", title)
+    sets = rows(ctx, "time_windows")
+    if not sets:
+        return h.Section("time-trends", title, h.absent(
+            "No time windows yet: run `attrdb time windows --field metadata.<date key>`."),
+            status="absent")
+    info = sets[0]
+    trends = rows(ctx, "time_trends", n=TREND_WORDS)
+    body = (
+        f'<p class="lead">Window set <code>{h.esc(info["window_set"])}</code>: '
+        f"{info['n_windows']} windows of {info['min_products']}–{info['max_products']} "
+        f"products ({info['n_products']} in all), {info['n_words']} words scored in at least "
+        "one. A trend is the least-squares slope of the mean kl_z of a word's top units over "
+        "the windows, significant when |t| exceeds Student's 5 % critical value. Peak layer "
+        f"moved between first and last window for {info['n_shifted']} of "
+        f"{info['n_with_3_windows']} words with 3 or more windows.</p>"
+    )
+    if not trends:
+        return h.Section("time-trends", title, body + h.absent(
+            "No word's divergence rises or falls significantly across the windows."))
+    panel_words = [str(t["word"]) for t in trends[:TREND_PANELS]]
+    series: dict[str, list[tuple[int, float, int]]] = defaultdict(list)
+    labels: dict[int, str] = {}
+    for r in rows(ctx, "time_series", window_set=info["window_set"], words=panel_words):
+        series[r["word"]].append((r["window_index"], float(r["value"]), int(r["n_pos"])))
+        labels[r["window_index"]] = str(r["time_window"])
+    directions = {str(t["word"]): str(t["direction"]) for t in trends}
+    multiples = neighbour_time_plots.trend_multiples(
+        {w: series[w] for w in panel_words if w in series}, labels, directions, "mean top kl_z")
+    body += h.plot(multiples, "strongest trends")
+    body += h.table(trends, ["word", "direction", "n_windows", "slope", "t", "first_value",
+                             "last_value", "min_n_pos", "total_n_pos"],
+                    {"n_windows": "windows", "first_value": "first", "last_value": "last",
+                     "min_n_pos": "fewest positives", "total_n_pos": "positives"}, digits=2)
+    return h.Section("time-trends", title, body)
+
+
 SECTIONS: list[Callable[[Context], h.Section]] = [
     overview, vocabulary, visualness, agreement, layers, layer_magnitude, layer_correlation,
-    purifier, metadata, saliency, saliency_curves, runs,
+    purifier, metadata, saliency, saliency_curves, neighbours, time_trends, runs,
 ]
