@@ -8,6 +8,7 @@ that views using them also work for dashboards that open the file with plain Duc
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,8 @@ from attrdb.runs import close_stale_runs
 from attrdb.sqlfiles import execute_statement, split_statements
 
 DEFAULT_DB = "attrdb.duckdb"
+# DuckDB's lock error names the process holding the file.
+_LOCK_HOLDER = re.compile(r"Could not set lock on file .*?\(PID (\d+)\)", re.DOTALL)
 
 
 def default_db_path() -> str:
@@ -70,6 +73,14 @@ def connect(
     try:
         con = duckdb.connect(target, read_only=read_only and not in_memory)
     except duckdb.Error as exc:
+        holder = _LOCK_HOLDER.search(str(exc))
+        if holder and not read_only:
+            # DuckDB gives a file to one writer or to readers, never both at once.
+            raise StateError(
+                f"{target} is in use by another process (PID {holder.group(1)}): a running "
+                "stage, or a reader such as `attrdb sql`, `attrdb serve` or a dashboard; "
+                "wait for it, or let readers use the snapshot (`attrdb publish`, --snapshot)"
+            ) from exc
         raise AttrdbError(f"cannot open {target}: {str(exc).splitlines()[0]}") from exc
     try:
         con.execute("SET enable_progress_bar = false")

@@ -30,12 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import random
 import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,17 +137,48 @@ class Child:
             sys.stderr.flush()
             os._exit(code)
         os.close(write_fd)
-        self.stderr = os.fdopen(read_fd, "r")
+        # Read stderr in a thread: worker processes a stage starts (joblib) inherit the
+        # pipe and may keep it open after the child ends, so EOF cannot mark the end.
+        self.lines: queue.Queue[str] = queue.Queue()
+        self._exit: int | None = None
+        self._text: list[str] = []
+        self._reader = threading.Thread(target=self._read, args=(read_fd,), daemon=True)
+        self._reader.start()
+
+    def _read(self, fd: int) -> None:
+        with os.fdopen(fd, "r", errors="replace") as stream:
+            for line in stream:
+                self._text.append(line)
+                self.lines.put(line)
+
+    def wait_for_line(self, prefix: str, timeout: float) -> bool:
+        """Wait until the child writes a line starting with ``prefix`` (False: it did not)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.lines.get(timeout=0.2).startswith(prefix):
+                    return True
+            except queue.Empty:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self._exit = os.waitstatus_to_exitcode(status)
+                    return False
+        return False
 
     def kill(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.wait()
 
     def wait(self) -> tuple[int, str]:
-        rest = self.stderr.read()
-        self.stderr.close()
-        _, status = os.waitpid(self.pid, 0)
-        return os.waitstatus_to_exitcode(status), rest
+        if self._exit is None:
+            _, status = os.waitpid(self.pid, 0)
+            self._exit = os.waitstatus_to_exitcode(status)
+        code = self._exit
+        self._reader.join(timeout=2.0)
+        return code, "".join(self._text)
 
 
 def preload() -> None:
@@ -186,10 +219,7 @@ def start_and_kill(db: Path, config: Path, stage: str, wall: float, body: float,
     child = Child(db, config)
     if rng.random() < 0.2:
         time.sleep(rng.uniform(0.0, wall))
-    else:
-        for line in child.stderr:
-            if line.startswith(f"{stage}: running"):
-                break
+    elif child.wait_for_line(f"{stage}: running", timeout=600):
         time.sleep(rng.uniform(0.0, body))
     delay = time.perf_counter() - started
     child.kill()

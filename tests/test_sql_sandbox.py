@@ -359,3 +359,27 @@ def test_explicit_snapshot_without_one_is_refused(ingested_db: Path, tmp_path: P
     empty.write_bytes(b"")
     with pytest.raises(InputError, match="not a DuckDB database"):
         connect_sandboxed(empty)
+
+
+def test_writer_blocked_by_a_reader_gets_one_clear_line(ingested_db: Path, tmp_path: Path) -> None:
+    # DuckDB gives a file to one writer or to readers: a stage cannot start while a query
+    # reads the database itself (not its snapshot). The stage says who holds the file.
+    db = copy_db(ingested_db, tmp_path, "read.duckdb")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from attrdb.adhoc import connect_sandboxed; "
+         "c = connect_sandboxed(sys.argv[1]); print('reading', flush=True); sys.stdin.readline()",
+         str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "reading"
+        from attrdb.connection import connect
+
+        with pytest.raises(StateError) as info:
+            connect(db)
+        message = str(info.value)
+        assert f"(PID {reader.pid})" in message and "in use by another process" in message
+        assert "\n" not in message and "snapshot" in message
+    finally:
+        assert reader.stdin is not None
+        reader.stdin.write("done\n")
+        reader.stdin.flush()
+        reader.wait(timeout=30)
