@@ -248,7 +248,8 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str] | 
             raise InputError(f"{path}: not a readable CSV file: {exc}") from None
     run_sql_file(con, "ingest/create_records")
     schema = pa.schema(
-        [("source_row", pa.int64())] + [(n, pa.string()) for n in _RECORD_TEXT_COLUMNS]
+        [("source_row", pa.int64())]
+        + [(n, pa.string()) for n in ("text", "raw", "read_error", "read_detail")]
     )
     for batch in batches(records):
         table = pa.table(
@@ -266,9 +267,6 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str] | 
         con.unregister(_RECORD_BATCH)
     run_sql_file(con, f"ingest/stage_{fmt}")
     return header
-
-
-_RECORD_TEXT_COLUMNS = ("text", "raw", "read_error", "read_detail")
 
 
 def _read(

@@ -105,7 +105,7 @@ def _drain(handle: BinaryIO, start: bytes) -> bytes:
 
 
 class _CarriageReturns(io.RawIOBase):
-    """A file whose lines end in bare carriage returns (old Mac exports), read as ``\n``."""
+    """A file whose lines end in bare carriage returns (old Mac exports), read as newlines."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
