@@ -102,7 +102,8 @@ def full_db(visualness_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         for i, (w, a) in enumerate(scored)))
     config = config_from_dict({
         "pipeline": {"publish": False},
-        "metadata_check": {},
+        "metadata_check": {"attributes": {"colour": "base_colour",
+                                          "pattern": "article_attributes.Pattern"}},
         "human": {"path": str(human)},
         "agreement": {},
         "saliency": {"n_words": 1, "limit": 2, "ks": [1, 8], "settings": COARSE,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -155,27 +156,62 @@ def register(app: typer.Typer) -> None:
         attribute: Annotated[
             list[str] | None,
             typer.Option("--attribute",
-                         help="name=metadata_key ('key.subkey' into nested JSON); default "
-                              "colour=base_colour and pattern=article_attributes.Pattern."),
+                         help="name=metadata_key ('key.subkey' into nested JSON), e.g. "
+                              "colour=base_colour (repeat); without it the command lists "
+                              "the metadata keys."),
         ] = None,
         k: Annotated[
             list[int] | None, typer.Option("--k", help="Precision cut-off (repeat).")
         ] = None,
+        map_items: Annotated[
+            list[str] | None,
+            typer.Option("--map", help="word=Value or word=Value1|Value2: the attribute "
+                                       "values a word names (repeat)."),
+        ] = None,
+        map_file: Annotated[
+            Path | None,
+            typer.Option("--map-file", help="Word to values: a JSON object or a CSV of "
+                                            "word,value rows."),
+        ] = None,
+        stems: Annotated[
+            bool, typer.Option("--stems/--no-stems",
+                               help="Also match words to values by stem (striped/Stripes).")
+        ] = True,
     ) -> None:
         """Precision at k of the surest test predictions against catalogue metadata."""
         from attrdb.context.metadata_check import (
             DEFAULT_KS,
+            metadata_keys,
             parse_attribute,
+            parse_mapping,
+            read_mapping,
             run_metadata_check,
         )
 
-        attributes = dict(parse_attribute(a) for a in attribute) if attribute else None
+        if not attribute:
+            with database(ctx, read_only=True) as con:
+                keys = metadata_keys(con, scope)
+            for key in keys:
+                typer.echo(f"{key['path']}\t{key['n_products']} products\t"
+                           f"{key['n_values']} values\t{', '.join(key['top_values'])}")
+            console_info(f"{len(keys)} metadata keys in scope {scope!r}; check one with "
+                         "--attribute NAME=KEY (e.g. --attribute colour=base_colour), "
+                         "and --map word=Value where a word and a value differ")
+            return
+        attributes = dict(parse_attribute(a) for a in attribute)
+        mapping = read_mapping(map_file) if map_file else {}
+        for word, values in parse_mapping(map_items or []).items():
+            mapping.setdefault(word, []).extend(values)
         with database(ctx) as con:
             result = run_metadata_check(con, scope=scope, model_id=model,
-                                        attributes=attributes, ks=k or DEFAULT_KS)
+                                        attributes=attributes, mapping=mapping, stems=stems,
+                                        ks=k or DEFAULT_KS)
         for name, r in result["attributes"].items():
             means = ", ".join(
                 f"{key} {value:.3f} (categories alone {r['mean_category_rate'].get(key, 0):.3f})"
                 for key, value in r["mean_precision"].items()
             )
             typer.echo(f"{name} ({r['path']}): {r['n_words']} words; mean precision {means}")
+            if r["mapped_not_in_vocabulary"]:
+                console_info(f"{name}: mapped words not in the vocabulary (not checked): "
+                             + ", ".join(r["mapped_not_in_vocabulary"]))

@@ -1,15 +1,17 @@
 -- context/metadata_agreement: how often a classifier's surest test predictions agree with a
 -- structured attribute of the catalogue that the method never reads (products.metadata at
--- $path, e.g. base_colour or article_attributes.Pattern). The attribute's words are the
--- scope's vocabulary words that are a word of some scope product's value ('blue' of
--- 'Navy Blue'); a product agrees with a word when its value holds the word. Per word,
+-- $path, e.g. base_colour or article_attributes.Pattern). The attribute's words and the
+-- values each names come from metadata_word_values (attrdb/context/metadata_check.py: value
+-- words, stems, a user mapping); a product agrees with a word when its value is one the
+-- word names ('blue' names 'Navy Blue', 'striped' names 'Stripes'). Per word,
 -- method and k in $ks: of the k test products with a value that the classifier scores
 -- highest, the share that agree (precision), next to the share of all those test products
 -- (base_rate: a random ranking's precision) and of those whose text has the word
 -- (text_precision: how well the noisy label itself agrees), and to what the ranked
 -- products' categories alone explain (category_rate: the mean over the ranked products of
 -- the share of agreeing test products in the product's category, $match_field).
--- Reads: products, scope_products, splits, vocabulary, word_products, predictions.
+-- Reads: products, scope_products, splits, word_products, predictions,
+--        metadata_word_values (registered Arrow: word, value).
 -- Writes: metadata_agreement (rows of model, scope and attribute replaced).
 -- Parameters: $model_id, $scope, $attribute, $path, $match_field, $ks (INTEGER[]), $run_id.
 
@@ -19,65 +21,58 @@ WHERE model_id = $model_id AND scope = $scope AND attribute = $attribute;
 INSERT INTO metadata_agreement
     (model_id, scope, method, attribute, path, word, k, n_ranked, n_agree, precision,
      base_rate, category_rate, text_precision, n_text, run_id)
-WITH valued AS (
+WITH test_values AS (
     SELECT
         sp.product_id,
-        s.split,
-        value_words(metadata_value(p.metadata, $path)) AS value_words,
+        trim(metadata_value(p.metadata, $path)) AS value,
         coalesce(scope_field_value($match_field, p.category, p.metadata), '') AS category
     FROM scope_products AS sp
     JOIN products AS p ON p.product_id = sp.product_id
-    LEFT JOIN splits AS s ON s.product_id = sp.product_id
-    WHERE sp.scope = $scope AND len(value_words(metadata_value(p.metadata, $path))) > 0
+    JOIN splits AS s ON s.product_id = sp.product_id AND s.split = 'test'
+    WHERE sp.scope = $scope AND trim(metadata_value(p.metadata, $path)) <> ''
 ),
 attribute_words AS (
-    SELECT v.word
-    FROM vocabulary AS v
-    WHERE v.scope = $scope
-      AND EXISTS (SELECT 1 FROM valued AS x WHERE list_contains(x.value_words, v.word))
+    SELECT DISTINCT word FROM metadata_word_values
 ),
-test_values AS (
-    SELECT product_id, value_words, category FROM valued WHERE split = 'test'
-),
-category_rates AS (
+agreement AS (
+    -- Every (attribute word, test product with a value) pair and whether they agree.
     SELECT
         w.word,
+        t.product_id,
         t.category,
-        avg(CAST(list_contains(t.value_words, w.word) AS DOUBLE)) AS rate
+        EXISTS (
+            SELECT 1 FROM metadata_word_values AS m WHERE m.word = w.word AND m.value = t.value
+        ) AS agree
     FROM attribute_words AS w
     CROSS JOIN test_values AS t
-    GROUP BY w.word, t.category
+),
+category_rates AS (
+    SELECT word, category, avg(CAST(agree AS DOUBLE)) AS rate
+    FROM agreement
+    GROUP BY word, category
 ),
 base AS (
-    SELECT w.word, avg(CAST(list_contains(t.value_words, w.word) AS DOUBLE)) AS base_rate
-    FROM attribute_words AS w
-    CROSS JOIN test_values AS t
-    GROUP BY w.word
+    SELECT word, avg(CAST(agree AS DOUBLE)) AS base_rate FROM agreement GROUP BY word
 ),
 text_label AS (
-    SELECT
-        wp.word,
-        count(*) AS n_text,
-        avg(CAST(list_contains(t.value_words, wp.word) AS DOUBLE)) AS text_precision
+    SELECT a.word, count(*) AS n_text, avg(CAST(a.agree AS DOUBLE)) AS text_precision
     FROM word_products AS wp
-    JOIN attribute_words AS w ON w.word = wp.word
-    JOIN test_values AS t ON t.product_id = wp.product_id
+    JOIN agreement AS a ON a.word = wp.word AND a.product_id = wp.product_id
     WHERE wp.scope = $scope
-    GROUP BY wp.word
+    GROUP BY a.word
 ),
 ranked AS (
     SELECT
         pr.method,
         pr.word,
-        list_contains(t.value_words, pr.word) AS agree,
+        a.agree,
         cr.rate AS category_rate,
         row_number() OVER (
             PARTITION BY pr.method, pr.word ORDER BY pr.score DESC, pr.product_id
         ) AS score_rank
     FROM predictions AS pr
-    JOIN attribute_words AS w ON w.word = pr.word
-    JOIN test_values AS t ON t.product_id = pr.product_id
-    JOIN category_rates AS cr ON cr.word = pr.word AND cr.category = t.category
+    JOIN agreement AS a ON a.word = pr.word AND a.product_id = pr.product_id
+    JOIN category_rates AS cr ON cr.word = pr.word AND cr.category = a.category
     WHERE pr.model_id = $model_id AND pr.scope = $scope
 ),
 ks AS (
