@@ -3,14 +3,14 @@
 DuckDB lets one process hold a database file for writing, and while a process holds it
 open (even read-only) no writer can open it. The explorer therefore opens the database
 for each request and closes it before answering, so a stage started between two page views
-finds the file free; while a stage holds the file the explorer reads the snapshot the
-writer published (``<stem>.snapshot.duckdb``, replaced atomically, never opened for
-writing) and says how old it is.
+finds the file free. Each connection is ``attrdb.adhoc.connect_sandboxed`` (read-only, no
+file, network or extension access, memory cap, configuration locked), which opens the
+snapshot the writer published (``<stem>.snapshot.duckdb``, replaced atomically, never
+opened for writing) while a stage holds the file; the pages then say how old it is.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -20,12 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from attrdb.errors import AttrdbError, SqlError, StateError
-from attrdb.migrate import check_schema
-from attrdb.snapshot import is_lock_error, snapshot_path
-
-# The lock error names the process holding the file: "... is held in /usr/bin/python3 (PID 42)".
-_HOLDER = re.compile(r"\(PID (\d+)\)")
+from attrdb.errors import SqlError, StateError
+from attrdb.snapshot import snapshot_path
 
 
 @dataclass(frozen=True)
@@ -38,14 +34,12 @@ class Source:
         path: the file opened.
         is_snapshot: True when a writer holds the database and the snapshot was opened.
         snapshot_age_s: seconds since the snapshot was published (None for the database).
-        writer_pid: the process holding the write lock, when the lock error named it.
     """
 
     con: duckdb.DuckDBPyConnection
     path: Path
     is_snapshot: bool
     snapshot_age_s: float | None
-    writer_pid: int | None
 
 
 class Reader:
@@ -113,49 +107,20 @@ class Reader:
                 source.con.close()
 
     def _open(self) -> Source:
-        if not self.db.is_file():
-            raise StateError(f"no attrdb database at {self.db}; create one with `attrdb init`")
-        pid: int | None = None
+        from attrdb.adhoc import connect_sandboxed
+
+        # The sandbox opens the snapshot by itself when a stage holds the database; the page
+        # banner says so, so the sandbox's own notice is not repeated on every request.
+        con = connect_sandboxed(self.db, timeout_s=self.timeout_s,
+                                memory_limit=self.memory_limit, notify=lambda _: None)
         try:
-            con = self._connect(self.db)
-        except (AttrdbError, duckdb.Error) as exc:
-            if not is_lock_error(exc):
-                raise
-            holder = _HOLDER.search(str(exc))
-            pid = int(holder.group(1)) if holder else None
-            snap = snapshot_path(self.db)
-            if not snap.is_file():
-                raise StateError(
-                    f"{self.db} is locked by a running stage and no snapshot exists yet; "
-                    "publish one from the writer (`attrdb run` does after every stage)"
-                ) from exc
-            con = self._connect(snap)
-        opened = Path(con.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchall()[0][0])
-        if opened.resolve() == self.db.resolve():
-            return Source(con, self.db, False, None, None)
-        # Opened the snapshot, by the fallback above or inside the sandboxed connection.
-        age = max(0.0, time.time() - opened.stat().st_mtime)
-        return Source(con, opened, True, age, pid)
-
-    def _connect(self, path: Path) -> duckdb.DuckDBPyConnection:
-        return _connect_read_only(path, self.timeout_s, self.memory_limit)
-
-
-def _connect_read_only(
-    path: Path, timeout_s: float, memory_limit: str
-) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=True, config={
-        "enable_external_access": False,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "memory_limit": memory_limit,
-    })
-    try:
-        check_schema(con)
-        con.execute("SET lock_configuration = true")
-    except (AttrdbError, duckdb.Error):
-        con.close()
-        raise
-    return con
+            opened = Path(con.execute(
+                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+            ).fetchall()[0][0])
+            if opened.resolve() == self.db.resolve():
+                return Source(con, self.db, False, None)
+            age = max(0.0, time.time() - opened.stat().st_mtime)
+        except (OSError, duckdb.Error):
+            con.close()
+            raise
+        return Source(con, opened, True, age)
