@@ -440,12 +440,12 @@ def template_path(
 
 
 def _escapes(value: str) -> bool:
-    """Absolute, drive-qualified, NUL-holding or with a ``..`` component."""
+    """Absolute, NUL-holding or with a ``..`` component (``~`` and ``C:`` are plain names
+    on POSIX: joined to the root they stay inside it)."""
     return (
-        value.startswith(("/", "\\", "~"))
+        value.startswith(("/", "\\"))
         or "\x00" in value
         or (".." in value and ".." in re.split(r"[/\\]", value))
-        or value[1:2] == ":"
     )
 
 
