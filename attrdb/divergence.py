@@ -216,6 +216,7 @@ def run_divergence(
                 "scope": scope, "min_positives": min_positives, "min_negatives": min_negatives,
                 "null_draws": null_draws, "null_seed": null_seed,
                 "match_field": definition.match_field if matched else None,
+                "match_shop": definition.match_shop,
             })
             kept = [(n_pos, n_neg) for _, n_pos, n_neg, ok in words if ok]
             skipped = [

@@ -319,6 +319,7 @@ def _run_classifiers(
     )}
     params = config.classifier_params(
         negatives=definition.negatives, match_field=definition.match_field,
+        match_shop=definition.match_shop,
         upstream_runs=upstream,
     )
     # The SQL files that draw the samples: random negatives, or category-matched ones.
@@ -363,6 +364,7 @@ def _run_classifiers(
                         definition.match_field
                         if definition.negatives == "category_matched" else None
                     ),
+                    "match_shop": definition.match_shop,
                 })
                 folds = table.column("fold").to_numpy().astype(np.int64)
                 strata = table.column("stratum").to_numpy().astype(np.int64)

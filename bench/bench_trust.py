@@ -46,8 +46,10 @@ from attrdb.vocab import run_vocab
 
 SETTINGS = {
     # The defaults since this release: boilerplate lines dropped, negatives matched to the
-    # positives' article type (products.category).
+    # positives' category (products.category) and shop.
     "robust": ScopeDefinition(),
+    # The same, negatives matched on the category only (not the shop).
+    "category_only": ScopeDefinition(match_shop=False),
     # The paper: every line of text, random negatives.
     "paper": ScopeDefinition(boilerplate="keep", negatives="random"),
 }

@@ -76,6 +76,7 @@ def matched_divergence(
         "model_id": model_id,
         "scope": scope,
         "match_field": definition.match_field,
+        "match_shop": definition.match_shop,
         "min_positives": min_positives,
         "min_negatives": min_negatives,
     })[0]
@@ -104,5 +105,7 @@ def prepare_matched_samples(
     those files read (after ``visualness/universe.sql``).
     """
     if definition.negatives == "category_matched":
-        run_sql_file(con, "context/visualness_categories", {"match_field": definition.match_field})
+        run_sql_file(con, "context/visualness_categories", {
+            "match_field": definition.match_field, "match_shop": definition.match_shop,
+        })
     return SAMPLE_FILES[definition.negatives]

@@ -50,6 +50,10 @@ class ScopeDefinition:
             positives' distribution over match_field).
         match_field: the category field negatives are matched on and category-bound words
             are measured on ('category' or 'metadata.<path>').
+        match_shop: with category-matched negatives, match the shop too: positives are
+            compared with negatives of the same category *and shop*, so a word one shop's
+            copy uses (its house style, photographed its way) is not taken for an
+            attribute of the images. No effect on a one-shop catalogue.
         bound_share: a word whose largest category holds at least this share of its
             positives is flagged category-bound.
     """
@@ -62,6 +66,7 @@ class ScopeDefinition:
     boilerplate_min_listings: int = 20
     negatives: str = "category_matched"
     match_field: str = "category"
+    match_shop: bool = True
     bound_share: float = 0.9
 
     def validate(self) -> None:

@@ -153,6 +153,10 @@ def visualness(ctx: Context) -> h.Section:
     body = (
         '<p class="lead">Balanced test accuracy of a logistic regression on the CNN units '
         "separating images whose text has the word (D+) from others (D-): 0.5 = not visual. "
+        "crossfit tests every product once (k folds) and ranks by the lower end of its 95 % "
+        "interval, so a word scored on few images cannot lead by luck; random, initial and "
+        "resample are the paper's single-split methods. Each score shows its interval and "
+        "the positives and negatives it was tested on. "
         "language_prior is the text-only baseline score.</p>"
         + h.table(methods, headers={
             "n_words": "words", "n_without_score": "too few examples",
@@ -172,15 +176,31 @@ def visualness(ctx: Context) -> h.Section:
         most = [r for r in ranked if r["visual_rank"] <= ctx.n_words]
         least = sorted((r for r in ranked if r["nonvisual_rank"] <= ctx.n_words),
                        key=lambda r: r["nonvisual_rank"])
-        cols = ["word", "accuracy", "n_products"] + (
-            ["h"] if any(r["h"] is not None for r in ranked) else [])
-        labels = {"n_products": "|D+|", "h": "human", "accuracy": "score"}
+        for row in ranked:
+            row["interval"] = _interval(row["accuracy_low"], row["accuracy_high"])
+            row["tested"] = _support(row["n_test_pos"], row["n_test_neg"])
+        cols = ["word", "accuracy", "interval", "tested", "n_products"] + (
+            ["h"] if any(r["h"] is not None for r in ranked) else []) + (
+            ["rank_sd"] if any(r["rank_sd"] is not None for r in ranked) else [])
+        labels = {"n_products": "|D+|", "h": "human", "accuracy": "score",
+                  "interval": "95 % interval", "tested": "tested +/−",
+                  "rank_sd": "rank sd (seeds)"}
         blocks.append(f"<h3>{h.esc(method)}</h3>" + h.columns([
             "<b>most visual</b>" + h.table(most, cols, labels),
             "<b>least visual</b>" + h.table(least, cols, labels),
         ]))
     body += h.columns(blocks)
     return h.Section("visualness", title, body, ref)
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    """A 95 % interval as text, empty where there is none."""
+    return "" if low is None or high is None else f"{low:.2f}–{high:.2f}"
+
+
+def _support(n_pos: int | None, n_neg: int | None) -> str:
+    """Test positives and negatives as text."""
+    return "" if n_pos is None or n_neg is None else f"{n_pos:,} / {n_neg:,}"
 
 
 def agreement(ctx: Context) -> h.Section:
@@ -223,7 +243,10 @@ def layers(ctx: Context) -> h.Section:
     peaks = rows(ctx, "depth_peaks")
     body = (
         '<p class="lead">Words ranked within each layer by relative magnitude (eq. 4): the '
-        "share of a word's largest KL divergence that sits in the layer.</p>"
+        "share of a word's largest KL divergence that sits in the layer. Where divergence "
+        "measured a null, the magnitude is chance-corrected: each layer's largest KL above "
+        "what random words of the same size reach there (a layer of many units, or a rare "
+        "word, no longer wins by chance).</p>"
         + h.table(table_rows)
         + "<h3>Where words peak</h3>"
         + h.table(peaks, ["peak_layer", "n_words", "example_words"],
@@ -306,8 +329,11 @@ def purifier(ctx: Context) -> h.Section:
     for word in words:
         examples = rows(ctx, "purifier_examples", word=word["word"], method=word["method"],
                         n=ctx.n_images)
+        interval = _interval(word["accuracy_low"], word["accuracy_high"])
+        support = _support(word["n_test_pos"], word["n_test_neg"])
         body += (f"<h3>{h.esc(word['word'])} <small>({h.esc(word['method'])}, accuracy "
-                 f"{word['accuracy']:.3f})</small></h3>")
+                 f"{word['accuracy']:.3f}" + (f", 95 % {interval}" if interval else "")
+                 + (f", tested on {support} +/−" if support else "") + ")</small></h3>")
         by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in examples:
             by_kind[row["kind"]].append(row)

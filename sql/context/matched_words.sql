@@ -1,5 +1,6 @@
 -- context/matched_words: category-matched negatives for the divergence stage. Numbers the
--- categories of the divergence universe (the scope's $match_field; NULL is a category of
+-- categories of the divergence universe (scope_stratum: the scope's $match_field value, and
+-- the shop with $match_shop; NULL is a category of
 -- its own), counts every word's positives per category, and keeps the categories that also
 -- have negatives: positives in a category where every universe product has the word cannot
 -- be matched and are left out (n_pos_unmatched). A word keeps its KL when its matched
@@ -12,13 +13,14 @@
 -- Writes: temp tables context_universe(pidx, cidx), context_word_totals(word, widx, n_pos,
 --         n_pos_unmatched, n_neg, n_categories, kept), context_weights(widx, cidx, weight);
 --         matched_coverage (rows of model and scope replaced). Returns (n_kept, n_words).
--- Parameters: $model_id, $scope, $match_field, $min_positives, $min_negatives.
+-- Parameters: $model_id, $scope, $match_field, $match_shop, $min_positives, $min_negatives.
 
 CREATE OR REPLACE TEMP TABLE context_universe AS
 SELECT
     u.pidx,
     CAST(dense_rank() OVER (
-        ORDER BY scope_field_value($match_field, p.category, p.metadata) NULLS FIRST
+        ORDER BY scope_stratum($match_field, $match_shop, p.category, p.metadata, p.shop)
+            NULLS FIRST
     ) AS INTEGER) AS cidx
 FROM divergence_universe AS u
 JOIN products AS p ON p.product_id = u.product_id;

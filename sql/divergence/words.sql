@@ -4,7 +4,8 @@
 -- the negatives (the smaller side) and the positives follow as total minus negatives.
 -- With $null_draws > 0 every word also gets that many *pseudo-words*: random subsets of the
 -- universe with as many products as the word has positives in every stratum (one stratum,
--- or the scope's $match_field categories for category-matched negatives), drawn by a
+-- or for category-matched negatives the scope's strata: $match_field value, and shop with
+-- $match_shop, as scope_stratum), drawn by a
 -- seeded md5 order (the same on every engine). They pass through the same histogram and
 -- KL statements as the words; null.sql turns their divergences into the KL a word gets by chance. Their names start
 -- with chr(31), which no token holds, so they never meet a vocabulary word.
@@ -14,7 +15,7 @@
 --         words and pseudo-words, widx dense; n_side = the size of the side counted, n_other
 --         the rest); returns every vocabulary word as (word, n_pos, n_neg, kept).
 -- Parameters: $scope, $min_positives, $min_negatives, $null_draws, $null_seed,
---             $match_field (NULL: one stratum).
+--             $match_field (NULL: one stratum), $match_shop.
 
 CREATE OR REPLACE TEMP TABLE divergence_positives AS
 SELECT DISTINCT wp.word, u.pidx
@@ -28,7 +29,8 @@ WITH strata AS (
     SELECT
         u.pidx,
         CASE WHEN $match_field IS NULL THEN 0 ELSE dense_rank() OVER (
-            ORDER BY scope_field_value($match_field, p.category, p.metadata) NULLS FIRST
+            ORDER BY scope_stratum($match_field, $match_shop, p.category, p.metadata, p.shop)
+                NULLS FIRST
         ) END AS stratum
     FROM divergence_universe AS u
     JOIN products AS p ON p.product_id = u.product_id
@@ -42,7 +44,8 @@ word_strata AS (
 draws AS (
     SELECT chr(31) || 'null ' || draw || ' ' || w.word AS word, s.pidx, w.n_pos,
         row_number() OVER (
-            PARTITION BY w.word, draw, w.stratum ORDER BY md5(concat_ws(' ', $null_seed, draw, s.pidx, w.word))
+            PARTITION BY w.word, draw, w.stratum
+            ORDER BY md5(concat_ws(' ', $null_seed, draw, s.pidx, w.word))
         ) AS position
     FROM word_strata AS w
     CROSS JOIN range(CAST($null_draws AS BIGINT)) AS r(draw)

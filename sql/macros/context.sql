@@ -12,6 +12,10 @@
 --   (a key starting with '$' or '/' would be read as a JSON path or pointer).
 -- scope_field_value(field, category, metadata): a product's value of a scope's category
 --   field: 'category' = products.category, 'metadata.<path>' = metadata_value(metadata, path).
+-- scope_stratum(field, match_shop, category, metadata, shop): the group within which a
+--   category-matched scope compares positives with negatives: the product's value of the
+--   match field, and with match_shop its shop too ('<value> chr(31) <shop>'; a missing value
+--   or shop is ''), so one shop's house style is never taken for an attribute.
 -- scope_admits(definition, category, metadata): whether a scope definition (scopes.definition
 --   JSON) admits a product: true without a category_field, else the product's value of that
 --   field is one of the definition's categories.
@@ -33,6 +37,14 @@ CREATE OR REPLACE MACRO scope_field_value(field, category, metadata) AS
     CASE
         WHEN field = 'category' THEN category
         WHEN starts_with(field, 'metadata.') THEN metadata_value(metadata, substr(field, 10))
+    END;
+
+CREATE OR REPLACE MACRO scope_stratum(field, match_shop, category, metadata, shop) AS
+    CASE
+        WHEN match_shop
+            THEN coalesce(scope_field_value(field, category, metadata), '') || chr(31)
+                || coalesce(shop, '')
+        ELSE scope_field_value(field, category, metadata)
     END;
 
 CREATE OR REPLACE MACRO scope_admits(definition, category, metadata) AS

@@ -2,11 +2,11 @@
 -- the run's universe (all splits: cross-fitting tests each product once, so no product is
 -- held back) gets one of $n_folds folds by a seeded md5 order, so folds are a uniform random
 -- partition that depends only on the seed, and a stratum: 0 for random negatives, else the
--- number of its category (the scope's $match_field; NULL is a category of its own), within
--- which negatives are matched to positives.
+-- number of its stratum (scope_stratum: the scope's $match_field value, and its shop with
+-- $match_shop), within which negatives are matched to positives.
 -- Reads: visualness_universe (temp, universe.sql), products.
 -- Writes: temp table visualness_folds(row_idx, fold, stratum); returns it in row order.
--- Parameters: $seed, $n_folds, $match_field (NULL: random negatives).
+-- Parameters: $seed, $n_folds, $match_field (NULL: random negatives), $match_shop.
 
 CREATE OR REPLACE TEMP TABLE visualness_folds AS
 WITH ordered AS (
@@ -17,7 +17,8 @@ WITH ordered AS (
                 u.row_idx
         ) - 1 AS position,
         CASE WHEN $match_field IS NULL THEN 0 ELSE dense_rank() OVER (
-            ORDER BY scope_field_value($match_field, p.category, p.metadata) NULLS FIRST
+            ORDER BY scope_stratum($match_field, $match_shop, p.category, p.metadata, p.shop)
+                NULLS FIRST
         ) END AS stratum
     FROM visualness_universe AS u
     JOIN products AS p ON p.product_id = u.product_id
