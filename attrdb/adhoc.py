@@ -453,17 +453,6 @@ def stream_query(con: duckdb.DuckDBPyConnection, sql: str, *, batch_rows: int = 
         raise _query_error(exc) from exc
 
 
-def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
-    """Check ``sql`` and run it on ``con``; returns the whole result as a pyarrow Table."""
-    reader = stream_query(con, sql)
-    try:
-        return reader.read_all()
-    except (duckdb.Error, OSError) as exc:
-        if is_interrupt(exc):
-            raise
-        raise _query_error(exc) from exc
-
-
 def _query_error(exc: BaseException) -> SqlError:
     """One line for a query DuckDB refused or failed; the sandbox's refusals say so."""
     text = _first_line(exc)
