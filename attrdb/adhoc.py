@@ -30,6 +30,8 @@ import json
 import logging
 import os
 import re
+import select
+import signal
 import sys
 import threading
 import time
@@ -331,6 +333,47 @@ def statement_timeout(
     finally:
         timer.cancel()
 
+
+@contextmanager
+def interrupt_on_ctrl_c(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Make Ctrl-C interrupt what ``con`` runs, even deep inside one DuckDB call.
+
+    Python runs its SIGINT handler only between bytecodes, so a query streaming through
+    ``to_arrow_reader`` ignores Ctrl-C until DuckDB returns, which a runaway query never
+    does. The C-level handler does write the signal number to the wake-up fd at once: a
+    watcher thread reads it and calls ``con.interrupt()``; DuckDB then stops and the
+    pending KeyboardInterrupt follows (exit 130). Outside the main thread this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    try:
+        previous = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    except ValueError:  # no signal handling here (e.g. an embedded interpreter)
+        os.close(read_fd)
+        os.close(write_fd)
+        yield
+        return
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            ready, _, _ = select.select([read_fd], [], [], 0.25)
+            if ready and signal.SIGINT in os.read(read_fd, 64):
+                con.interrupt()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(previous)
+        stop.set()
+        watcher.join(timeout=1.0)
+        os.close(read_fd)
+        os.close(write_fd)
 
 def _statements(tokens: list[Token]) -> list[list[Token]]:
     """Group tokens into statements at semicolons, dropping empty ones."""
@@ -698,7 +741,7 @@ def run_adhoc(
     box = open_sandboxed(db, snapshot=snapshot, timeout_s=timeout_s, memory_limit=memory_limit)
     notes = [box.note] if box.note else []
     try:
-        with statement_timeout(box.con, timeout_s) as timer:
+        with interrupt_on_ctrl_c(box.con), statement_timeout(box.con, timeout_s) as timer:
             try:
                 note = write_result(stream_query(box.con, sql), fmt, out, max_rows=max_rows)
             except (duckdb.Error, OSError) as exc:

@@ -9,6 +9,7 @@ SQLite file). None of their contents, nor the machine's files or environment, ma
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -383,3 +384,32 @@ def test_writer_blocked_by_a_reader_gets_one_clear_line(ingested_db: Path, tmp_p
         reader.stdin.write("done\n")
         reader.stdin.flush()
         reader.wait(timeout=30)
+
+
+# The CLI with a line on stderr once the query has started.
+ANNOUNCED = textwrap.dedent(
+    """
+    import sys
+    import attrdb.adhoc as adhoc
+    from attrdb.cli import main
+    original = adhoc.stream_query
+    def announced(*args, **kwargs):
+        print("started", file=sys.stderr, flush=True)
+        return original(*args, **kwargs)
+    adhoc.stream_query = announced
+    main(sys.argv[1:])
+    """
+)
+
+
+def test_ctrl_c_stops_a_runaway_query_with_exit_130(ingested_db: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", ANNOUNCED, "--db", str(ingested_db), "sql",
+         "SELECT sum(i * j) FROM range(1000000000) t(i), range(1000) u(j)"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None and child.stderr.readline().strip() == "started"
+    time.sleep(0.5)  # inside DuckDB, where Python itself would not see Ctrl-C
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert out == "" and err == "error: interrupted; rerun the same command to resume\n"
