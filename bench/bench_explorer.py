@@ -13,8 +13,9 @@ request, exactly as ``attrdb serve`` does.
 
 ``during-extract``: on a copy of SAMPLE_DB (any database with activations), deletes the
 activations, publishes a snapshot, starts ``attrdb extract`` in a subprocess and requests
-pages every 0.25 s until it ends; prints how many pages answered from the snapshot, from
-the database, or failed, and whether the stage finished ``ok``.
+pages every 0.25 s until it ends; prints how many pages showed the database as it is, an
+older copy (its files were changing), or the published snapshot, how many failed, and
+whether the stage finished ``ok``.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def bench_during_extract(sample: Path) -> None:
         con.close()
         publish_file(db)
         served = Served(db)
-        counts: dict[str, int] = {"snapshot": 0, "database": 0}
+        counts: dict[str, int] = {"current": 0, "older copy": 0, "snapshot": 0}
         failures: list[str] = []
         times: list[float] = []
         env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -167,7 +168,8 @@ def bench_during_extract(sample: Path) -> None:
                 status, body, seconds = served.get(pages[i % len(pages)])
                 i += 1
                 if status == 200:
-                    kind = "snapshot" if "Reading the published snapshot" in body else "database"
+                    kind = ("current" if "(current)" in body else "snapshot"
+                            if "Showing the snapshot" in body else "older copy")
                     counts[kind] += 1
                     times.append(seconds * 1000)
                 else:
@@ -187,8 +189,9 @@ def bench_during_extract(sample: Path) -> None:
     print(f"extract ran {elapsed:.1f} s, exit code {stage.returncode}, run {run}, "
           f"{n_vectors} activation vectors; load average {load[0]:.2f} {load[1]:.2f} "
           f"{load[2]:.2f}")
-    print(f"pages: {counts['snapshot']} from the snapshot, {counts['database']} from the "
-          f"database, {len(failures)} failed; median {statistics.median(times or [0]):.0f} ms")
+    print(f"pages: {counts['current']} current, {counts['older copy']} from an older copy "
+          f"(files changing), {counts['snapshot']} from the published snapshot, "
+          f"{len(failures)} failed; median {statistics.median(times or [0]):.0f} ms")
     for failure in failures[:5]:
         print("  failed:", failure)
     if stage.returncode != 0:

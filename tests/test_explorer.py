@@ -199,8 +199,8 @@ def test_image_outside_its_root_is_not_served(explorer_db: Path, tmp_path: Path)
 
     from attrdb.explorer.app import create_app
 
-    client = TestClient(create_app(Reader(path)))
-    response = client.get("/file/image", params={"product": product})
+    with TestClient(create_app(Reader(path))) as client:
+        response = client.get("/file/image", params={"product": product})
     assert response.status_code == 404 and "inside its images root" in response.text
 
 
@@ -276,7 +276,24 @@ def _hold_database(path: Path) -> subprocess.Popen[str]:
     return holder
 
 
-def test_pages_come_from_the_snapshot_while_a_writer_holds_the_database(
+# Opens the database for writing again and again, as stages starting one after another do,
+# and commits a 'running' row each time; exits 1 at the first open that is refused.
+_WRITER = """
+import sys, time, duckdb
+for i in range(int(sys.argv[2])):
+    try:
+        con = duckdb.connect(sys.argv[1])
+    except duckdb.Error as exc:
+        print(exc, flush=True)
+        sys.exit(1)
+    con.execute("INSERT INTO runs (stage, scope, attrdb_version, status) "
+                "VALUES ('probe_' || ?, 'default', 'test', 'running')", [str(i)])
+    con.close()
+    time.sleep(0.05)
+"""
+
+
+def test_writers_open_the_database_while_pages_are_served(
     explorer_db: Path, tmp_path: Path
 ) -> None:
     from starlette.testclient import TestClient
@@ -284,24 +301,53 @@ def test_pages_come_from_the_snapshot_while_a_writer_holds_the_database(
     from attrdb.explorer.app import create_app
 
     path = copy_db(explorer_db, tmp_path, "busy.duckdb")
-    client = TestClient(create_app(Reader(path)))
-    holder = _hold_database(path)
-    try:
+    statuses: list[int] = []
+    stop = threading.Event()
+    with TestClient(create_app(Reader(path))) as client:
+        def browse() -> None:
+            while not stop.is_set():
+                for page in ("/", "/vocabulary", "/word?word=black"):
+                    statuses.append(client.get(page).status_code)
+
+        browser = threading.Thread(target=browse)
+        browser.start()
+        try:
+            writer = subprocess.run([sys.executable, "-c", _WRITER, str(path), "12"],
+                                    capture_output=True, text=True, timeout=120, check=False)
+        finally:
+            stop.set()
+            browser.join(60)
+        assert writer.returncode == 0, writer.stdout + writer.stderr
+        assert len(statuses) >= 3 and set(statuses) == {200}
+        # While a stage holds the file, pages show what it has committed (live overview).
+        holder = _hold_database(path)
+        try:
+            overview = client.get("/")
+            assert overview.status_code == 200 and "probe_11" in overview.text
+            assert 'http-equiv="refresh"' in overview.text  # 'running' rows: it reloads
+        finally:
+            holder.communicate("")
+
+
+def test_the_published_snapshot_serves_while_no_copy_settles(
+    explorer_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    from attrdb.explorer.app import create_app
+
+    path = copy_db(explorer_db, tmp_path, "churning.duckdb")
+    ticks = iter(range(1_000_000))
+    # Files whose state differs at every look: no copy is ever known to be consistent.
+    monkeypatch.setattr(Reader, "state", lambda self: ((next(ticks), 0), None))
+    with TestClient(create_app(Reader(path))) as client:
         refused = client.get("/")
-        assert refused.status_code == 503 and "no snapshot exists yet" in refused.text
-    finally:
-        holder.communicate("")
-    publish_file(path)
-    holder = _hold_database(path)
-    try:
+        assert refused.status_code == 503 and "no snapshot exists" in refused.text
+        publish_file(path)
         for page in ("/", "/vocabulary", "/word?word=black"):
             response = client.get(page)
             assert response.status_code == 200, response.text[:300]
-            assert "Reading the published snapshot" in response.text
-        assert 'http-equiv="refresh"' in client.get("/").text
-    finally:
-        holder.communicate("")
-    assert "Reading the published snapshot" not in client.get("/").text
+            assert "Showing the snapshot the writer published" in response.text
 
 
 def test_serve_refuses_a_missing_database_in_one_line(

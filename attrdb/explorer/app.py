@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,7 @@ class Explorer:
         self.env.globals["url"] = url
         self.env.filters["num"] = _number
         self.env.filters["age"] = _age
+        self.env.filters["clock"] = lambda t: time.strftime("%H:%M:%S", time.localtime(t))
         self._lock = threading.Lock()
         self._paths: dict[str, tuple[str | None, str | None]] = {}
         self._paths_state: tuple[object, ...] | None = None
@@ -203,7 +205,7 @@ class Explorer:
             runs = rows(con, "runs", limit=RUNS_SHOWN)
             models = rows(con, "models")
             scopes = rows(con, "scopes")
-        running = source.is_snapshot or any(r["status"] == "running" for r in latest)
+        running = not source.current or any(r["status"] == "running" for r in latest)
         return self.render("overview.html", source, started, summary=summary, latest=latest,
                            runs=runs, models=models, scopes=scopes,
                            refresh=REFRESH_S if running else None)
@@ -450,6 +452,12 @@ def create_app(reader: Reader, cache: ThumbnailCache | None = None) -> Starlette
 
     handlers: Mapping[Any, Callable[..., Any]] = {HTTPException: http_error,
                                                   AttrdbError: attrdb_error}
-    app = Starlette(routes=explorer.routes(), exception_handlers=dict(handlers))
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        reader.close()  # the private copies go with the server
+
+    app = Starlette(routes=explorer.routes(), exception_handlers=dict(handlers),
+                    lifespan=lifespan)
     app.state.explorer = explorer
     return app

@@ -23,9 +23,10 @@ def serve(
 ) -> None:
     """Serve the explorer of ``db`` until interrupted.
 
-    The database is opened once first, so a wrong path or an old schema is one error line
-    before anything listens. ``host`` defaults to the loopback interface: the pages show the
-    catalogue's text and images, and nothing authenticates a visitor.
+    The database is copied and opened once first (``Reader``), so a wrong path or an old
+    schema is one error line before anything listens. ``host`` defaults to the loopback
+    interface: the pages show the catalogue's text and images, and nothing authenticates
+    a visitor.
 
     Raises:
         InputError: the port is out of range.
@@ -38,7 +39,10 @@ def serve(
     if not 0 < port < 65536:
         raise InputError(f"port {port} is out of range (1-65535)")
     reader = Reader(db, timeout_s=timeout_s, memory_limit=memory_limit)
-    reader.check()
-    echo(f"attrdb explorer of {db} on http://{host}:{port}/ (Ctrl-C stops it)")
-    uvicorn.run(create_app(reader), host=host, port=port, log_level="warning",
-                access_log=False)
+    try:
+        reader.check()
+        echo(f"attrdb explorer of {db} on http://{host}:{port}/ (Ctrl-C stops it)")
+        uvicorn.run(create_app(reader), host=host, port=port, log_level="warning",
+                    access_log=False)
+    finally:
+        reader.close()
