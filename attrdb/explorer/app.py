@@ -33,13 +33,15 @@ from attrdb.explorer.source import Reader, Source
 # Columns of visualness / explorer_words the vocabulary page may be sorted by, when present.
 SORTABLE = (
     "word", "vocabulary_rank", "n_products", "accuracy", "accuracy_low", "accuracy_high",
-    "auc", "auc_low", "n_test", "n_test_pos", "max_kl", "n_prime_units", "peak_layer_index",
+    "auc", "auc_low", "n_test", "n_test_pos", "max_kl", "max_kl_z", "n_prime_units",
+    "peak_layer_index",
     "mean_depth", "h", "rank_sd",
 )
 # Columns shown by name on the vocabulary and word pages; other numeric columns a later
 # migration adds are shown after them under their own names.
 _KNOWN = {
-    "word", "kind", "vocabulary_rank", "n_products", "n_kind", "max_kl", "n_prime_units",
+    "word", "kind", "vocabulary_rank", "n_products", "n_kind", "max_kl", "max_kl_z",
+    "n_prime_units",
     "peak_layer", "peak_layer_index", "peak_relative", "mean_depth", "h", "method",
     "accuracy", "accuracy_low", "accuracy_high", "auc", "auc_low", "auc_high", "n_train",
     "n_test", "n_test_pos", "n_test_neg", "seed", "n_units", "params", "run_id", "n_seeds",

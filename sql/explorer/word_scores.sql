@@ -4,7 +4,8 @@
 -- Parameters: $model_id, $scope, $word.
 SELECT
     v.* EXCLUDE (model_id, scope, word, kind, vocabulary_rank, n_products, n_kind, max_kl,
-                 n_prime_units, peak_layer, peak_layer_index, peak_relative, mean_depth, h),
+                 n_prime_units, peak_layer, peak_layer_index, peak_relative, mean_depth, h,
+                 max_kl_z),
     s.n_seeds,
     s.rank_mean,
     s.rank_sd
