@@ -280,3 +280,15 @@ def test_visualness_trends_compare_intervals(con) -> None:
     found = dict(con.execute("SELECT word, [first_window, last_window, direction] "
                              "FROM time_visualness_trends").fetchall())
     assert found == {"red": ["2011", "2015", "rising"], "dry": ["2011", "2015", "overlap"]}
+
+
+def test_report_section(toy, tmp_path) -> None:
+    from attrdb.report import build_report
+
+    assert build_report(toy, tmp_path / "a.html").statuses["time-trends"] == "absent"
+    _add_products(toy, "2015-04", 60, seed=5)
+    run_timewindows(toy, time_field="metadata.added", period="month")
+    result = build_report(toy, tmp_path / "r.html")
+    assert result.statuses["time-trends"] == "ok", result.failures
+    text = (tmp_path / "r.html").read_text()
+    assert "Window set <code>month</code>: 4 windows" in text

@@ -61,13 +61,16 @@ JOIN vocabulary AS v ON v.scope = wp.scope AND v.word = wp.word;
 INSERT INTO time_period_unit_counts (model_id, scope, window_set, period, unit_id, bin, n)
 SELECT $model_id, $scope, $window_set, period, unit_id, bin, count(*)
 FROM tw_binned
-GROUP BY period, unit_id, bin;
+GROUP BY period, unit_id, bin
+-- Stored by period, so a window's query skips the other periods' row groups.
+ORDER BY period, unit_id, bin;
 
 INSERT INTO time_period_word_counts (model_id, scope, window_set, period, word, unit_id, bin, n)
 SELECT $model_id, $scope, $window_set, p.period, p.word, b.unit_id, b.bin, count(*)
 FROM tw_positives AS p
 JOIN tw_binned AS b ON b.product_id = p.product_id
-GROUP BY p.period, p.word, b.unit_id, b.bin;
+GROUP BY p.period, p.word, b.unit_id, b.bin
+ORDER BY p.period, p.word, b.unit_id, b.bin;
 
 INSERT INTO time_period_word_sizes (model_id, scope, window_set, period, word, n_pos)
 SELECT $model_id, $scope, $window_set, period, word, count(*)
