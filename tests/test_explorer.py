@@ -322,7 +322,11 @@ def test_writers_open_the_database_while_pages_are_served(
         # While a stage holds the file, pages show what it has committed (live overview).
         holder = _hold_database(path)
         try:
+            deadline = time.monotonic() + 20  # copies are taken at most every 2 s
             overview = client.get("/")
+            while "probe_11" not in overview.text and time.monotonic() < deadline:
+                time.sleep(0.5)
+                overview = client.get("/")
             assert overview.status_code == 200 and "probe_11" in overview.text
             assert 'http-equiv="refresh"' in overview.text  # 'running' rows: it reloads
         finally:

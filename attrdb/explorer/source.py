@@ -34,6 +34,9 @@ from attrdb.snapshot import snapshot_path
 
 # Attempts at a copy during which neither file changes, before the older copy is used.
 COPY_ATTEMPTS = 4
+# While a stage keeps changing the files, a copy is taken at most this often: pages in
+# between show the previous copy (and say how old it is) instead of each paying for a copy.
+MIN_COPY_INTERVAL_S = 2.0
 _RETRY_PAUSE_S = 0.05
 
 FileState = tuple[tuple[int, int] | None, ...]
@@ -90,6 +93,7 @@ class Reader:
         self._copied_at = 0.0
         self._is_snapshot = False
         self._serial = 0
+        self._tried_at = float("-inf")
 
     def check(self) -> None:
         """Copy and open once, so ``attrdb serve`` refuses a bad path before it listens."""
@@ -151,6 +155,9 @@ class Reader:
             raise StateError(f"no attrdb database at {self.db}; create one with `attrdb init`")
         if self._con is not None and not self._is_snapshot and self._state == self.state():
             return
+        if self._con is not None and time.monotonic() - self._tried_at < MIN_COPY_INTERVAL_S:
+            return
+        self._tried_at = time.monotonic()
         for _ in range(COPY_ATTEMPTS):
             before = self.state()
             self._serial += 1
