@@ -63,6 +63,10 @@ def _expected_pairs() -> list[tuple[str, str, str, bool]]:
                         c, tc = line[k + 2]
                         out.append((f"p{i:02d}", a, c, ta in heads and tc in nouns))
                     continue
+                # No pair across a compound's edge ('neck t' in 'round neck t-shirt').
+                if (k + 2 < len(line) and line[k + 2][1] == "HYPH") or (
+                        k > 0 and line[k - 1][1] == "HYPH"):
+                    continue
                 out.append((f"p{i:02d}", a, b, ta in heads and tb in nouns))
     return out
 

@@ -2,12 +2,13 @@
 -- bigrams within a sentence), with their frequency and association. Pairs are adjacent
 -- tokens of one line or sentence (tokens keep line_no and position; punctuation is a token,
 -- so nothing pairs across a comma); a hyphen between two words is skipped, so 'v-neck' and
--- 'v neck' are one phrase. Association over all adjacent pairs of the scope's text, for the
--- 2x2 table (first word on the left) x (second word on the right): PMI = ln(n12 N / (n1 n2))
--- and Dunning's log-likelihood ratio G^2 (macro llr_term). A candidate needs both words
--- wordlike and never a word of the listing's shop name, n_kind >= $min_count products holding it with the adjective/noun + noun tags,
--- PMI > 0 and G^2 >= $min_llr (10.83: p < 0.001 for one degree of freedom); candidates rank
--- by n_kind, then G^2.
+-- 'v neck' are one phrase, and no pair crosses the edge of a hyphenated compound ('neck t'
+-- in 'round neck t-shirt'). Association over all adjacent pairs of the scope's text, for
+-- the 2x2 table (first word on the left) x (second word on the right): PMI = ln(n12 N /
+-- (n1 n2)) and Dunning's log-likelihood ratio G^2 (macro llr_term). A candidate needs both
+-- words wordlike and never a word of the listing's shop name, n_kind >= $min_count products
+-- holding it with the adjective/noun + noun tags, PMI > 0 and G^2 >= $min_llr (10.83:
+-- p < 0.001 for one degree of freedom); candidates rank by n_kind, then G^2.
 -- Reads: tokens, scope_products, products, boilerplate_product_lines.
 -- Writes: phrase_candidates (the scope's rows replaced); temp table phrase_occurrence
 --         (phrase, product_id, of_kind) of the candidates.
@@ -36,6 +37,12 @@ JOIN phrase_tokens AS b
     ON b.product_id = a.product_id AND b.field = a.field AND b.line_no = a.line_no
    AND b.position = a.position + 1
 WHERE b.pos <> 'HYPH' AND a.pos <> 'HYPH'
+  -- Not across a hyphenated compound's edge: in 'round neck t-shirt', 'neck t' is no pair.
+  AND NOT EXISTS (
+      SELECT 1 FROM phrase_tokens AS x
+      WHERE x.product_id = a.product_id AND x.field = a.field AND x.line_no = a.line_no
+        AND x.pos = 'HYPH' AND (x.position = b.position + 1 OR x.position = a.position - 1)
+  )
 UNION ALL
 SELECT a.product_id, a.word, b.word, is_phrase_head(a.pos) AND is_phrase_noun(b.pos),
        a.shop_word OR b.shop_word
