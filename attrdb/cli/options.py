@@ -16,8 +16,8 @@ import typer
 from attrdb.context.scopes import DEFAULT_SCOPE
 
 __all__ = [
-    "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Model", "NewModel", "Scope", "Snapshot",
-    "hidden_alias", "names", "pick",
+    "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Model", "NewModel", "Scope",
+    "ShownModel", "Snapshot", "hidden_alias", "names", "pick",
 ]
 
 T = TypeVar("T")
@@ -38,6 +38,16 @@ Scope = Annotated[
         "--scope",
         help="Scope: a product subset with its own vocabulary and results, see "
         "`attrdb scope list`.",
+    ),
+]
+
+ShownModel = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="Registered model id whose results to show (default: the one with the most "
+        "results in the scope).",
+        show_default=False,
     ),
 ]
 

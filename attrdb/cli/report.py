@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
             "report.html"
         ),
-        model: options.Model = None,
+        model: options.ShownModel = None,
         scope: options.Scope = DEFAULT_SCOPE,
         snapshot: options.Snapshot = False,
         saliency_words: Annotated[
@@ -45,10 +45,7 @@ def register(app: typer.Typer) -> None:
                                    "across words.")
         ] = SaliencyExamples.count,
     ) -> None:
-        """Write one self-contained HTML report (tables, plots, images) of the database.
-
-        Without --model it shows the model with the most results in the scope.
-        """
+        """Write one self-contained HTML report (tables, plots, images) of the database."""
         from attrdb.report import write_report
 
         examples = SaliencyExamples(
