@@ -719,14 +719,14 @@ def _resample_samples(context: _Context, words: list[str]) -> dict[str, _Sample]
     return {key[0]: sample for key, sample in _group_rows(table, by=("word",)).items()}
 
 
-def _group_rows(table: pa.Table, by: tuple[str, ...]) -> dict[tuple[str, ...], _Sample]:
+def _group_rows(table: pa.Table, by: tuple[str, ...]) -> dict[tuple[Any, ...], _Sample]:
     """Split a (key..., row_idx, label) result, sorted by its keys, into samples."""
     if table.num_rows == 0:
         return {}
     keys = list(zip(*(table.column(k).to_pylist() for k in by), strict=True))
     rows = table.column("row_idx").to_numpy().astype(np.int64)
     labels = table.column("label").to_numpy(zero_copy_only=False).astype(np.int8)
-    groups: dict[tuple[str, ...], _Sample] = {}
+    groups: dict[tuple[Any, ...], _Sample] = {}
     start = 0
     for i in range(1, len(keys) + 1):
         if i == len(keys) or keys[i] != keys[start]:

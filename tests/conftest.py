@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from attrdb.connection import connect
+from attrdb.context.scopes import ScopeDefinition
 from attrdb.ingest import run_ingest
 from attrdb.ingest_config import sample_config
 from attrdb.resources import sample_dir
@@ -18,6 +19,19 @@ from attrdb.resources import sample_dir
 REPO = Path(__file__).resolve().parent.parent
 # The real shared data set sits beside the checkout (../shared/data); CI lays it there too.
 SHARED_DATA = Path(os.environ.get("ATTRDB_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+# The paper's scope options: every line of text, random negatives. The default scope uses
+# the robust options (boilerplate dropped, negatives matched on category and shop;
+# docs/trust.md); tests that check the paper's maths against numpy/scipy state it.
+PAPER_SCOPE = ScopeDefinition(boilerplate="keep", negatives="random")
+
+
+def use_paper_default_scope(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give the 'default' scope of a test database the paper's options."""
+    connection.execute(
+        "UPDATE scopes SET definition = ? WHERE scope = 'default'", [PAPER_SCOPE.to_json()]
+    )
 
 
 @pytest.fixture
@@ -78,7 +92,8 @@ def ingested_db(tmp_path_factory: pytest.TempPathFactory, sample: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def text_db(tmp_path_factory: pytest.TempPathFactory, ingested_db: Path) -> Path:
-    """Stages text, dedup, vocab (adjectives, top 250) and split, defaults, on the sample."""
+    """Stages text, dedup, vocab (adjectives, top 250) and split, defaults, on the sample,
+    with the paper's options in the default scope (the oracle tests recompute its maths)."""
     from attrdb.dedup import run_dedup
     from attrdb.splits import run_split
     from attrdb.text.tokenize import run_text
@@ -88,6 +103,7 @@ def text_db(tmp_path_factory: pytest.TempPathFactory, ingested_db: Path) -> Path
     con = connect(path)
     run_text(con, progress=False)
     run_dedup(con)
+    use_paper_default_scope(con)
     run_vocab(con)
     run_split(con)
     con.close()

@@ -36,7 +36,8 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _write_kl(con: duckdb.DuckDBPyConnection, kl: dict[str, np.ndarray]) -> None:
     con.executemany(
-        "INSERT INTO unit_word_divergence VALUES ('m', 'default', ?, ?, ?, 10, 20)",
+        "INSERT INTO unit_word_divergence (model_id, scope, word, unit_id, kl, n_pos, n_neg) "
+        "VALUES ('m', 'default', ?, ?, ?, 10, 20)",
         [[w, u, float(v)] for w, values in kl.items() for u, v in enumerate(values)],
     )
 
@@ -98,3 +99,38 @@ def test_depth_needs_divergences(con: duckdb.DuckDBPyConnection) -> None:
         run_depth(con, scope="other")
     with pytest.raises(InputError):
         run_depth(con, top_words=0)
+
+
+def test_corrected_depth_subtracts_each_layers_chance_maximum(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # relative_z is eq. 4 on max(max kl_z - the layer's pseudo-word maximum, 0); the
+    # summary ranks and averages by it once it exists.
+    rng = np.random.default_rng(9)
+    z = {f"w{i}": rng.normal(0.0, 2.0, sum(SIZES)) for i in range(5)}
+    con.executemany(
+        "INSERT INTO unit_word_divergence (model_id, scope, word, unit_id, kl, n_pos, n_neg, "
+        "kl_z) VALUES ('m', 'default', ?, ?, ?, 10, 20, ?)",
+        [[w, u, abs(float(v)), float(v)] for w, values in z.items() for u, v in enumerate(values)],
+    )
+    chance = {layer: float(i) for i, layer in enumerate(LAYERS)}
+    con.executemany(
+        "INSERT INTO layer_divergence_null VALUES ('m', 'default', ?, ?, 1.0, 10)",
+        [[layer, value] for layer, value in chance.items()],
+    )
+    summary = run_depth(con, top_words=1)
+    bounds = np.cumsum([0] + SIZES)
+    excess = {w: np.array([v[a:b].max() - chance[LAYERS[i]]
+                           for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))])
+              for w, v in z.items()}
+    shares = {w: np.maximum(e, 0) / np.maximum(e, 0).sum() for w, e in excess.items()}
+    rows = con.execute(
+        "SELECT word, layer_index, excess_z, relative_z FROM layer_depth ORDER BY ALL"
+    ).fetchall()
+    for word, index, excess_z, relative_z in rows:
+        assert excess_z == pytest.approx(excess[word][index], abs=1e-12)
+        assert relative_z == pytest.approx(shares[word][index], abs=1e-12)
+    for index, layer in enumerate(summary["layers"]):
+        assert layer["mean_relative"] == pytest.approx(
+            np.mean([shares[w][index] for w in z]), abs=1e-12)
+        assert layer["top_words"] == sorted(z, key=lambda w: (-shares[w][index], w))[:1]

@@ -16,6 +16,7 @@ from attrdb.connection import connect
 from attrdb.divergence import packing, run_divergence
 from attrdb.errors import InputError, StateError
 from attrdb.sqlfiles import query_sql_file, run_sql_file
+from tests.conftest import use_paper_default_scope
 
 MODEL = "tiny"
 
@@ -36,7 +37,9 @@ class Catalogue:
 
 
 def load(con: duckdb.DuckDBPyConnection, cat: Catalogue, layers: int = 3) -> None:
-    """Write a constructed catalogue into the contract tables."""
+    """Write a constructed catalogue into the contract tables (default scope: the paper's
+    random negatives, whose KL the oracle recomputes)."""
+    use_paper_default_scope(con)
     n_units = cat.acts.shape[1]
     con.execute(
         "INSERT INTO models (model_id, name, weights, weights_sha256, input_size, n_units) "
@@ -273,7 +276,7 @@ def test_packing_width_never_overflows() -> None:
 
 def test_prime_units_are_top_k_by_kl(loaded: Loaded) -> None:
     con, _ = loaded
-    run_divergence(con, top_k=4)
+    run_divergence(con, top_k=4, null_draws=0)  # the paper's ranking: raw KL
     got = con.execute(
         "SELECT word, list(unit_id ORDER BY rank), list(rank ORDER BY rank) FROM prime_units "
         "WHERE model_id = ? GROUP BY word", [MODEL]
@@ -303,7 +306,7 @@ def test_rerun_replaces_rows_and_records_params(loaded: Loaded) -> None:
     assert summary["n_skipped"] == 2 and summary["n_divergence_rows"] == 3 * cat.acts.shape[1]
     # working tables are gone
     assert not con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'divergence_%'"
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'divergence_%'"
     ).fetchall()[0][0]
 
 
@@ -356,7 +359,7 @@ def test_prime_unit_ties_go_to_the_lower_unit_id() -> None:
     acts[:, 3] = 2.5  # constant, not zero
     cat = Catalogue(acts, ["train"] * 30, [True] * 30, [True] * 30, {"w": list(range(10))})
     load(con, cat)
-    summary = run_divergence(con, top_k=6)
+    summary = run_divergence(con, top_k=6, null_draws=0)
     ranked = con.execute(
         "SELECT unit_id, kl FROM prime_units WHERE word = 'w' ORDER BY rank"
     ).fetchall()
@@ -365,3 +368,58 @@ def test_prime_unit_ties_go_to_the_lower_unit_id() -> None:
     assert [u for u, _ in ranked][2:] == [0, 2, 3, 5]
     assert [kl for _, kl in ranked][2:] == [0.0] * 4
     assert sorted(u for u, _ in ranked[:2]) == [1, 4]
+
+
+def test_null_columns_follow_the_stored_null_model(loaded: Loaded) -> None:
+    # kl_null, kl_null_sd and kl_z of every row are the stored unit and size-class
+    # factors applied to the row's own sizes (sql/divergence/null.sql), recomputed here.
+    con, _ = loaded
+    summary = run_divergence(con, n_bins=8, null_draws=3)
+    assert "null" in summary["seconds"]
+    units = {u: (m, sd) for u, m, sd in con.execute(
+        "SELECT unit_id, null_mean, null_sd FROM unit_divergence_null").fetchall()}
+    sizes = {k: (g, h) for k, g, h in con.execute(
+        "SELECT size_class, mean_factor, sd_factor FROM divergence_null_sizes").fetchall()}
+    rows = con.execute(
+        "SELECT unit_id, kl, n_pos, n_neg, kl_null, kl_null_sd, kl_z FROM unit_word_divergence"
+    ).fetchall()
+    assert rows and not any(str(w).startswith(chr(31)) for (w,) in con.execute(
+        "SELECT DISTINCT word FROM unit_word_divergence").fetchall())
+    for unit, kl, n_pos, n_neg, kl_null, kl_null_sd, kl_z in rows:
+        c = 1.0 / n_pos + 1.0 / n_neg
+        g, h = sizes.get(int(np.floor(np.log2(min(n_pos, n_neg)))), (1.0, 1.0))
+        mean, sd = units[unit]
+        assert kl_null == pytest.approx(mean * g * c, rel=1e-9, abs=1e-12)
+        assert kl_null_sd == pytest.approx(sd * h * c, rel=1e-9, abs=1e-12)
+        expected_z = (kl - kl_null) / kl_null_sd if kl_null_sd > 0 else 0.0
+        assert kl_z == pytest.approx(expected_z, rel=1e-9, abs=1e-9)
+    # Pseudo-words are only a measurement: no pseudo-word row, no working table is left.
+    assert not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE 'divergence_%'"
+    ).fetchall()[0][0]
+
+
+def test_prime_units_rank_by_kl_above_chance(loaded: Loaded) -> None:
+    # With a null, prime units rank by kl_z; the unit the 'half' word shifts stays first,
+    # and a word whose membership is random gets z-scores centred near 0.
+    con, cat = loaded
+    rng = np.random.default_rng(5)
+    noise = list(np.flatnonzero(rng.random(len(cat.acts)) < 0.4))
+    ids = cat.ids
+    con.execute("INSERT INTO vocabulary (scope, word, n_products, n_kind, rank, kind) "
+                "VALUES ('default', 'noise', ?, ?, 99, 'adjective')", [len(noise), len(noise)])
+    con.executemany("INSERT INTO word_products VALUES ('default', 'noise', ?)",
+                    [[ids[i]] for i in noise])
+    run_divergence(con, top_k=3, null_draws=4)
+    ranked = con.execute(
+        "SELECT word, list(unit_id ORDER BY rank), list(kl_z ORDER BY rank) FROM prime_units "
+        "GROUP BY word").fetchall()
+    for word, units, zs in ranked:
+        assert zs == sorted(zs, reverse=True), word
+    assert dict((w, u[0]) for w, u, _ in ranked)["half"] == 4
+    half_z = con.execute("SELECT kl_z FROM unit_word_divergence WHERE word = 'half' "
+                         "AND unit_id = 4").fetchall()[0][0]
+    noise_z = [z for (z,) in con.execute(
+        "SELECT kl_z FROM unit_word_divergence WHERE word = 'noise'").fetchall()]
+    assert half_z > 5.0
+    assert abs(float(np.mean(noise_z))) < 1.5

@@ -24,11 +24,13 @@ from attrdb.vocab import run_vocab
 from tests.conftest import copy_db
 
 
-def test_default_scope_is_the_papers_setting(con: duckdb.DuckDBPyConnection) -> None:
+def test_default_scope_is_the_robust_setting(con: duckdb.DuckDBPyConnection) -> None:
+    # Boilerplate dropped, negatives matched on category and shop (docs/trust.md); the
+    # paper's options are a scope of their own.
     default = scope_definition(con, "default")
     assert default == ScopeDefinition()
-    assert (default.category_field, default.boilerplate, default.negatives) == (
-        None, "keep", "random")
+    assert (default.category_field, default.boilerplate, default.negatives,
+            default.match_shop) == (None, "drop", "category_matched", True)
     with pytest.raises(InputError, match="scope 'default' is every kept product"):
         define_scope(con, "default", ScopeDefinition(boilerplate="drop"))
     with pytest.raises(InputError, match="scope 'nope' is not defined"):

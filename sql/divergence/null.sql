@@ -8,7 +8,7 @@
 -- the unit's own spread of the normalised residuals. Every word's KL is then set against
 -- the null at its own sizes: kl_null = m_u * g_k * c, kl_null_sd = m_u * s_u * h_k * c,
 -- kl_z = (kl - kl_null) / kl_null_sd (0 for constant units, whose KL is 0 whatever the
--- word). Per layer, the mean and standard deviation over pseudo-words of the layer's largest
+-- word; NULL for a unit no pseudo-word reached). Per layer, the mean and standard deviation over pseudo-words of the layer's largest
 -- kl_z is the chance level of that maximum (a layer of many units has a larger maximum by
 -- chance alone). The pseudo-words' rows are not kept.
 -- Reads: unit_word_divergence (rows of model and scope, pseudo-words included), units.
@@ -81,7 +81,7 @@ WITH expected AS (
         n.null_mean * coalesce(s.mean_factor, 1.0) * (1.0 / d.n_pos + 1.0 / d.n_neg) AS mu,
         n.null_sd * coalesce(s.sd_factor, 1.0) * (1.0 / d.n_pos + 1.0 / d.n_neg) AS sigma
     FROM unit_word_divergence AS d
-    JOIN unit_divergence_null AS n
+    LEFT JOIN unit_divergence_null AS n
         ON n.model_id = d.model_id AND n.scope = d.scope AND n.unit_id = d.unit_id
     LEFT JOIN divergence_null_sizes AS s
         ON s.model_id = d.model_id AND s.scope = d.scope
@@ -98,7 +98,7 @@ SELECT
     n_neg,
     mu AS kl_null,
     sigma AS kl_null_sd,
-    CASE WHEN sigma > 0 THEN (kl - mu) / sigma ELSE 0.0 END AS kl_z
+    CASE WHEN sigma > 0 THEN (kl - mu) / sigma WHEN sigma = 0 THEN 0.0 END AS kl_z
 FROM expected;
 
 DELETE FROM unit_word_divergence WHERE model_id = $model_id AND scope = $scope;

@@ -33,7 +33,7 @@ WITH strata AS (
                 NULLS FIRST
         ) END AS stratum
     FROM divergence_universe AS u
-    JOIN products AS p ON p.product_id = u.product_id
+    LEFT JOIN products AS p ON p.product_id = u.product_id
 ),
 word_strata AS (
     SELECT d.word, s.stratum, count(*) AS n_pos
