@@ -744,7 +744,7 @@ def run_adhoc(
         with interrupt_on_ctrl_c(box.con), statement_timeout(box.con, timeout_s) as timer:
             try:
                 note = write_result(stream_query(box.con, sql), fmt, out, max_rows=max_rows)
-            except (duckdb.Error, OSError) as exc:
+            except (duckdb.Error, OSError, RuntimeError) as exc:
                 if timer.fired:
                     raise SqlError(timer.message()) from None
                 if is_interrupt(exc):

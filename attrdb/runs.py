@@ -48,14 +48,18 @@ def is_interrupt(exc: BaseException | None) -> bool:
     """True when ``exc`` is, or was caused by, Ctrl-C or DuckDB's "query interrupted".
 
     DuckDB raises ``duckdb.InterruptException`` for an interrupted statement; its Arrow
-    streams raise an ``OSError`` whose text starts with "INTERRUPT"; attrdb's SQL layer may
-    wrap either in an ``AttrdbError`` (the original is the ``__cause__``).
+    streams raise an ``OSError`` whose text starts with "INTERRUPT", or, when the interrupt
+    lands while a relation is being set up, a plain ``RuntimeError("Query interrupted")``;
+    attrdb's SQL layer may wrap any of them in an ``AttrdbError`` (the original is the
+    ``__cause__``).
     """
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, (KeyboardInterrupt, duckdb.InterruptException)):
             return True
         if isinstance(exc, OSError) and str(exc).lstrip().upper().startswith("INTERRUPT"):
+            return True
+        if isinstance(exc, RuntimeError) and str(exc).strip() == "Query interrupted":
             return True
         # `raise X from None` means X replaces the interrupt (e.g. a statement timeout).
         exc = exc.__cause__ if exc.__cause__ is not None else (
