@@ -53,6 +53,7 @@ TOP_WORDS = 20
 RUNS_SHOWN = 40
 # Image lookups kept per database state (a product id and two paths each).
 MAX_PATHS = 200_000
+MAX_LOOKUPS = 1_000
 # While a stage runs (or the snapshot is read) the overview reloads itself this often.
 REFRESH_S = 5
 
@@ -132,6 +133,7 @@ class Explorer:
         self._lock = threading.Lock()
         self._paths: dict[str, tuple[str | None, str | None]] = {}
         self._paths_state: tuple[object, ...] | None = None
+        self._lookups: dict[tuple[object, ...], list[Row]] = {}
 
     # --- plumbing -------------------------------------------------------------------
 
@@ -175,19 +177,33 @@ class Explorer:
                 raise HTTPException(400, f"parameter {key!r} is required")
         return seen
 
-    @staticmethod
-    def select(con: Any, given: Mapping[str, str], *, model_key: str = "model",
+    def cached(self, source: Source, name: str, **params: Any) -> list[Row]:
+        """``rows`` of a small lookup query (models, scopes, methods), kept while the same
+        copy of the database is read: every page asks for them."""
+        key = (source.copied_at, source.is_snapshot, name, tuple(sorted(params.items())))
+        with self._lock:
+            found = self._lookups.get(key)
+        if found is None:
+            found = rows(source.con, name, **params)
+            with self._lock:
+                if len(self._lookups) > MAX_LOOKUPS:
+                    self._lookups.clear()
+                self._lookups[key] = found
+        return found
+
+    def select(self, source: Source, given: Mapping[str, str], *, model_key: str = "model",
                scope_key: str = "scope") -> Selection:
         """Resolve model, scope and method; a value that does not exist is a 404."""
-        models = rows(con, "models")
-        scopes = rows(con, "scopes")
+        models = self.cached(source, "models")
+        scopes = self.cached(source, "scopes")
         model = given.get(model_key) or (models[0]["model_id"] if models else None)
         if model is not None and model not in {m["model_id"] for m in models}:
             raise HTTPException(404, f"model {model!r} is not registered")
         scope = given.get(scope_key) or "default"
         if scope not in {s["scope"] for s in scopes}:
             raise HTTPException(404, f"scope {scope!r} is not defined")
-        methods = [r["method"] for r in rows(con, "methods", model_id=model, scope=scope)]
+        methods = [r["method"] for r in self.cached(source, "methods", model_id=model,
+                                                    scope=scope)]
         method = given.get("method") or (methods[0] if methods else None)
         if given.get("method") and method not in methods:
             raise HTTPException(
@@ -219,7 +235,7 @@ class Explorer:
                                       "order"})
         with self.reader.open() as source:
             con = source.con
-            sel = self.select(con, given)
+            sel = self.select(source, given)
             kinds = [r["kind"] for r in rows(con, "kinds", scope=sel.scope)]
             layers = rows(con, "layers", model_id=sel.model)
             kind, layer = given.get("kind"), given.get("layer")
@@ -257,7 +273,7 @@ class Explorer:
         text = given["word"]
         with self.reader.open() as source:
             con = source.con
-            sel = self.select(con, given)
+            sel = self.select(source, given)
             keys = {"model_id": sel.model, "scope": sel.scope, "word": text}
             info = one(con, "word", **keys)
             if info is None:
@@ -299,7 +315,7 @@ class Explorer:
             raise HTTPException(400, "unit is a unit id (an integer)") from None
         with self.reader.open() as source:
             con = source.con
-            sel = self.select(con, given)
+            sel = self.select(source, given)
             info = one(con, "unit", model_id=sel.model, unit_id=unit_id)
             if info is None:
                 raise HTTPException(404, f"model {sel.model!r} has no unit {unit_id}")
@@ -332,7 +348,7 @@ class Explorer:
         product_id = given["product"]
         with self.reader.open() as source:
             con = source.con
-            sel = self.select(con, given)
+            sel = self.select(source, given)
             product = one(con, "product", product_id=product_id)
             if product is None:
                 raise HTTPException(404, f"no accepted listing {product_id!r}")
@@ -351,7 +367,7 @@ class Explorer:
         given = self.params(request, {"model_a", "scope_a", "model_b", "scope_b", "method"})
         with self.reader.open() as source:
             con = source.con
-            a = self.select(con, given, model_key="model_a", scope_key="scope_a")
+            a = self.select(source, given, model_key="model_a", scope_key="scope_a")
             default_b = {k: v for k, v in given.items() if k != "method"}
             if "scope_b" not in given and "model_b" not in given:
                 other = [s["scope"] for s in a.scopes if s["scope"] != a.scope]
@@ -360,7 +376,7 @@ class Explorer:
                     default_b["scope_b"] = other[0]
                 elif other_models:
                     default_b["model_b"] = other_models[0]
-            b = self.select(con, {"model_b": default_b.get("model_b") or a.model or "",
+            b = self.select(source, {"model_b": default_b.get("model_b") or a.model or "",
                                   "scope_b": default_b.get("scope_b") or a.scope},
                             model_key="model_b", scope_key="scope_b")
             method = given.get("method") or a.method
