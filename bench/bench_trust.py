@@ -82,7 +82,7 @@ def _colour_precision(con: Any, scope: str, words: list[str], at: int = 50) -> d
 def _ceiling(path: Path, scope: str, words: list[str], config: VisualnessConfig,
              jobs: int) -> dict[str, float]:
     """Colour precision@50 when D+ is base_colour itself (same visualness code path)."""
-    con = connect(path)
+    con = connect(path, upgrade=True)
     try:
         con.execute("DELETE FROM word_products WHERE scope = ? AND list_contains(?, word)",
                     [scope, words])

@@ -414,7 +414,7 @@ def test_prime_units_rank_by_kl_above_chance(loaded: Loaded) -> None:
     ranked = con.execute(
         "SELECT word, list(unit_id ORDER BY rank), list(kl_z ORDER BY rank) FROM prime_units "
         "GROUP BY word").fetchall()
-    for word, units, zs in ranked:
+    for word, _units, zs in ranked:
         assert zs == sorted(zs, reverse=True), word
     assert dict((w, u[0]) for w, u, _ in ranked)["half"] == 4
     half_z = con.execute("SELECT kl_z FROM unit_word_divergence WHERE word = 'half' "

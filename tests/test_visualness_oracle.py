@@ -29,7 +29,7 @@ from attrdb.connection import connect
 from attrdb.errors import InputError, StateError
 from attrdb.sqlfiles import run_sql_file
 from attrdb.visualness import VisualnessConfig, run_visualness
-from tests.conftest import copy_db
+from tests.conftest import copy_db, use_paper_default_scope
 
 N_PRODUCTS = 320
 N_UNITS = 24
@@ -202,11 +202,15 @@ def test_resample_keeps_the_most_confident_of_each_set(toy) -> None:
     got = query_arrow(
         con,
         "visualness/resample_train",
-        {"model_id": "toy", "scope": "default", "words": ["red"], "max_per_class": None},
+        {"model_id": "toy", "scope": "default", "words": ["red"], "max_per_class": None,
+         "resample_keep": 0.5},
     ).to_pylist()
     uni = dict(con.execute("SELECT row_idx, product_id FROM visualness_universe").fetchall())
     train = split == "train"
-    n = min(int((member & train).sum()), int((~member & train).sum()))
+    # The paper: the same share of each side, so doubtful positives are dropped too.
+    balanced = min(int((member & train).sum()), int((~member & train).sum()))
+    n = max(1, int(np.floor(0.5 * balanced + 0.5)))
+    assert n < int((member & train).sum())
     pos_idx = np.flatnonzero(member & train)
     neg_idx = np.flatnonzero(~member & train)
     want_pos = {ids[i] for i in pos_idx[np.argsort(-scores[pos_idx])][:n]}
@@ -411,7 +415,8 @@ def test_category_matched_scope_balances_every_category(toy) -> None:
     from attrdb.context.scopes import ScopeDefinition, define_scope
 
     con, _ = toy
-    define_scope(con, "matched", ScopeDefinition(negatives="category_matched"))
+    # Matched on the category only (the toy products have no shop).
+    define_scope(con, "matched", ScopeDefinition(negatives="category_matched", match_shop=False))
     for table in ("scope_products", "word_products", "vocabulary"):
         columns = [
             r[0]
@@ -462,3 +467,77 @@ def test_category_matched_scope_balances_every_category(toy) -> None:
     assert stored == {
         w: sum(r[3] + r[4] for r in counts if r[0] == w and r[1] == "train") for w in stored
     }
+
+
+def test_crossfit_tests_every_product_once_with_classifiers_that_never_saw_it(toy) -> None:
+    # Folds partition the universe; each fold's training sample holds none of its products,
+    # every training positive up to the cap and as many negatives; the stored accuracy, AUC
+    # and support equal scikit-learn's on the out-of-fold scores in `predictions`.
+    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+    con, truth = toy
+    use_paper_default_scope(con)  # random negatives: every negative weighs 1
+    config = VisualnessConfig(**{**CONFIG.__dict__, "n_folds": 4, "max_per_class": 30})
+    summary = run_visualness(con, config=config, jobs=1, progress=False, methods=["crossfit"])
+    # Every word is scored: cross-fitting tests all of 'rare's positives, where the single
+    # split left too few test positives; its interval says how little that is.
+    assert summary["n_fitted"] == len(WORDS)
+    widths = dict(con.execute("SELECT word, accuracy_high - accuracy_low FROM visualness "
+                              "WHERE method = 'crossfit'").fetchall())
+    assert widths["rare"] > 2 * widths["red"]
+    folds = query_arrow(con, "visualness/crossfit_folds", {
+        "seed": 0, "n_folds": 4, "match_field": None, "match_shop": True}).to_pylist()
+    fold_of = {r["row_idx"]: r["fold"] for r in folds}
+    sizes = np.bincount(list(fold_of.values()))
+    assert len(fold_of) == N_PRODUCTS and sizes.max() - sizes.min() <= 1
+    samples = query_arrow(con, "visualness/crossfit_samples", {
+        "words": ["red"], "seed": 0, "n_folds": 4, "max_per_class": 30}).to_pylist()
+    uni = dict(con.execute("SELECT row_idx, product_id FROM visualness_universe").fetchall())
+    red = {truth["ids"][i] for i in np.flatnonzero(truth["members"]["red"])}
+    for fold in range(5):  # fold 4: the final classifier's sample, from every fold
+        rows = [r for r in samples if r["fold"] == fold]
+        assert all(fold_of[r["row_idx"]] != fold for r in rows)
+        positives = [r for r in rows if r["label"]]
+        available = sum(1 for i, f in fold_of.items() if f != fold and uni[i] in red)
+        assert len(positives) == min(30, available)
+        assert all(uni[r["row_idx"]] in red for r in positives)
+        assert len(rows) == 2 * len(positives)
+    scored = con.execute(
+        "SELECT p.product_id, p.score FROM predictions AS p WHERE p.method = 'crossfit' "
+        "AND p.word = 'red' ORDER BY p.product_id").fetchall()
+    assert len(scored) == N_PRODUCTS
+    labels = np.array([pid in red for pid, _ in scored])
+    scores = np.array([s for _, s in scored])
+    stored = con.execute(
+        "SELECT accuracy, auc, accuracy_low, accuracy_high, auc_low, auc_high, n_test_pos, "
+        "n_test_neg, n_test FROM visualness WHERE word = 'red' AND method = 'crossfit'"
+    ).fetchall()[0]
+    accuracy, auc, low, high, auc_low, auc_high, n_pos, n_neg, n_test = stored
+    assert accuracy == pytest.approx(balanced_accuracy_score(labels, scores >= 0.5), abs=1e-12)
+    assert auc == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
+    assert (n_pos, n_neg, n_test) == (labels.sum(), (~labels).sum(), N_PRODUCTS)
+    assert low < accuracy < high and auc_low < auc < auc_high
+    # The planted signal shows: red (units 0 and 5) is visual, free (no signal) is not.
+    free = con.execute("SELECT accuracy_high FROM visualness WHERE word = 'free' "
+                       "AND method = 'crossfit'").fetchall()[0][0]
+    assert low > 0.75 and free < low
+
+
+def test_resample_cut_is_the_median_of_the_balanced_train_sample(toy) -> None:
+    # The resample classifier learns from the most confident images only; its stored cut
+    # is moved so that half of the balanced train sample scores above 0.5.
+    con, _ = toy
+    run_visualness(con, config=CONFIG, jobs=1, progress=False, methods=["resample"],
+                   words=["red", "striped"])
+    drawn = query_arrow(con, "visualness/balanced_samples",
+                        {"words": ["red", "striped"], "seed": 0, "max_per_class": 1000})
+    con.register("drawn", drawn)
+    shares = con.execute(
+        "SELECT d.word, avg(CASE WHEN p.score >= 0.5 THEN 1.0 ELSE 0.0 END) FROM drawn AS d "
+        "JOIN visualness_universe AS u ON u.row_idx = d.row_idx "
+        "JOIN predictions AS p ON p.product_id = u.product_id AND p.word = d.word "
+        "AND p.method = 'resample' WHERE d.split = 'train' GROUP BY d.word").fetchall()
+    assert len(shares) == 2
+    for word, share in shares:
+        n = len([r for r in drawn.to_pylist() if r["word"] == word and r["split"] == "train"])
+        assert abs(share - 0.5) <= 1.0 / n + 1e-12, word
