@@ -241,7 +241,7 @@ def digests(db: Path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
         out: dict[str, str] = {}
         for table in tables:
             columns = [
-                f'"{name}"' for name, kind in con.execute(
+                _canonical(name, kind) for name, kind in con.execute(
                     "SELECT column_name, data_type FROM duckdb_columns() "
                     "WHERE table_name = ? AND schema_name = 'main' ORDER BY column_index",
                     [table]).fetchall()
@@ -261,6 +261,18 @@ def digests(db: Path) -> tuple[dict[str, str], dict[str, np.ndarray]]:
     finally:
         con.close()
     return out, vectors
+
+
+def _canonical(name: str, kind: str) -> str:
+    """A column as compared: floating point to 8 significant digits, because DuckDB's
+    parallel aggregates (sum, avg, stddev) add in whatever order the threads finish, so two
+    uninterrupted runs may differ in the last bits (seen in layer_divergence_null)."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    if kind in ("DOUBLE", "FLOAT"):
+        return f"printf('%.8g', {quoted})"
+    if kind in ("DOUBLE[]", "FLOAT[]"):
+        return f"list_transform({quoted}, x -> printf('%.8g', x))"
+    return quoted
 
 
 def compare(ref: tuple[dict[str, str], dict[str, np.ndarray]],
