@@ -204,6 +204,23 @@ def test_image_outside_its_root_is_not_served(explorer_db: Path, tmp_path: Path)
     assert response.status_code == 404 and "inside its images root" in response.text
 
 
+def test_catalogue_text_is_escaped(explorer_db: Path, tmp_path: Path) -> None:
+    path = copy_db(explorer_db, tmp_path, "hostile.duckdb")
+    con = duckdb.connect(str(path))
+    product = con.execute("SELECT min(product_id) FROM products").fetchall()[0][0]
+    con.execute("UPDATE products SET title = '<script>alert(1)</script>', "
+                "shop = '\" onmouseover=\"x' WHERE product_id = ?", [product])
+    con.close()
+    from starlette.testclient import TestClient
+
+    from attrdb.explorer.app import create_app
+
+    with TestClient(create_app(Reader(path))) as client:
+        page = client.get("/image", params={"product": product}).text
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '" onmouseover="x' not in page and "&#34; onmouseover=&#34;x" in page
+
+
 def test_confinement_resolves_links_and_dots(tmp_path: Path) -> None:
     root = tmp_path / "images"
     (root / "sub").mkdir(parents=True)
