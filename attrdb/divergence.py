@@ -22,6 +22,7 @@ from attrdb.connection import require_tables
 from attrdb.context.matched import matched_divergence
 from attrdb.context.scopes import ensure_scope_current
 from attrdb.errors import InputError, StateError
+from attrdb.progress import track
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
@@ -236,12 +237,8 @@ def run_divergence(
                     min_negatives=min_negatives,
                 )
             else:
-                chunks: Any = range(n_chunks)
-                if progress:
-                    from tqdm import tqdm
-
-                    chunks = tqdm(chunks, desc="divergence chunks", unit="chunk")
-                for chunk in chunks:
+                for chunk in track(range(n_chunks), desc="divergence", unit="chunk",
+                                   enabled=progress):
                     run_sql_file(con, "divergence/counts", {
                         "chunk": chunk, "bins_per_chunk": per_chunk, "field_bits": field_bits,
                     })

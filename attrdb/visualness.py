@@ -303,7 +303,8 @@ def _run_classifiers(
 ) -> dict[str, Any]:
     """Fit, evaluate and store the classifier methods for every word not yet done."""
     from joblib import Parallel
-    from tqdm import tqdm
+
+    from attrdb.progress import progress as progress_bar
 
     split_counts = dict(
         con.execute("SELECT split, count(*) FROM visualness_universe GROUP BY split").fetchall()
@@ -384,11 +385,9 @@ def _run_classifiers(
             )
             with (
                 Parallel(n_jobs=jobs, return_as="generator") as parallel,
-                tqdm(
-                    total=len(todo) * len(methods),
-                    desc="visualness",
-                    unit="fit",
-                    disable=not progress,
+                progress_bar(
+                    total=len(todo) * len(methods), desc="visualness", unit="fit",
+                    enabled=progress,
                 ) as bar,
             ):
                 for chunk in _chunks(todo, chunk_size):

@@ -14,6 +14,7 @@ from attrdb.divergence import (
     DEFAULT_BINS,
     DEFAULT_MIN_NEGATIVES,
     DEFAULT_MIN_POSITIVES,
+    DEFAULT_NULL_DRAWS,
     DEFAULT_SMOOTHING,
     DEFAULT_TOP_K,
 )
@@ -52,6 +53,16 @@ def register(app: typer.Typer) -> None:
         split: Annotated[
             str, typer.Option("--split", help="Split the bins and histograms use.")
         ] = "train",
+        null_draws: Annotated[
+            int, typer.Option(
+                "--null-draws",
+                help="Pseudo-words per word (random D+ of its size) measuring the KL a word "
+                     "gets by chance; prime units rank by the KL above it (kl_z). 0 = the "
+                     "paper's raw-KL ranking.")
+        ] = DEFAULT_NULL_DRAWS,
+        null_seed: Annotated[
+            int, typer.Option("--null-seed", help="Seed of the pseudo-words' draws.")
+        ] = 0,
         progress: Annotated[
             bool,
             typer.Option("--progress/--no-progress", hidden=True, help="Old form of --quiet."),
@@ -72,6 +83,8 @@ def register(app: typer.Typer) -> None:
                 min_negatives=min_negatives,
                 top_k=top_k,
                 split=split,
+                null_draws=null_draws,
+                null_seed=null_seed,
                 progress=progress and settings(ctx).progress,
             )
         total = sum(summary["seconds"].values())

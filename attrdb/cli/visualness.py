@@ -10,8 +10,16 @@ import typer
 from attrdb.cli import options
 from attrdb.cli.common import console_info, database, settings, sub_app
 from attrdb.cli.options import DEFAULT_SCOPE
+from attrdb.stability import DEFAULT_METHODS as STABILITY_METHODS
+from attrdb.stability import DEFAULT_SEEDS, DEFAULT_TOP
+from attrdb.visualness import METHODS, VisualnessConfig
 
-_METHODS_HELP = "Comma-separated: random, initial, resample (implies initial), language_prior."
+_METHODS_HELP = (
+    "Comma-separated: crossfit (every product tested once; lists rank by its lower bound), "
+    "random, initial, resample (implies initial), language_prior."
+)
+# Every default comes from the library's VisualnessConfig, written once there.
+_DEFAULTS = VisualnessConfig()
 
 
 def register(app: typer.Typer) -> None:
@@ -27,31 +35,42 @@ def register(app: typer.Typer) -> None:
         ] = None,
         methods: Annotated[
             str, typer.Option("--methods", help=_METHODS_HELP)
-        ] = "random,initial,resample,language_prior",
-        seed: Annotated[int, typer.Option("--seed", help="Seed of the balanced samples.")] = 0,
+        ] = ",".join(METHODS),
+        seed: Annotated[
+            int, typer.Option("--seed", help="Seed of the balanced samples and folds.")
+        ] = _DEFAULTS.seed,
         c: Annotated[
             float, typer.Option("--C", help="Inverse L2 strength of the logistic regression.")
-        ] = 0.01,
+        ] = _DEFAULTS.C,
         n_prime: Annotated[
             int, typer.Option("--n-prime", help="Prime units the initial classifier sees.")
-        ] = 100,
+        ] = _DEFAULTS.n_prime,
         max_per_class: Annotated[
             int, typer.Option("--max-per-class", help="Cap on positives per sample; 0 = none.")
-        ] = 1000,
+        ] = _DEFAULTS.max_per_class or 0,
         min_train_pos: Annotated[
             int, typer.Option("--min-train-pos", help="Fewer train positives: no classifier.")
-        ] = 10,
+        ] = _DEFAULTS.min_train_pos,
         min_test_pos: Annotated[
             int, typer.Option("--min-test-pos", help="Fewer test positives: no classifier.")
-        ] = 5,
+        ] = _DEFAULTS.min_test_pos,
         n_nouns: Annotated[
             int, typer.Option("--n-nouns", help="Product nouns the language prior counts.")
-        ] = 50,
+        ] = _DEFAULTS.n_nouns,
+        n_folds: Annotated[
+            int, typer.Option("--n-folds", help="Cross-fitting folds of the crossfit method.")
+        ] = _DEFAULTS.n_folds,
+        resample_keep: Annotated[
+            float, typer.Option(
+                "--resample-keep",
+                help="Share of the balanced size resample keeps of each side's most "
+                     "confident images, in (0, 1].")
+        ] = _DEFAULTS.resample_keep,
         jobs: Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")] = -1,
         force: options.Force = False,
     ) -> None:
         """Visualness of every vocabulary word: classifier accuracy (eq. 2) and purifier scores."""
-        from attrdb.visualness import VisualnessConfig, run_visualness
+        from attrdb.visualness import run_visualness
 
         config = VisualnessConfig(
             seed=seed,
@@ -61,6 +80,8 @@ def register(app: typer.Typer) -> None:
             min_train_pos=min_train_pos,
             min_test_pos=min_test_pos,
             n_nouns=n_nouns,
+            n_folds=n_folds,
+            resample_keep=resample_keep,
         )
         with database(ctx) as con:
             summary = run_visualness(
@@ -79,6 +100,48 @@ def register(app: typer.Typer) -> None:
             f"visualness: {summary['n_words']} words of scope {scope!r}, model "
             f"{summary['model_id']!r} ({summary.get('n_skipped_done', 0)} already done); "
             f"mean balanced accuracy: {means or 'n/a'}"
+        )
+
+    @app.command("stability")
+    def stability_cmd(
+        ctx: typer.Context,
+        model: options.Model = None,
+        scope: options.Scope = DEFAULT_SCOPE,
+        seeds: Annotated[
+            str, typer.Option("--seeds", help="Comma-separated seeds, at least two.")
+        ] = ",".join(str(s) for s in DEFAULT_SEEDS),
+        methods: Annotated[
+            str, typer.Option("--methods", help="Visualness methods to repeat, comma-separated.")
+        ] = ",".join(STABILITY_METHODS),
+        top: Annotated[
+            int, typer.Option("--top", help="Size of the top lists whose overlap is reported.")
+        ] = DEFAULT_TOP,
+        jobs: Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")] = -1,
+    ) -> None:
+        """Repeat split, divergence and visualness per seed; store each word's rank spread."""
+        from attrdb.stability import run_stability
+
+        try:
+            seed_list = [int(s) for s in options.names(seeds)]
+        except ValueError as exc:
+            raise typer.BadParameter(f"--seeds takes integers: {seeds!r}") from exc
+        with database(ctx) as con:
+            summary = run_stability(
+                con, db_path=settings(ctx).db, scope=scope, model_id=model, seeds=seed_list,
+                methods=options.names(methods), top=top, jobs=jobs,
+                progress=settings(ctx).progress,
+            )
+        for method, pairs in summary["pairs"].items():
+            for pair in pairs:
+                console_info(
+                    f"{method} seeds {pair['seeds'][0]} vs {pair['seeds'][1]}: Spearman "
+                    f"{pair['spearman']:.3f} over {pair['n_words']} words, top-{top} overlap "
+                    f"{pair[f'top{top}_overlap']}"
+                )
+        overlap = summary["prime_unit_overlap"]
+        console_info(
+            f"prime units shared between seeds: {overlap['kl_z']} (by kl_z), "
+            f"{overlap['kl']} (by raw KL); rank spread per word in visualness_stability"
         )
 
     @app.command("agreement")
