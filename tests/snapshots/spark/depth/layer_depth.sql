@@ -7,7 +7,8 @@ WITH per_layer AS (
     d.word,
     u.layer,
     u.layer_index,
-    MAX(d.kl) AS max_kl
+    MAX(d.kl) AS max_kl,
+    MAX(d.kl_z) AS max_kl_z
   FROM unit_word_divergence AS d
   JOIN units AS u
     ON u.model_id = d.model_id AND u.unit_id = d.unit_id
@@ -17,6 +18,13 @@ WITH per_layer AS (
     d.word,
     u.layer,
     u.layer_index
+), excess AS (
+  SELECT
+    p.*,
+    p.max_kl_z - n.null_max_z_mean AS excess_z
+  FROM per_layer AS p
+  LEFT JOIN layer_divergence_null AS n
+    ON n.model_id = :model_id AND n.scope = :scope AND n.layer = p.layer
 )
 INSERT INTO layer_depth (
   model_id,
@@ -25,7 +33,10 @@ INSERT INTO layer_depth (
   layer,
   layer_index,
   max_kl,
-  relative
+  relative,
+  max_kl_z,
+  excess_z,
+  relative_z
 )
 SELECT
   :model_id,
@@ -34,6 +45,15 @@ SELECT
   layer,
   layer_index,
   max_kl,
-  COALESCE(max_kl / NULLIF(SUM(max_kl) OVER (PARTITION BY word), 0), 0.0)
-FROM per_layer;
+  COALESCE(max_kl / NULLIF(SUM(max_kl) OVER (PARTITION BY word), 0), 0.0),
+  max_kl_z,
+  excess_z,
+  CASE
+    WHEN NOT excess_z IS NULL
+    THEN COALESCE(
+      GREATEST(excess_z, 0.0) / NULLIF(SUM(GREATEST(excess_z, 0.0)) OVER (PARTITION BY word), 0),
+      0.0
+    )
+  END
+FROM excess;
 

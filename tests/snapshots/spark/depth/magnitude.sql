@@ -1,4 +1,11 @@
-WITH peaks AS (
+WITH depth AS (
+  SELECT
+    *,
+    COALESCE(relative_z, relative) AS magnitude
+  FROM layer_depth
+  WHERE
+    model_id = :model_id AND scope = :scope
+), peaks AS (
   SELECT
     word,
     peak_index
@@ -6,10 +13,10 @@ WITH peaks AS (
     SELECT
       word,
       layer_index AS peak_index,
-      ROW_NUMBER() OVER (PARTITION BY word ORDER BY relative DESC, layer_index NULLS LAST) AS _w
-    FROM layer_depth
+      ROW_NUMBER() OVER (PARTITION BY word ORDER BY magnitude DESC, layer_index NULLS LAST) AS _w
+    FROM depth
     WHERE
-      model_id = :model_id AND scope = :scope AND relative > 0
+      magnitude > 0
   ) AS _t
   WHERE
     _w = 1
@@ -17,7 +24,7 @@ WITH peaks AS (
 SELECT
   d.layer,
   d.layer_index,
-  AVG(d.relative) AS mean_relative,
+  AVG(d.magnitude) AS mean_relative,
   AVG(d.max_kl) AS mean_max_kl,
   COUNT(*) AS n_words,
   (
@@ -27,9 +34,7 @@ SELECT
     WHERE
       p.peak_index = d.layer_index
   ) AS n_peaking
-FROM layer_depth AS d
-WHERE
-  d.model_id = :model_id AND d.scope = :scope
+FROM depth AS d
 GROUP BY
   d.layer,
   d.layer_index

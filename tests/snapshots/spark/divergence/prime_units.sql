@@ -5,7 +5,10 @@ WHERE
 WITH top AS (
   SELECT
     word,
-    MAX_BY(STRUCT(unit_id AS unit_id, kl AS kl), STRUCT(kl AS kl, -unit_id AS neg_unit)) AS units
+    MAX_BY(
+      STRUCT(unit_id AS unit_id, kl AS kl, kl_z AS kl_z),
+      STRUCT(COALESCE(kl_z, kl) AS score, -unit_id AS neg_unit)
+    ) AS units
   FROM unit_word_divergence
   WHERE
     model_id = :model_id AND scope = :scope
@@ -18,7 +21,8 @@ INSERT INTO prime_units (
   word,
   unit_id,
   rank,
-  kl
+  kl,
+  kl_z
 )
 SELECT
   :model_id,
@@ -30,7 +34,10 @@ SELECT
   CAST(i AS INT),
   units[(
     i
-  ) - 1].kl
+  ) - 1].kl,
+  units[(
+    i
+  ) - 1].kl_z
 FROM (
   SELECT
     word,

@@ -10,24 +10,262 @@ JOIN divergence_universe AS u
 WHERE
   wp.scope = :scope;
 
+WITH strata AS (
+  SELECT
+    u.pidx,
+    CASE
+      WHEN :match_field IS NULL
+      THEN 0
+      ELSE DENSE_RANK() OVER (
+        ORDER BY (
+          CASE
+            WHEN (
+              :match_shop
+            )
+            THEN COALESCE(
+              (
+                CASE
+                  WHEN (
+                    (
+                      :match_field
+                    )
+                  ) = 'category'
+                  THEN (
+                    (
+                      p.category
+                    )
+                  )
+                  WHEN STARTSWITH((
+                    (
+                      :match_field
+                    )
+                  ), 'metadata.')
+                  THEN (
+                    CASE
+                      WHEN NOT CONTAINS((
+                        SUBSTRING((
+                          (
+                            :match_field
+                          )
+                        ), 10)
+                      ), '.')
+                      THEN GET_JSON_OBJECT(
+                        (
+                          (
+                            (
+                              p.metadata
+                            )
+                          )
+                        ),
+                        (
+                          SUBSTRING((
+                            (
+                              :match_field
+                            )
+                          ), 10)
+                        )
+                      )
+                      ELSE GET_JSON_OBJECT(
+                        GET_JSON_OBJECT(
+                          (
+                            (
+                              (
+                                p.metadata
+                              )
+                            )
+                          ),
+                          SPLIT_PART((
+                            SUBSTRING((
+                              (
+                                :match_field
+                              )
+                            ), 10)
+                          ), '.', 1)
+                        ),
+                        SUBSTRING(
+                          (
+                            SUBSTRING((
+                              (
+                                :match_field
+                              )
+                            ), 10)
+                          ),
+                          LOCATE('.', (
+                            SUBSTRING((
+                              (
+                                :match_field
+                              )
+                            ), 10)
+                          )) + 1
+                        )
+                      )
+                    END
+                  )
+                END
+              ),
+              ''
+            ) || CHR(  31) || COALESCE((
+              p.shop
+            ), '')
+            ELSE (
+              CASE
+                WHEN (
+                  (
+                    :match_field
+                  )
+                ) = 'category'
+                THEN (
+                  (
+                    p.category
+                  )
+                )
+                WHEN STARTSWITH((
+                  (
+                    :match_field
+                  )
+                ), 'metadata.')
+                THEN (
+                  CASE
+                    WHEN NOT CONTAINS((
+                      SUBSTRING((
+                        (
+                          :match_field
+                        )
+                      ), 10)
+                    ), '.')
+                    THEN GET_JSON_OBJECT(
+                      (
+                        (
+                          (
+                            p.metadata
+                          )
+                        )
+                      ),
+                      (
+                        SUBSTRING((
+                          (
+                            :match_field
+                          )
+                        ), 10)
+                      )
+                    )
+                    ELSE GET_JSON_OBJECT(
+                      GET_JSON_OBJECT(
+                        (
+                          (
+                            (
+                              p.metadata
+                            )
+                          )
+                        ),
+                        SPLIT_PART((
+                          SUBSTRING((
+                            (
+                              :match_field
+                            )
+                          ), 10)
+                        ), '.', 1)
+                      ),
+                      SUBSTRING(
+                        (
+                          SUBSTRING((
+                            (
+                              :match_field
+                            )
+                          ), 10)
+                        ),
+                        LOCATE('.', (
+                          SUBSTRING((
+                            (
+                              :match_field
+                            )
+                          ), 10)
+                        )) + 1
+                      )
+                    )
+                  END
+                )
+              END
+            )
+          END
+        )
+      )
+    END AS stratum
+  FROM divergence_universe AS u
+  LEFT JOIN products AS p
+    ON p.product_id = u.product_id
+), word_strata AS (
+  SELECT
+    d.word,
+    s.stratum,
+    COUNT(*) AS n_pos
+  FROM divergence_positives AS d
+  JOIN strata AS s
+    ON s.pidx = d.pidx
+  GROUP BY
+    d.word,
+    s.stratum
+), draws AS (
+  SELECT
+    CHR(  31) || 'null ' || draw || ' ' || w.word AS word,
+    s.pidx,
+    w.n_pos,
+    ROW_NUMBER() OVER (
+      PARTITION BY w.word, draw, w.stratum
+      ORDER BY MD5(CONCAT_WS(' ', :null_seed, draw, s.pidx, w.word)) NULLS LAST
+    ) AS position
+  FROM word_strata AS w
+  CROSS JOIN EXPLODE(
+    IF(
+      (
+        CAST(:null_draws AS BIGINT) - 1
+      ) < 0,
+      ARRAY(),
+      SEQUENCE(0, (
+        CAST(:null_draws AS BIGINT) - 1
+      ))
+    ),
+    _u(r)
+  )
+  JOIN strata AS s
+    ON s.stratum = w.stratum
+)
+INSERT INTO divergence_positives
+SELECT
+  word,
+  pidx
+FROM draws
+WHERE
+  position <= n_pos;
+
 CREATE OR REPLACE TABLE divergence_word_counts AS
 WITH n AS (
   SELECT
     COUNT(*) AS n_universe
   FROM divergence_universe
+), candidates AS (
+  SELECT
+    word
+  FROM vocabulary
+  WHERE
+    scope = :scope
+  UNION ALL
+  SELECT DISTINCT
+    word
+  FROM divergence_positives
+  WHERE
+    STARTSWITH(word, CHR(  31))
 )
 SELECT
-  v.word,
+  c.word,
   COUNT(p.pidx) AS n_pos,
   ANY_VALUE(n.n_universe) IGNORE NULLS - COUNT(p.pidx) AS n_neg
-FROM vocabulary AS v
+FROM candidates AS c
 CROSS JOIN n
 LEFT JOIN divergence_positives AS p
-  ON p.word = v.word
-WHERE
-  v.scope = :scope
+  ON p.word = c.word
 GROUP BY
-  v.word;
+  c.word;
 
 CREATE OR REPLACE TABLE divergence_words AS
 SELECT
@@ -48,6 +286,8 @@ SELECT
   n_neg,
   n_pos >= :min_positives AND n_neg >= :min_negatives AS kept
 FROM divergence_word_counts
+WHERE
+  NOT STARTSWITH(word, CHR(  31))
 ORDER BY
   n_pos DESC,
   word NULLS LAST;
