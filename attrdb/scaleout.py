@@ -169,7 +169,7 @@ def _run_split(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
 def _divergence_params(params: dict[str, Any]) -> dict[str, Any]:
     max_bins, split_names = divergence.MAX_BINS, divergence.SPLITS
     prepared = dict(params)
-    for name in ("n_bins", "min_positives", "min_negatives", "top_k"):
+    for name in ("n_bins", "min_positives", "min_negatives", "top_k", "null_draws", "null_seed"):
         prepared[name] = int(prepared[name])
     prepared["smoothing"] = float(prepared["smoothing"])
     if not 2 <= prepared["n_bins"] <= max_bins:
@@ -178,6 +178,8 @@ def _divergence_params(params: dict[str, Any]) -> dict[str, Any]:
         raise InputError(f"smoothing must be strictly between 0 and 1, got {prepared['smoothing']}")
     if min(prepared["min_positives"], prepared["min_negatives"], prepared["top_k"]) < 1:
         raise InputError("min_positives, min_negatives and top_k must be at least 1")
+    if prepared["null_draws"] < 0:
+        raise InputError(f"null_draws must be 0 or more, got {prepared['null_draws']}")
     if prepared["split"] not in split_names:
         raise InputError(
             f"split must be one of {', '.join(split_names)}, not {prepared['split']!r}"
@@ -230,7 +232,10 @@ def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
         )
     run_sql(engine, f"divergence/unit_bins_{params['binning']}", {**base, "n_bins": n_bins})
     run_sql(engine, f"divergence/binned_{params['binning']}", {**base, "n_bins": n_bins})
-    words = query_rows(engine, "divergence/words", params)
+    # Random negatives only (checked above): one stratum for the pseudo-words.
+    words = query_rows(engine, "divergence/words", {
+        **params, "match_field": None, "match_shop": False,
+    })
     kept = [(w["n_pos"], w["n_neg"]) for w in words if w["kept"]]
     largest_side = max((min(p, n) for p, n in kept), default=1)
     pack = spark_packing if engine.dialect == "spark" else divergence.packing
@@ -242,6 +247,8 @@ def _run_divergence(engine: Engine, params: dict[str, Any]) -> dict[str, Any]:
     for chunk in range(n_chunks):
         run_sql(engine, "divergence/counts", {**step, "chunk": chunk})
     run_sql(engine, "divergence/kl", step)
+    if params["null_draws"]:
+        run_sql(engine, "divergence/null", base)
     run_sql(engine, "divergence/prime_units", step)
     # By position: Spark names every unaliased scalar subquery alike.
     summary = query_file(engine, "divergence/summary", base)
@@ -311,8 +318,11 @@ PLANS: dict[str, StagePlan] = {
             "scope_products",
             "vocabulary",
             "word_products",
+            "units",
+            "products",
         ),
-        writes=("unit_bins", "unit_word_divergence", "prime_units"),
+        writes=("unit_bins", "unit_word_divergence", "prime_units", "unit_divergence_null",
+                "divergence_null_sizes", "layer_divergence_null"),
         defaults={
             "model_id": None,
             "n_bins": divergence.DEFAULT_BINS,
@@ -322,6 +332,8 @@ PLANS: dict[str, StagePlan] = {
             "min_negatives": divergence.DEFAULT_MIN_NEGATIVES,
             "top_k": divergence.DEFAULT_TOP_K,
             "split": "train",
+            "null_draws": divergence.DEFAULT_NULL_DRAWS,
+            "null_seed": 0,
         },
         prepare=_divergence_params,
         run=_run_divergence,
@@ -329,7 +341,7 @@ PLANS: dict[str, StagePlan] = {
     ),
     "depth": StagePlan(
         stage="depth",
-        reads=("models", "units", "unit_word_divergence"),
+        reads=("models", "units", "unit_word_divergence", "layer_divergence_null"),
         writes=("layer_depth",),
         defaults={"model_id": None},
         prepare=_depth_params,

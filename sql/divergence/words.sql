@@ -41,14 +41,17 @@ word_strata AS (
     JOIN strata AS s ON s.pidx = d.pidx
     GROUP BY d.word, s.stratum
 ),
+draw_numbers AS (
+    SELECT unnest(range(CAST($null_draws AS BIGINT))) AS draw
+),
 draws AS (
-    SELECT chr(31) || 'null ' || draw || ' ' || w.word AS word, s.pidx, w.n_pos,
+    SELECT chr(31) || 'null ' || n.draw || ' ' || w.word AS word, s.pidx, w.n_pos,
         row_number() OVER (
-            PARTITION BY w.word, draw, w.stratum
-            ORDER BY md5(concat_ws(' ', $null_seed, draw, s.pidx, w.word))
+            PARTITION BY w.word, n.draw, w.stratum
+            ORDER BY md5(concat_ws(' ', $null_seed, n.draw, s.pidx, w.word))
         ) AS position
     FROM word_strata AS w
-    CROSS JOIN range(CAST($null_draws AS BIGINT)) AS r(draw)
+    CROSS JOIN draw_numbers AS n
     JOIN strata AS s ON s.stratum = w.stratum
 )
 SELECT word, pidx FROM draws WHERE position <= n_pos;

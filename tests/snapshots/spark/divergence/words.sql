@@ -205,17 +205,11 @@ WITH strata AS (
   GROUP BY
     d.word,
     s.stratum
-), draws AS (
+), draw_numbers AS (
   SELECT
-    CHR(  31) || 'null ' || draw || ' ' || w.word AS word,
-    s.pidx,
-    w.n_pos,
-    ROW_NUMBER() OVER (
-      PARTITION BY w.word, draw, w.stratum
-      ORDER BY MD5(CONCAT_WS(' ', :null_seed, draw, s.pidx, w.word)) NULLS LAST
-    ) AS position
-  FROM word_strata AS w
-  CROSS JOIN EXPLODE(
+    _unnest0.val AS draw
+  LATERAL VIEW
+  POSEXPLODE(
     IF(
       (
         CAST(:null_draws AS BIGINT) - 1
@@ -224,9 +218,19 @@ WITH strata AS (
       SEQUENCE(0, (
         CAST(:null_draws AS BIGINT) - 1
       ))
-    ),
-    _u(r)
-  )
+    )
+  ) _unnest0 AS pos, val
+), draws AS (
+  SELECT
+    CHR(  31) || 'null ' || n.draw || ' ' || w.word AS word,
+    s.pidx,
+    w.n_pos,
+    ROW_NUMBER() OVER (
+      PARTITION BY w.word, n.draw, w.stratum
+      ORDER BY MD5(CONCAT_WS(' ', :null_seed, n.draw, s.pidx, w.word)) NULLS LAST
+    ) AS position
+  FROM word_strata AS w
+  CROSS JOIN draw_numbers AS n
   JOIN strata AS s
     ON s.stratum = w.stratum
 )

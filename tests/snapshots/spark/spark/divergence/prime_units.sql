@@ -1,6 +1,7 @@
-/* Spark override of sql/divergence/prime_units.sql: each word's top units by symmetric KL */
-/* (ties: lower unit_id first), rank 1 = largest. DuckDB takes a top-k max_by per word; */
-/* Spark's max_by has no k, so a row_number window ranks the same order. */
+/* Spark override of sql/divergence/prime_units.sql: each word's top units by kl_z (the KL */
+/* above chance; raw KL without a null), ties: lower unit_id first, rank 1 = largest. DuckDB */
+/* takes a top-k max_by per word; Spark's max_by has no k, so a row_number window ranks the */
+/* same order. */
 /* Reads: unit_word_divergence. Writes: prime_units (rows of model and scope, replaced). */
 /* Parameters: :model_id, :scope, :top_k. */
 DELETE FROM prime_units
@@ -13,7 +14,8 @@ INSERT INTO prime_units (
   word,
   unit_id,
   rank,
-  kl
+  kl,
+  kl_z
 )
 SELECT
   model_id,
@@ -21,7 +23,8 @@ SELECT
   word,
   unit_id,
   CAST(rank AS INT),
-  kl
+  kl,
+  kl_z
 FROM (
   SELECT
     model_id,
@@ -29,7 +32,8 @@ FROM (
     word,
     unit_id,
     kl,
-    ROW_NUMBER() OVER (PARTITION BY word ORDER BY kl DESC, unit_id) AS rank
+    kl_z,
+    ROW_NUMBER() OVER (PARTITION BY word ORDER BY COALESCE(kl_z, kl) DESC, unit_id) AS rank
   FROM unit_word_divergence
   WHERE
     model_id = :model_id AND scope = :scope
