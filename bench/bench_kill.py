@@ -271,7 +271,7 @@ def _canonical(name: str, kind: str) -> str:
     if kind in ("DOUBLE", "FLOAT"):
         return f"printf('%.8g', {quoted})"
     if kind in ("DOUBLE[]", "FLOAT[]"):
-        return f"list_transform({quoted}, x -> printf('%.8g', x))"
+        return f"list_transform({quoted}, lambda x: printf('%.8g', x))"
     return quoted
 
 
