@@ -384,9 +384,10 @@ def _ingest_files(kwargs: Mapping[str, Any]) -> list[str]:
 def _saliency_words(
     section: dict[str, Any], *, con: duckdb.DuckDBPyConnection, scope: str
 ) -> dict[str, Any]:
-    """``n_words = N``: map the N most visual words (of ``words_method``, default resample)."""
+    """``n_words = N``: map the N most visual words (of ``words_method``, default crossfit,
+    ranked by its lower bound)."""
     n_words = section.pop("n_words", None)
-    method = section.pop("words_method", "resample")
+    method = section.pop("words_method", "crossfit")
     if n_words is None:
         return section
     if "words" in section:
