@@ -46,8 +46,17 @@ def main() -> None:
     parser.add_argument("--period", default="month")
     parser.add_argument("--divergence", action="store_true")
     parser.add_argument("--n", type=int, default=10, help="trend words shown per direction")
+    parser.add_argument("--report-only", action="store_true",
+                        help="print the results of a finished run, computing nothing")
     args = parser.parse_args()
     con = connect(args.db)
+    if args.report_only:
+        found = query_sql_file(con, "timewindows/summary", {
+            "model_id": resolve_model(con, None), "scope": args.scope,
+            "window_set": args.period, "n": 5})
+        report(con, args.period, [{"window": w, "n_products": p, "n_words": k, "top_words": t}
+                                  for w, p, k, t in found], args.n)
+        return
     if args.divergence:
         start = time.perf_counter()
         s = run_divergence(con, scope=args.scope)
@@ -95,15 +104,21 @@ def main() -> None:
     print(f"full recompute: {full['n_recounted']} periods, {full['n_recomputed']} windows, "
           f"{t_full:.2f} s {full['seconds']}; ratio {t_full / t_inc:.1f}x; identical rows: "
           f"{identical} ({len(incremental)} rows); load average {load:.2f}")
+    report(con, name, full["windows"], args.n)
+    con.close()
+
+
+def report(con, name: str, windows: list[dict], n: int) -> None:
+    """Per-window sizes, the strongest trends and the peak-layer shifts of a window set."""
     print("\nwindow\tproducts\twords\ttop words (max kl_z)")
-    for w in full["windows"]:
+    for w in windows:
         print(f"{w['window']}\t{w['n_products']}\t{w['n_words']}\t{', '.join(w['top_words'])}")
     for direction in ("rising", "falling"):
         rows = con.execute(
             "SELECT word, n_windows, round(slope, 3), round(t, 2), round(first_value, 2), "
             "round(last_value, 2), min_n_pos FROM time_window_trends "
             "WHERE window_set = ? AND direction = ? ORDER BY abs(t) DESC LIMIT ?",
-            [name, direction, args.n]).fetchall()
+            [name, direction, n]).fetchall()
         n_dir = con.execute("SELECT count(*) FROM time_window_trends WHERE window_set = ? "
                             "AND direction = ?", [name, direction]).fetchall()[0][0]
         print(f"\n{direction}: {n_dir} words (word, windows, slope, t, first, last, min n+)")
@@ -117,9 +132,8 @@ def main() -> None:
     for row in con.execute(
             "SELECT word, n_windows, first_layer, last_layer, n_layers FROM time_layer_shifts "
             "WHERE window_set = ? AND n_windows >= 3 AND shifted ORDER BY abs(layer_change) DESC, "
-            "word LIMIT ?", [name, args.n]).fetchall():
+            "word LIMIT ?", [name, n]).fetchall():
         print("  " + "\t".join(str(x) for x in row))
-    con.close()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ SELECT
     w.time_window,
     w.n_products,
     count(ww.word) AS n_words,
-    list(ww.word ORDER BY coalesce(ww.max_kl_z, ww.max_kl) DESC, ww.word)[1:$n] AS top_words
+    coalesce(list(ww.word ORDER BY coalesce(ww.max_kl_z, ww.max_kl) DESC, ww.word)
+        FILTER (WHERE ww.word IS NOT NULL), [])[1:$n] AS top_words
 FROM time_windows AS w
 LEFT JOIN time_window_words AS ww
     ON ww.model_id = w.model_id AND ww.scope = w.scope AND ww.window_set = w.window_set
