@@ -49,6 +49,7 @@ from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
+from attrdb.connection import require_duckdb_file
 from attrdb.errors import AttrdbError, InputError, SqlError, StateError
 from attrdb.runs import is_interrupt
 
@@ -73,9 +74,6 @@ SANDBOX_CONFIG: dict[str, str | bool | int | float] = {
 }
 
 _log = logging.getLogger("attrdb")
-# DuckDB file header: a checksum (8 bytes) then the magic bytes.
-_DUCKDB_MAGIC = b"DUCK"
-_FOREIGN_MAGIC = {b"SQLite format 3\x00": "SQLite", b"PAR1": "Parquet"}
 
 _READ_LEADERS = {
     "SELECT", "FROM", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC", "SHOW", "SUMMARIZE",
@@ -132,29 +130,6 @@ class Sandbox:
 _TIMEOUTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, float | None] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def require_duckdb_file(path: str | Path) -> Path:
-    """Refuse a path that is missing or not a DuckDB file, before DuckDB touches it.
-
-    DuckDB opens a SQLite file by loading its sqlite extension (and would install it); the
-    header check makes that a one-line refusal instead.
-
-    Raises:
-        StateError: no file at ``path``.
-        InputError: the file is not a DuckDB database (the message names what it looks like).
-    """
-    target = Path(path)
-    if not target.is_file():
-        raise StateError(f"no attrdb database at {target}; create one with `attrdb init`")
-    with target.open("rb") as handle:
-        head = handle.read(16)
-    if head[8:12] != _DUCKDB_MAGIC:
-        kind = next((name for magic, name in _FOREIGN_MAGIC.items() if head.startswith(magic)),
-                    "empty" if not head else "not DuckDB")
-        raise InputError(f"{target} is not a DuckDB database ({kind} file); attrdb reads only "
-                         "DuckDB files")
-    return target
 
 
 def _open_locked_down(

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import duckdb
 
-from attrdb.errors import AttrdbError, SchemaError, StateError
+from attrdb.errors import AttrdbError, InputError, SchemaError, StateError
 from attrdb.migrate import check_schema, migrate
 from attrdb.resources import sql_dir
 from attrdb.runs import close_stale_runs
 from attrdb.sqlfiles import execute_statement, split_statements
 
 DEFAULT_DB = "attrdb.duckdb"
+# DuckDB file header: a checksum (8 bytes) then the magic bytes.
+_DUCKDB_MAGIC = b"DUCK"
+_FOREIGN_MAGIC = {b"SQLite format 3\x00": "SQLite", b"PAR1": "Parquet"}
 # DuckDB's lock error names the process holding the file.
 _LOCK_HOLDER = re.compile(r"Could not set lock on file .*?\(PID (\d+)\)", re.DOTALL)
 
@@ -39,6 +42,29 @@ def register_macros(con: duckdb.DuckDBPyConnection) -> None:
     for path in macro_files():
         for statement in split_statements(path.read_text(encoding="utf-8")):
             execute_statement(con, statement, origin=f"sql/macros/{path.name}")
+
+
+def require_duckdb_file(path: str | Path) -> Path:
+    """Refuse a path that is missing or not a DuckDB file, before DuckDB touches it.
+
+    DuckDB opens a SQLite file by loading its sqlite extension (and would install it); the
+    header check makes that a one-line refusal instead.
+
+    Raises:
+        StateError: no file at ``path``.
+        InputError: the file is not a DuckDB database (the message names what it looks like).
+    """
+    target = Path(path)
+    if not target.is_file():
+        raise StateError(f"no attrdb database at {target}; create one with `attrdb init`")
+    with target.open("rb") as handle:
+        head = handle.read(16)
+    if head[8:12] != _DUCKDB_MAGIC:
+        kind = next((name for magic, name in _FOREIGN_MAGIC.items() if head.startswith(magic)),
+                    "empty" if not head else "not DuckDB")
+        raise InputError(f"{target} is not a DuckDB database ({kind} file); attrdb reads only "
+                         "DuckDB files")
+    return target
 
 
 def connect(
@@ -70,6 +96,8 @@ def connect(
     in_memory = target == ":memory:"
     if not in_memory and not create and not Path(target).exists():
         raise StateError(f"no attrdb database at {target}; create one with `attrdb init`")
+    if not in_memory and Path(target).is_file() and Path(target).stat().st_size:
+        require_duckdb_file(target)  # before DuckDB tries an extension for a SQLite file
     try:
         con = duckdb.connect(target, read_only=read_only and not in_memory)
     except duckdb.Error as exc:

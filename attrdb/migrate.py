@@ -282,7 +282,7 @@ def check_database(path: str | Path) -> str:
     Raises:
         SchemaError: one line listing the problems ``verify_schema`` found.
     """
-    from attrdb.adhoc import require_duckdb_file
+    from attrdb.connection import require_duckdb_file
 
     target = require_duckdb_file(path)
     try:

@@ -159,13 +159,16 @@ def test_escape_is_refused_in_one_line(
 
 
 @pytest.mark.parametrize("name", ["bait.sqlite", "bait.parquet", "bait.csv"])
+@pytest.mark.parametrize("command", [["sql", "SELECT 1"], ["init"], ["migrate", "--check"]])
 def test_non_duckdb_file_as_db_is_refused_before_duckdb_opens_it(
-    name: str, bait: dict[str, str], capsys: pytest.CaptureFixture[str]
+    name: str, command: list[str], bait: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _run(["--db", bait[name], "sql", "SELECT 1"], capsys)
+    before = Path(bait[name]).read_bytes()
+    code, out, err = _run(["--db", bait[name], *command], capsys)
     assert code == 1 and out == ""
     assert err.startswith("error: ") and "is not a DuckDB database" in err
     assert err.count("\n") == 1
+    assert Path(bait[name]).read_bytes() == before
 
 
 def test_views_and_macros_still_run(ingested_db: Path) -> None:
