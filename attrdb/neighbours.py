@@ -5,8 +5,9 @@ The stage compares every pair of a scope's words through their divergence profil
 units (``unit_word_divergence``), in SQL (``sql/neighbours/``), and stores
 
 - ``word_similarity``: per pair (both orders) the similarity and its z-score among all
-  pairs of the run, for one of three methods: ``cosine`` (profiles centred per unit, so
-  the noise floor every word shares does not count), ``spearman`` (rank correlation of the
+  pairs of the run, for one of three methods: ``cosine`` (of the profiles with the
+  vocabulary's common profile projected out, so the shape every word shares, scaled by
+  its support, does not count), ``spearman`` (rank correlation of the
   raw profiles) or ``prime_jaccard`` (overlap of the top-k prime units);
 - ``word_groups``: a hierarchical clustering (complete linkage on 1 - similarity) cut into
   ``n_groups`` groups, with the dendrogram's leaf order for heat maps;
@@ -30,9 +31,7 @@ from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 METHODS = ("cosine", "spearman", "prime_jaccard")
-# Profiles of the raw KL centred per unit group colours with colours and shoe parts with
-# shoe parts better than kl_z profiles on Myntra (docs/neighbours.md), so kl is the default.
-VALUES = ("kl", "kl_z")
+VALUES = ("auto", "kl", "kl_z")
 LINKAGES = ("complete", "average", "single")
 DEFAULT_LINKAGE = "complete"
 DEFAULT_METHOD = "cosine"
@@ -103,7 +102,7 @@ def run_neighbours(
     n_groups: int = DEFAULT_N_GROUPS,
     top_k: int = DEFAULT_TOP_K,
     n_neighbours: int = DEFAULT_NEIGHBOURS,
-    value: str = "kl",
+    value: str = "auto",
     linkage: str = DEFAULT_LINKAGE,
 ) -> dict[str, Any]:
     """Similarity of every pair of a scope's words, their groups and nearest neighbours.
@@ -119,9 +118,9 @@ def run_neighbours(
         n_groups: groups the vocabulary is clustered into.
         top_k: prime units compared per word ('prime_jaccard' only).
         n_neighbours: nearest neighbours per word listed in the returned summary.
-        value: the divergence compared: 'kl' (the paper's raw KL; for 'cosine' centred per
-            unit, which removes the noise floor the null correction targets) or 'kl_z'
-            (null-corrected: null standard deviations above chance, migration 0011).
+        value: the divergence compared: 'kl_z' (null-corrected: null standard deviations
+            above chance, migration 0011), 'kl' (the paper's raw KL) or 'auto' (kl_z when
+            the divergence run stored it for every row, else kl).
         linkage: the clustering's linkage (see :func:`cluster`).
 
     Returns:
@@ -148,7 +147,7 @@ def run_neighbours(
     if value == "kl_z" and not has_z:
         raise StateError(f"the divergences of model {model_id!r} in scope {scope!r} have no "
                          "kl_z (null correction); rerun `attrdb divergence` or pass --value kl")
-    use_z = value == "kl_z"
+    use_z = value == "kl_z" or (value == "auto" and bool(has_z))
     available = n_prime if method == "prime_jaccard" else n_divergence
     if available < 2:
         raise StateError(
@@ -156,7 +155,7 @@ def run_neighbours(
             "neighbours need at least two: run `attrdb divergence` first"
         )
     params = {"model_id": model_id, "method": method, "n_groups": n_groups, "top_k": top_k,
-              "value": value, "linkage": linkage}
+              "value": "kl_z" if use_z else "kl", "linkage": linkage}
     import pyarrow as pa
 
     with stage_run(con, "neighbours", params, scope=scope) as run:
@@ -190,7 +189,7 @@ def run_neighbours(
         run.summary.update(
             model_id=model_id,
             method=method,
-            value=value,
+            value=params["value"],
             n_words=len(words),
             n_pairs=len(words) * (len(words) - 1),
             groups=[{"group_id": g, "size": len(ws), "words": ws}

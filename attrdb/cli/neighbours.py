@@ -30,8 +30,9 @@ def register(app: typer.Typer) -> None:
         scope: options.Scope = DEFAULT_SCOPE,
         method: Annotated[
             str,
-            typer.Option("--method", help="cosine (unit-centred KL profiles), spearman (rank "
-                         "correlation of KL profiles) or prime_jaccard (shared prime units)."),
+            typer.Option("--method", help="cosine (profiles less the common profile), "
+                         "spearman (rank correlation of KL profiles) or prime_jaccard "
+                         "(shared prime units)."),
         ] = DEFAULT_METHOD,
         n_groups: Annotated[
             int, typer.Option("--n-groups", help="Groups the vocabulary is clustered into.")
@@ -41,9 +42,9 @@ def register(app: typer.Typer) -> None:
         ] = DEFAULT_TOP_K,
         value: Annotated[
             str,
-            typer.Option("--value", help="kl (raw KL, centred per unit for cosine) or kl_z "
-                         "(null-corrected divergence)."),
-        ] = "kl",
+            typer.Option("--value", help="kl_z (null-corrected divergence), kl (raw) or auto "
+                         "(kl_z when the divergence run stored it)."),
+        ] = "auto",
         linkage: Annotated[
             str, typer.Option("--linkage", help="complete, average or single.")
         ] = DEFAULT_LINKAGE,
