@@ -82,14 +82,15 @@ def evaluate_scores(
     Args:
         scores: probability of the word per tested product.
         labels: 1 for positives (D+), 0 for negatives.
-        weights: per-product weight of the negatives (positives always weigh 1);
-            None = every negative weighs 1. Products of weight 0 are not counted.
+        weights: per-product weights: of a negative, how much it counts; of a positive, 1 or
+            0 (0 = not tested); None = every product weighs 1. Products of weight 0 are not
+            counted.
         threshold: the decision cut for the balanced accuracy.
     """
     labels = labels.astype(bool)
     if weights is None:
         weights = np.ones(len(scores), dtype=np.float64)
-    weights = np.where(labels, 1.0, weights.astype(np.float64))
+    weights = np.where(labels, np.minimum(weights, 1.0), weights).astype(np.float64)
     keep = weights > 0
     scores, labels, weights = scores[keep], labels[keep], weights[keep]
     predicted = scores >= threshold

@@ -526,9 +526,14 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
         word: np.asarray(rows, dtype=np.int64)
         for word, rows in query_sql_file(context.con, "visualness/chunk_positives", given)
     }
-    stratum_weights: dict[str, dict[int, float]] = {}
-    for word, stratum, weight in query_sql_file(context.con, "visualness/crossfit_weights", given):
-        stratum_weights.setdefault(word, {})[int(stratum)] = float(weight)
+    # (negative weight, positive weight) per word and stratum.
+    stratum_weights: dict[str, dict[int, tuple[float, float]]] = {}
+    for word, stratum, weight, positive_weight in query_sql_file(
+        context.con, "visualness/crossfit_weights", given
+    ):
+        stratum_weights.setdefault(word, {})[int(stratum)] = (
+            float(weight), float(positive_weight)
+        )
     timings["sql"] += time.perf_counter() - clock
     fits: list[_Fit] = []
     tasks = []
@@ -540,10 +545,10 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
         if n_pos < max(config.min_train_pos, config.n_folds) or n_pos == n_rows:
             fits.append(_Fit(word, "crossfit", None, 0, n_rows, None, None, None))
             continue
-        weights_by_stratum = stratum_weights.get(word, {})
-        weights = np.array(
-            [weights_by_stratum.get(int(s), 0.0) for s in range(int(context.strata.max()) + 1)]
-        )[context.strata]
+        by_stratum = stratum_weights.get(word, {})
+        table = np.array([by_stratum.get(s, (0.0, 0.0))
+                          for s in range(int(context.strata.max()) + 1)])
+        weights = np.where(labels == 1, table[context.strata, 1], table[context.strata, 0])
         samples = [training.get((word, fold)) for fold in range(config.n_folds + 1)]
         tasks.append(delayed(_crossfit_word)(
             context.features, word, samples, context.folds, labels, weights,

@@ -101,7 +101,9 @@ def _expected(con: duckdb.DuckDBPyConnection, months: tuple[str, ...], min_side:
             fm, fs = (0.8, 1.2) if int(np.floor(np.log2(min(n_pos, n_neg)))) == 4 else (1, 1)
             z = np.array([(kl[u] - null[u][0] * fm * scale) / (null[u][1] * fs * scale)
                           for u in range(N_UNITS - 1)])
-            out[(month, word)] = {"kl": kl, "z": z, "n_pos": n_pos, "n_neg": n_neg}
+            excess = np.array([kl[u] - null[u][0] * fm * scale for u in range(N_UNITS - 1)])
+            out[(month, word)] = {"kl": kl, "z": z, "excess": excess, "n_pos": n_pos,
+                                  "n_neg": n_neg}
     return out
 
 
@@ -129,14 +131,15 @@ def test_window_divergence_matches_numpy(toy) -> None:
     assert summary["n_periods"] == 3 and summary["n_windows"] == 3
     assert summary["n_recounted"] == 3 and summary["n_recomputed"] == 3
     expected = _expected(toy, MONTHS[:3])
-    found = {(w, word): (n_pos, n_neg, max_kl, max_kl_z, mean_z, peak, layer)
-             for w, word, n_pos, n_neg, max_kl, max_kl_z, mean_z, peak, layer in toy.execute(
-                 "SELECT time_window, word, n_pos, n_neg, max_kl, max_kl_z, mean_top_kl_z, "
-                 "peak_unit, peak_layer FROM time_window_words").fetchall()}
+    found = {(r[0], r[1]): r[2:] for r in toy.execute(
+        "SELECT time_window, word, n_pos, n_neg, max_kl, max_kl_z, mean_top_kl_z, "
+        "peak_unit, peak_layer, mean_top_kl_excess FROM time_window_words").fetchall()}
     assert set(found) == set(expected)
     for key, e in expected.items():
-        n_pos, n_neg, max_kl, max_kl_z, mean_z, peak, layer = found[key]
+        n_pos, n_neg, max_kl, max_kl_z, mean_z, peak, layer, mean_excess = found[key]
         z = np.asarray(e["z"])
+        top = np.argsort(-z, kind="stable")[:3]
+        assert mean_excess == pytest.approx(np.asarray(e["excess"])[top].mean(), rel=1e-9)
         assert (n_pos, n_neg) == (e["n_pos"], e["n_neg"])
         assert max_kl == pytest.approx(np.max(e["kl"]), rel=1e-12)
         assert max_kl_z == pytest.approx(z.max(), rel=1e-9)
@@ -247,8 +250,10 @@ def test_trend_views_match_scipy(con) -> None:
                     [f"w{k}", k, f"w{k}", f"w{k}"])
         for word in values:
             con.execute(
-                "INSERT INTO time_window_words VALUES ('m', 'default', 's', ?, ?, ?, 90, 1.0, "
-                "3.0, ?, 7, ?, ?, 1)",
+                "INSERT INTO time_window_words (model_id, scope, window_set, time_window, word, "
+                "n_pos, n_neg, max_kl, max_kl_z, mean_top_kl_z, mean_top_kl_excess, peak_unit, "
+                "peak_layer, peak_layer_index, run_id) "
+                "VALUES ('m', 'default', 's', ?, ?, ?, 90, 1.0, 3.0, 9.0, ?, 7, ?, ?, 1)",
                 [f"w{k}", word, 10 + k, values[word][k], layers[word][k],
                  int(layers[word][k][1])])
     found = {r[0]: r[1:] for r in con.execute(

@@ -247,7 +247,7 @@ class Explorer:
                          method=sel.method, kind=kind or None, layer=layer or None)
         present = set(words[0]) if words else {"word"}
         sort = given.get("sort") or next(
-            (c for c in ("accuracy_low", "accuracy") if any(w.get(c) is not None
+            (c for c in ("auc_low", "accuracy_low", "accuracy") if any(w.get(c) is not None
                                                            for w in words)),
             "vocabulary_rank")
         if sort not in SORTABLE or sort not in present:

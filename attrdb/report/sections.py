@@ -597,7 +597,8 @@ def time_trends(ctx: Context) -> h.Section:
         f'<p class="lead">Window set <code>{h.esc(info["window_set"])}</code>: '
         f"{info['n_windows']} windows of {info['min_products']}–{info['max_products']} "
         f"products ({info['n_products']} in all), {info['n_words']} words scored in at least "
-        "one. A trend is the least-squares slope of the mean kl_z of a word's top units over "
+        "one. A trend is the least-squares slope of the mean kl − kl_null (divergence beyond "
+        "chance, free of the window's size) of a word's top units over "
         "the windows, significant when |t| exceeds Student's 5 % critical value. Peak layer "
         f"moved between first and last window for {info['n_shifted']} of "
         f"{info['n_with_3_windows']} words with 3 or more windows.</p>"
@@ -613,7 +614,8 @@ def time_trends(ctx: Context) -> h.Section:
         labels[r["window_index"]] = str(r["time_window"])
     directions = {str(t["word"]): str(t["direction"]) for t in trends}
     multiples = neighbour_time_plots.trend_multiples(
-        {w: series[w] for w in panel_words if w in series}, labels, directions, "mean top kl_z")
+        {w: series[w] for w in panel_words if w in series}, labels, directions,
+        "mean top KL excess")
     body += h.plot(multiples, "strongest trends")
     body += h.table(trends, ["word", "direction", "n_windows", "slope", "t", "first_value",
                              "last_value", "min_n_pos", "total_n_pos"],

@@ -14,10 +14,11 @@ CREATE OR REPLACE MACRO classifier_score(vals, unit_ids, coef, intercept, mean, 
         ) * coef[i]
     )))));
 
--- visualness_ranking_score(method, accuracy, accuracy_low): the score a list of visual words
--- ranks by: the lower 95 % bound of the balanced accuracy for the cross-fitted method (a
--- word tested on few images cannot lead by luck), the balanced accuracy itself for the
--- paper's methods (random, initial, resample) and the language prior.
+-- visualness_ranking_score(method, accuracy, auc_low): the score a list of visual words
+-- ranks by: the lower end of the AUC's 95 % interval for the cross-fitted method (a word
+-- tested on few images cannot lead by luck; threshold-free, it moved less between split
+-- seeds than the balanced accuracy's bound: docs/trust.md), the balanced accuracy itself
+-- for the paper's methods (random, initial, resample) and the language prior.
 
-CREATE OR REPLACE MACRO visualness_ranking_score(method, accuracy, accuracy_low) AS
-    CASE WHEN method = 'crossfit' THEN accuracy_low ELSE accuracy END;
+CREATE OR REPLACE MACRO visualness_ranking_score(method, accuracy, auc_low) AS
+    CASE WHEN method = 'crossfit' THEN auc_low ELSE accuracy END;

@@ -25,5 +25,5 @@ WHERE v.model_id = $model_id AND v.scope = $scope AND v.accuracy IS NOT NULL
       WHERE p.model_id = v.model_id AND p.scope = v.scope AND p.word = v.word
         AND p.method = v.method
   )
-ORDER BY visualness_ranking_score(v.method, v.accuracy, v.accuracy_low) DESC, v.word
+ORDER BY visualness_ranking_score(v.method, v.accuracy, v.auc_low) DESC, v.word
 LIMIT $n;

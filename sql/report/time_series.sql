@@ -1,8 +1,8 @@
--- report/time_series: per window the value a trend is fitted on (mean kl_z of the top
--- units, max_kl without a null) and the positives, for the given words of a window set.
+-- report/time_series: per window the value a trend is fitted on (mean kl - kl_null of the
+-- top units, max_kl without a null) and the positives, for the given words of a window set.
 -- Reads: time_window_words, time_windows. Writes: nothing.
 -- Parameters: $model_id, $scope, $window_set, $words (VARCHAR[]).
-SELECT w.word, t.window_index, w.time_window, coalesce(w.mean_top_kl_z, w.max_kl) AS value,
+SELECT w.word, t.window_index, w.time_window, coalesce(w.mean_top_kl_excess, w.max_kl) AS value,
        w.n_pos
 FROM time_window_words AS w
 JOIN time_windows AS t

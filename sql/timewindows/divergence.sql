@@ -10,9 +10,11 @@
 -- smaller side's class (1 when the scope measured no such class): the divergence stage's
 -- own formula (sql/divergence/null.sql) at the window's sizes. Units without a null get
 -- kl_z NULL.
--- Then per (window, word): the largest kl and kl_z, the mean kl_z of the top $top_k units,
--- the peak unit and its layer; and the top $top_k units (prime units) by kl_z (kl when
--- there is no null).
+-- kl_excess = kl - kl_null, the divergence beyond chance at the window's sizes (a
+-- support-free effect size; kl_z grows with support).
+-- Then per (window, word): the largest kl and kl_z, the mean kl_z and kl_excess of the top
+-- $top_k units, the peak unit and its layer; and the top $top_k units (prime units) by kl_z
+-- (kl when there is no null).
 -- Reads: tw_affected, tw_window_periods, tw_windows, time_period_unit_counts,
 --        time_period_word_counts, time_period_word_sizes, unit_bins, unit_divergence_null,
 --        divergence_null_sizes, units.
@@ -83,6 +85,8 @@ SELECT
     k.n_pos,
     k.n_neg,
     k.kl,
+    k.kl - z.null_mean * coalesce(f.mean_factor, 1.0) * (1.0 / k.n_pos + 1.0 / k.n_neg)
+        AS kl_excess,
     CASE
         WHEN z.unit_id IS NULL THEN NULL
         WHEN z.null_sd * coalesce(f.sd_factor, 1.0) > 0 THEN
@@ -116,8 +120,8 @@ SELECT $model_id, $scope, $window_set, time_window, word, units[i].unit_id, CAST
 FROM (SELECT time_window, word, units, generate_subscripts(units, 1) AS i FROM top);
 
 INSERT INTO time_window_words (model_id, scope, window_set, time_window, word, n_pos, n_neg, max_kl,
-                               max_kl_z, mean_top_kl_z, peak_unit, peak_layer,
-                               peak_layer_index, run_id)
+                               max_kl_z, mean_top_kl_z, mean_top_kl_excess, peak_unit,
+                               peak_layer, peak_layer_index, run_id)
 WITH per_word AS (
     SELECT
         k.time_window,
@@ -131,14 +135,20 @@ WITH per_word AS (
     GROUP BY k.time_window, k.word
 ),
 top_mean AS (
-    SELECT time_window, word, list_avg(list(kl_z ORDER BY rank)) AS mean_top_kl_z
-    FROM time_window_prime_units
-    WHERE model_id = $model_id AND scope = $scope AND window_set = $window_set
-    GROUP BY time_window, word
+    SELECT
+        p.time_window,
+        p.word,
+        list_avg(list(p.kl_z ORDER BY p.rank)) AS mean_top_kl_z,
+        list_avg(list(k.kl_excess ORDER BY p.rank)) AS mean_top_kl_excess
+    FROM time_window_prime_units AS p
+    JOIN tw_kl AS k
+        ON k.time_window = p.time_window AND k.word = p.word AND k.unit_id = p.unit_id
+    WHERE p.model_id = $model_id AND p.scope = $scope AND p.window_set = $window_set
+    GROUP BY p.time_window, p.word
 )
 SELECT
     $model_id, $scope, $window_set, w.time_window, w.word, w.n_pos, w.n_neg, w.max_kl, w.max_kl_z,
-    t.mean_top_kl_z, w.peak_unit, u.layer, u.layer_index, $run_id
+    t.mean_top_kl_z, t.mean_top_kl_excess, w.peak_unit, u.layer, u.layer_index, $run_id
 FROM per_word AS w
 LEFT JOIN top_mean AS t ON t.time_window = w.time_window AND t.word = w.word
 LEFT JOIN units AS u ON u.model_id = $model_id AND u.unit_id = w.peak_unit;

@@ -1,8 +1,10 @@
 -- visualness/crossfit_samples: the training samples of the cross-fitted method. For every
 -- word of the chunk and every fold f, the classifier that scores fold f's products learns
 -- from the other folds: their positives (D+; at most $max_per_class, the first in a seeded
--- md5 order) and, in every stratum (visualness_folds), as many negatives as it has chosen
--- positives, drawn in the same md5 order (all the stratum's negatives if it has fewer).
+-- md5 order) in strata that also hold negatives there, and, in every stratum
+-- (visualness_folds), as many negatives as it has chosen positives, drawn in the same md5
+-- order (all the stratum's negatives if it has fewer). Positives of a stratum without
+-- negatives cannot be matched (a shop whose every product has the word) and are left out.
 -- With one stratum the negatives are a random sample of D- of the positives' size; with
 -- categories both classes hold the same number of products of every category, so the
 -- classifier cannot score by telling categories apart. Fold $n_folds is the sample of the
@@ -36,11 +38,15 @@ candidates AS (
     LEFT JOIN visualness_positives AS p ON p.word = w.word AND p.row_idx = u.row_idx
     WHERE f.fold <> t.fold
 ),
+matchable AS (
+    SELECT DISTINCT word, fold, stratum FROM candidates WHERE NOT label
+),
 positives AS (
-    SELECT word, fold, row_idx, stratum
-    FROM candidates
-    WHERE label
-    QUALIFY row_number() OVER (PARTITION BY word, fold ORDER BY draw, row_idx)
+    SELECT c.word, c.fold, c.row_idx, c.stratum
+    FROM candidates AS c
+    JOIN matchable AS m ON m.word = c.word AND m.fold = c.fold AND m.stratum = c.stratum
+    WHERE c.label
+    QUALIFY row_number() OVER (PARTITION BY c.word, c.fold ORDER BY c.draw, c.row_idx)
         <= coalesce(CAST($max_per_class AS BIGINT), 9223372036854775807)
 ),
 wanted AS (
