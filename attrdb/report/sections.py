@@ -153,8 +153,8 @@ def visualness(ctx: Context) -> h.Section:
     body = (
         '<p class="lead">Balanced test accuracy of a logistic regression on the CNN units '
         "separating images whose text has the word (D+) from others (D-): 0.5 = not visual. "
-        "crossfit tests every product once (k folds) and ranks by the lower end of its 95 % "
-        "interval, so a word scored on few images cannot lead by luck; random, initial and "
+        "crossfit tests every product once (k folds) and ranks by the lower end of its AUC's "
+        "95 % interval, so a word scored on few images cannot lead by luck; random, initial and "
         "resample are the paper's single-split methods. Each score shows its interval and "
         "the positives and negatives it was tested on. "
         "language_prior is the text-only baseline score.</p>"
@@ -178,12 +178,15 @@ def visualness(ctx: Context) -> h.Section:
                        key=lambda r: r["nonvisual_rank"])
         for row in ranked:
             row["interval"] = _interval(row["accuracy_low"], row["accuracy_high"])
+            row["auc_interval"] = _interval(row["auc_low"], row["auc_high"])
             row["tested"] = _support(row["n_test_pos"], row["n_test_neg"])
-        cols = ["word", "accuracy", "interval", "tested", "n_products"] + (
+        cols = ["word", "accuracy", "interval", "auc", "auc_interval", "tested",
+                "n_products"] + (
             ["h"] if any(r["h"] is not None for r in ranked) else []) + (
             ["rank_sd"] if any(r["rank_sd"] is not None for r in ranked) else [])
         labels = {"n_products": "|D+|", "h": "human", "accuracy": "score",
-                  "interval": "95 % interval", "tested": "tested +/−",
+                  "interval": "95 % interval", "auc": "AUC", "auc_interval": "AUC 95 %",
+                  "tested": "tested +/−",
                   "rank_sd": "rank sd (seeds)"}
         blocks.append(f"<h3>{h.esc(method)}</h3>" + h.columns([
             "<b>most visual</b>" + h.table(most, cols, labels),
