@@ -5,12 +5,14 @@
 -- kl_z is a z-score: for a real effect it grows with the window's support, so windows that
 -- grow over time made words look 'rising'. kl - kl_null (the divergence above what a random
 -- D+ of the window's size gets) estimates the effect itself, whatever the size.
-ALTER TABLE time_window_words ADD COLUMN mean_top_kl_excess DOUBLE; -- mean kl - kl_null of the top_k units
+-- mean kl - kl_null over the word's top_k prime units of the whole scope (prime_units), the
+-- same units in every window, so no window's noise picks them.
+ALTER TABLE time_window_words ADD COLUMN mean_top_kl_excess DOUBLE;
 
 DROP VIEW time_window_trends;
 
--- Per word and window set: how the word's divergence moves across windows. value = the
--- mean kl - kl_null of the window's top-k units (max_kl without a null). slope: least-squares
+-- Per word and window set: how the word's divergence moves across windows. value =
+-- mean_top_kl_excess (max_kl without a null or prime units). slope: least-squares
 -- change per window; t: its t statistic (r * sqrt((n - 2) / (1 - r^2))); direction is
 -- 'rising' / 'falling' when |t| exceeds the two-sided 5 % critical value of Student's t with
 -- n - 2 degrees of freedom (windows are disjoint product sets when rolling = 1), else

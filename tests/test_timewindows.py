@@ -42,6 +42,11 @@ def _setup(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO unit_divergence_null VALUES ('m', 'default', ?, ?, ?, 50)",
                     [(u, float(rng.uniform(1, 3)), float(rng.uniform(0.5, 1)))
                      for u in range(N_UNITS - 1)])
+    # The scope's prime units (the fixed units of mean_top_kl_excess): units 0, 2, 4.
+    for w in WORDS:
+        for rank, unit in enumerate((0, 2, 4), start=1):
+            con.execute("INSERT INTO prime_units (model_id, scope, word, unit_id, rank, kl) "
+                        "VALUES ('m', 'default', ?, ?, ?, 0.1)", [w, unit, rank])
     # Size factors for sides of 16..31 products (class 4) only; others use factor 1.
     con.execute("INSERT INTO divergence_null_sizes VALUES ('m', 'default', 4, 16, 31, 0.8, 1.2, 9)")
     for w in WORDS:
@@ -138,8 +143,7 @@ def test_window_divergence_matches_numpy(toy) -> None:
     for key, e in expected.items():
         n_pos, n_neg, max_kl, max_kl_z, mean_z, peak, layer, mean_excess = found[key]
         z = np.asarray(e["z"])
-        top = np.argsort(-z, kind="stable")[:3]
-        assert mean_excess == pytest.approx(np.asarray(e["excess"])[top].mean(), rel=1e-9)
+        assert mean_excess == pytest.approx(np.asarray(e["excess"])[[0, 2, 4]].mean(), rel=1e-9)
         assert (n_pos, n_neg) == (e["n_pos"], e["n_neg"])
         assert max_kl == pytest.approx(np.max(e["kl"]), rel=1e-12)
         assert max_kl_z == pytest.approx(z.max(), rel=1e-9)

@@ -12,12 +12,13 @@
 -- kl_z NULL.
 -- kl_excess = kl - kl_null, the divergence beyond chance at the window's sizes (a
 -- support-free effect size; kl_z grows with support).
--- Then per (window, word): the largest kl and kl_z, the mean kl_z and kl_excess of the top
--- $top_k units, the peak unit and its layer; and the top $top_k units (prime units) by kl_z
--- (kl when there is no null).
+-- Then per (window, word): the largest kl and kl_z, the mean kl_z of the window's top
+-- $top_k units, the mean kl_excess of the word's top $top_k prime units of the scope (fixed
+-- across windows), the peak unit and its layer; and the window's top $top_k units (prime
+-- units) by kl_z (kl when there is no null).
 -- Reads: tw_affected, tw_window_periods, tw_windows, time_period_unit_counts,
 --        time_period_word_counts, time_period_word_sizes, unit_bins, unit_divergence_null,
---        divergence_null_sizes, units.
+--        divergence_null_sizes, units, prime_units.
 -- Writes: time_window_words, time_window_prime_units (rows of affected windows).
 -- Parameters: $model_id, $scope, $window_set, $min_positives, $min_negatives, $smoothing,
 --             $top_k, $run_id.
@@ -135,22 +136,29 @@ WITH per_word AS (
     GROUP BY k.time_window, k.word
 ),
 top_mean AS (
-    SELECT
-        p.time_window,
-        p.word,
-        list_avg(list(p.kl_z ORDER BY p.rank)) AS mean_top_kl_z,
-        list_avg(list(k.kl_excess ORDER BY p.rank)) AS mean_top_kl_excess
-    FROM time_window_prime_units AS p
-    JOIN tw_kl AS k
-        ON k.time_window = p.time_window AND k.word = p.word AND k.unit_id = p.unit_id
-    WHERE p.model_id = $model_id AND p.scope = $scope AND p.window_set = $window_set
-    GROUP BY p.time_window, p.word
+    SELECT time_window, word, list_avg(list(kl_z ORDER BY rank)) AS mean_top_kl_z
+    FROM time_window_prime_units
+    WHERE model_id = $model_id AND scope = $scope AND window_set = $window_set
+    GROUP BY time_window, word
+),
+fixed_mean AS (
+    -- The word's top $top_k prime units of the whole scope, the same units in every window:
+    -- a per-window top-k would pick the units most inflated by the window's noise, which
+    -- is larger in smaller windows.
+    SELECT k.time_window, k.word, list_avg(list(k.kl_excess ORDER BY k.unit_id))
+        AS mean_top_kl_excess
+    FROM tw_kl AS k
+    JOIN prime_units AS p
+        ON p.model_id = $model_id AND p.scope = $scope AND p.word = k.word
+       AND p.unit_id = k.unit_id AND p.rank <= $top_k
+    GROUP BY k.time_window, k.word
 )
 SELECT
     $model_id, $scope, $window_set, w.time_window, w.word, w.n_pos, w.n_neg, w.max_kl, w.max_kl_z,
-    t.mean_top_kl_z, t.mean_top_kl_excess, w.peak_unit, u.layer, u.layer_index, $run_id
+    t.mean_top_kl_z, x.mean_top_kl_excess, w.peak_unit, u.layer, u.layer_index, $run_id
 FROM per_word AS w
 LEFT JOIN top_mean AS t ON t.time_window = w.time_window AND t.word = w.word
+LEFT JOIN fixed_mean AS x ON x.time_window = w.time_window AND x.word = w.word
 LEFT JOIN units AS u ON u.model_id = $model_id AND u.unit_id = w.peak_unit;
 
 DROP TABLE tw_kl;
