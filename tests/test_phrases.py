@@ -141,3 +141,16 @@ def test_threshold_and_errors(con) -> None:
     assert llr and min(llr) >= 10.83
     with pytest.raises(InputError, match="--phrases"):
         run_vocab(con, phrases=-1)
+
+
+def test_report_section(con, tmp_path) -> None:
+    from attrdb.report import build_report
+
+    _load(con)
+    con.execute("INSERT INTO models (model_id, name, weights, weights_sha256, input_size, "
+                "n_units) VALUES ('m', 'toy', 'none', '0', 224, 1)")
+    assert build_report(con, tmp_path / "a.html").statuses["phrases"] == "absent"
+    run_vocab(con, min_count=3, phrases=2, phrase_min_llr=0.0)
+    result = build_report(con, tmp_path / "r.html")
+    assert result.statuses["phrases"] == "ok", result.failures
+    assert "round neck" in (tmp_path / "r.html").read_text()

@@ -22,8 +22,8 @@ from tests.conftest import copy_db
 
 SECTION_IDS = [
     "dataset", "vocabulary", "visualness", "agreement", "layers", "layer-magnitude",
-    "layer-correlation", "purifier", "metadata", "saliency", "saliency-curves", "neighbours",
-    "time-trends", "runs",
+    "layer-correlation", "purifier", "metadata", "saliency", "saliency-curves", "phrases",
+    "neighbours", "time-trends", "runs",
 ]
 
 
@@ -117,9 +117,9 @@ def full_db(visualness_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 def test_full_report_has_every_section_but_the_evaluation(full_db: Path, tmp_path: Path) -> None:
     text, statuses = _report(full_db, tmp_path / "r.html")
     absent = {k for k, v in statuses.items() if v != "ok"}
-    # neighbours and time windows are not part of `attrdb run` (tests/test_neighbours.py and
-    # tests/test_timewindows.py render their sections).
-    assert absent == {"saliency-curves", "neighbours", "time-trends"}
+    # phrases, neighbours and time windows are not part of `attrdb run` (their own test
+    # files render their sections).
+    assert absent == {"saliency-curves", "phrases", "neighbours", "time-trends"}
     assert "most visual" in text and "least visual" in text
     assert "Pearson, max KL" not in text  # plot labels live inside the PNG, not the page
     con = connect(full_db, read_only=True)

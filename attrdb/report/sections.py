@@ -539,6 +539,7 @@ HEATMAP_WORDS = 40   # words in the similarity heat map (most positives)
 GROUP_WORDS = 18     # words listed per group
 TREND_WORDS = 12     # words in the trend table
 TREND_PANELS = 6     # small multiples
+PHRASE_ROWS = 25     # phrases listed
 
 
 def neighbours(ctx: Context) -> h.Section:
@@ -582,6 +583,29 @@ def neighbours(ctx: Context) -> h.Section:
         + "<h3>Groups</h3>" + h.table(table_rows)
     )
     return h.Section("neighbours", title, body)
+
+
+def phrases(ctx: Context) -> h.Section:
+    """Phrase attributes: the two-word phrases in the vocabulary, with support and scores."""
+    title = "Phrase attributes"
+    if ctx.model_id is None:
+        return _no_model("phrases", title)
+    found = rows(ctx, "phrases", n=PHRASE_ROWS)
+    if not found:
+        return h.Section("phrases", title, h.absent(
+            "No phrases in the vocabulary: run `attrdb vocab --phrases 50`."), status="absent")
+    body = (
+        '<p class="lead">Adjective/noun + noun bigrams within a sentence, ranked by the '
+        "products using them with those tags (n_kind), kept when PMI &gt; 0 and the "
+        "log-likelihood ratio G² passes its threshold; every later stage treats them as "
+        "words. Visualness with its 95 % interval and test positives when scored.</p>"
+        + h.table(found, ["phrase", "n_products", "n_kind", "pmi", "llr", "method",
+                          "accuracy", "accuracy_low", "accuracy_high", "n_test_pos"],
+                  {"n_products": "products", "n_kind": "as adj/noun + noun", "llr": "G²",
+                   "accuracy_low": "low", "accuracy_high": "high",
+                   "n_test_pos": "test positives"}, digits=2)
+    )
+    return h.Section("phrases", title, body)
 
 
 def time_trends(ctx: Context) -> h.Section:
@@ -629,5 +653,6 @@ def time_trends(ctx: Context) -> h.Section:
 
 SECTIONS: list[Callable[[Context], h.Section]] = [
     overview, vocabulary, visualness, agreement, layers, layer_magnitude, layer_correlation,
-    purifier, metadata, saliency, saliency_curves, neighbours, time_trends, runs,
+    purifier, metadata, saliency, saliency_curves, phrases, neighbours, time_trends,
+    runs,
 ]
