@@ -61,11 +61,13 @@ STAGES = ["ingest", "text", "dedup", "vocab", "split", "extract", "divergence", 
 # so that every kill lands in a stage, not in the snapshot copy.
 CONFIG_SECTIONS = {
     "ingest": '[ingest]\nconfig = "ingest.json"\n',
-    "text": '[text]\nlang = "en"\n',
+    # Small commit units (text batches, extract chunks, visualness chunks below), so that a
+    # kill often leaves finished work behind for the rerun to keep.
+    "text": '[text]\nlang = "en"\nbatch_size = 16\n',
     "dedup": "[dedup]\nthreshold = 0.1\n",
     "vocab": '[vocab]\nkind = "adjective"\ntop_n = 30\nmin_count = 5\n',
     "split": "[split]\nseed = 0\n",
-    "extract": '[extract]\nmodel = "efficientnet_lite0"\nbatch_size = 16\n',
+    "extract": '[extract]\nmodel = "efficientnet_lite0"\nbatch_size = 8\nchunk_size = 16\n',
     "divergence": "[divergence]\nn_bins = 32\ntop_k = 100\n",
     "depth": "[depth]\n",
     # Smaller minimum positives than the defaults, so a 150-listing catalogue still fits
