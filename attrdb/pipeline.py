@@ -384,10 +384,10 @@ def _ingest_files(kwargs: Mapping[str, Any]) -> list[str]:
 def _saliency_words(
     section: dict[str, Any], *, con: duckdb.DuckDBPyConnection, scope: str
 ) -> dict[str, Any]:
-    """``n_words = N``: map the N most visual words (of ``words_method``, default crossfit,
-    ranked by its lower bound)."""
+    """``n_words = N``: map the N most visual words of ``words_method``; by default the
+    cross-fitted ranking (its lower bound) where it was computed, else resample."""
     n_words = section.pop("n_words", None)
-    method = section.pop("words_method", "crossfit")
+    chosen = section.pop("words_method", None)
     if n_words is None:
         return section
     if "words" in section:
@@ -395,10 +395,13 @@ def _saliency_words(
     from attrdb.divergence import resolve_model
 
     model_id = resolve_model(con, section.get("model_id"))
-    found = query_sql_file(
-        con, "report/top_visual_words",
-        {"model_id": model_id, "scope": scope, "method": method, "n": int(n_words)},
-    )
+    for method in [chosen] if chosen else ["crossfit", "resample"]:
+        found = query_sql_file(
+            con, "report/top_visual_words",
+            {"model_id": model_id, "scope": scope, "method": method, "n": int(n_words)},
+        )
+        if found:
+            break
     if not found:
         raise StateError(
             f"[saliency]: no {method} visualness scores in scope {scope!r} to pick words from; "

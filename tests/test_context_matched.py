@@ -48,7 +48,10 @@ def _load_toy(
     con.unregister("toy_vectors")
     con.executemany("INSERT INTO splits VALUES (?, 'train')", [[p] for p in ids])
     for scope, definition in scopes.items():
-        if scope != "default":
+        if scope == "default":  # its definition is fixed for users; tests state it
+            con.execute("UPDATE scopes SET definition = ? WHERE scope = 'default'",
+                        [definition.to_json()])
+        else:
             define_scope(con, scope, definition)
         con.executemany("INSERT INTO scope_products VALUES (?, ?)", [[scope, p] for p in ids])
         for rank, (word, members) in enumerate(sorted(words.items()), start=1):
@@ -109,7 +112,7 @@ def toy() -> Iterator[Toy]:
     }
     con = connect(":memory:", create=True)
     _load_toy(con, acts, list(categories), words, {
-        "default": ScopeDefinition(),
+        "default": ScopeDefinition(negatives="random"),  # plain: the paper
         "matched": ScopeDefinition(negatives="category_matched"),
     })
     yield con, acts, categories, words
@@ -150,7 +153,7 @@ def test_matching_removes_a_pure_category_signal() -> None:
     con = connect(":memory:", create=True)
     try:
         _load_toy(con, acts, categories, words, {
-            "default": ScopeDefinition(),
+            "default": ScopeDefinition(negatives="random"),  # plain: the paper
             "matched": ScopeDefinition(negatives="category_matched"),
         })
         run_divergence(con, scope="default", n_bins=N_BINS, smoothing=SMOOTHING,
@@ -184,7 +187,7 @@ def test_one_category_gives_the_plain_kl() -> None:
     con = connect(":memory:", create=True)
     try:
         _load_toy(con, acts, ["one"] * 80, words, {
-            "default": ScopeDefinition(),
+            "default": ScopeDefinition(negatives="random"),  # plain: the paper
             "matched": ScopeDefinition(negatives="category_matched"),
         })
         run_divergence(con, scope="default", n_bins=N_BINS, progress=False)

@@ -152,8 +152,8 @@ def test_redefining_purges_results_and_stages_refuse_stale_upstream(
         assert ensure_scope_current(con, "matched", ("vocab",)).boilerplate == "drop"
         run_divergence(con, scope="matched", progress=False)
         # A definition changed behind attrdb's back (plain SQL) is caught as well.
-        con.execute("UPDATE scopes SET definition = '{\"negatives\": \"random\"}' "
-                    "WHERE scope = 'clean'")
+        con.execute("UPDATE scopes SET definition = '{\"negatives\": \"random\", "
+                    "\"boilerplate\": \"keep\"}' WHERE scope = 'clean'")
         with pytest.raises(StateError, match="'clean' was redefined"):
             ensure_scope_current(con, "clean", ("vocab", "divergence"))
     finally:

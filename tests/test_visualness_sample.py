@@ -44,11 +44,19 @@ def test_every_word_has_every_method_with_consistent_counts(vis: duckdb.DuckDBPy
     n_units = vis.execute("SELECT n_units FROM models").fetchall()[0][0]
     assert {r[6] for r in fitted if r[1] != "initial"} == {n_units}
     assert {r[6] for r in fitted if r[1] == "initial"} == {100}
-    # A word's three classifiers train on equally large samples and share one test sample.
-    sizes: dict[str, set[tuple[int, int]]] = {}
+    # A word's random and initial classifiers train on one balanced sample, resample on the
+    # most confident half of each side of it (the paper's purification), and all three
+    # share one test sample.
+    sizes: dict[str, dict[str, tuple[int, int]]] = {}
     for r in fitted:
-        sizes.setdefault(r[0], set()).add((r[3], r[4]))
-    assert all(len(s) == 1 for s in sizes.values())
+        sizes.setdefault(r[0], {})[r[1]] = (r[3], r[4])
+    for by_method in sizes.values():
+        assert len({n_test for _, n_test in by_method.values()}) == 1
+        if "random" in by_method and "initial" in by_method:
+            assert by_method["random"] == by_method["initial"]
+        if "random" in by_method and "resample" in by_method:
+            half = max(1, int(by_method["random"][0] // 2 * 0.5 + 0.5))
+            assert by_method["resample"][0] == 2 * half
 
 
 def test_balanced_samples_are_balanced_on_the_sample(visualness_db: Path, tmp_path: Path) -> None:
@@ -83,11 +91,13 @@ def test_balanced_samples_are_balanced_on_the_sample(visualness_db: Path, tmp_pa
     resampled = query_arrow(
         con,
         "visualness/resample_train",
-        {"model_id": model, "scope": "default", "words": list(stored), "max_per_class": 1000},
+        {"model_id": model, "scope": "default", "words": list(stored), "max_per_class": 1000,
+         "resample_keep": 0.5},
     ).to_pylist()
     for word, n_train in stored.items():
         labels = [r["label"] for r in resampled if r["word"] == word]
-        assert len(labels) == n_train and sum(labels) == n_train // 2
+        kept = max(1, int(n_train // 2 * 0.5 + 0.5))  # the same share of each side
+        assert len(labels) == 2 * kept and sum(labels) == kept
     con.close()
 
 
@@ -108,7 +118,8 @@ def test_a_fixed_seed_reproduces_everything(visualness_db: Path, tmp_path: Path)
         "SELECT word, method, accuracy FROM visualness WHERE list_contains(?, word) ORDER BY ALL"
     )
     before = con.execute(query, [words]).fetchall(), con.execute(accuracies, [words]).fetchall()
-    summary = run_visualness(con, words=words, jobs=1, force=True, progress=False)
+    summary = run_visualness(con, words=words, jobs=1, force=True, progress=False,
+                             methods=list(METHODS))
     after = con.execute(query, [words]).fetchall(), con.execute(accuracies, [words]).fetchall()
     con.close()
     assert summary["n_fitted"] == 3 * len(words)
