@@ -117,6 +117,7 @@ def fit_classifier(
     labels: np.ndarray,
     unit_ids: np.ndarray | None,
     hyper: Hyperparameters,
+    sample_weight: np.ndarray | None = None,
 ) -> LinearClassifier:
     """Standardise the sample's features and fit an L2 logistic regression.
 
@@ -126,6 +127,7 @@ def fit_classifier(
         labels: 1 for D+ (word present), 0 for D-.
         unit_ids: the columns to use, or None for all.
         hyper: regularisation and iteration settings.
+        sample_weight: weight of each training row (None = all 1).
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -139,7 +141,7 @@ def fit_classifier(
     model = LogisticRegression(C=hyper.C, max_iter=hyper.max_iter, solver="lbfgs")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model.fit(scaler.transform(x), labels)
+        model.fit(scaler.transform(x), labels, sample_weight=sample_weight)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     return LinearClassifier(
         unit_ids=None if unit_ids is None else np.asarray(unit_ids, dtype=np.int64),

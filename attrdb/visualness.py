@@ -79,6 +79,8 @@ class VisualnessConfig:
         n_folds: cross-fitting folds of the ``crossfit`` method.
         resample_keep: share of the balanced per-class size that ``resample`` keeps of the
             most confident positives and negatives.
+        negatives_per_positive: ``crossfit`` draws this many negatives per training
+            positive in each stratum, weighted down to the positives' weight.
     """
 
     seed: int = 0
@@ -91,6 +93,7 @@ class VisualnessConfig:
     n_nouns: int = 50
     n_folds: int = 5
     resample_keep: float = 0.5
+    negatives_per_positive: int = 1
 
     def classifier_params(self, **extra: Any) -> str:
         """The JSON text stored with classifier results (compared on resume)."""
@@ -117,6 +120,10 @@ class VisualnessConfig:
             raise InputError(f"n_nouns must be at least 1, got {self.n_nouns}")
         if self.n_folds < 2:
             raise InputError(f"n_folds must be at least 2, got {self.n_folds}")
+        if self.negatives_per_positive < 1:
+            raise InputError(
+                f"negatives_per_positive must be at least 1, got {self.negatives_per_positive}"
+            )
         if not 0.0 < self.resample_keep <= 1.0:
             raise InputError(f"resample_keep must be in (0, 1], got {self.resample_keep}")
 
@@ -518,7 +525,8 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
     config, timings = context.config, context.timings
     clock = time.perf_counter()
     given = {"words": words, "seed": config.seed, "n_folds": config.n_folds,
-             "max_per_class": config.max_per_class}
+             "max_per_class": config.max_per_class,
+             "negatives_per_positive": config.negatives_per_positive}
     training = _group_rows(
         query_arrow(context.con, "visualness/crossfit_samples", given), by=("word", "fold")
     )
@@ -552,7 +560,7 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
         samples = [training.get((word, fold)) for fold in range(config.n_folds + 1)]
         tasks.append(delayed(_crossfit_word)(
             context.features, word, samples, context.folds, labels, weights,
-            config.hyperparameters(),
+            config.hyperparameters(), context.strata,
         ))
     yield from fits
     yield from _run_tasks(context, parallel, tasks, fits)
@@ -567,11 +575,13 @@ def _crossfit_word(
     labels: np.ndarray,
     weights: np.ndarray,
     hyper: Hyperparameters,
+    strata: np.ndarray,
 ) -> list[_Fit]:
     """One word's cross-fitted scores, their evaluation and its final classifier.
 
     ``samples[f]`` is the training sample for fold f (learnt without fold f's products),
-    ``samples[-1]`` the final classifier's (every fold); runs in a joblib worker.
+    ``samples[-1]`` the final classifier's (every fold); in each stratum the negatives
+    weigh as much as the positives together. Runs in a joblib worker.
     """
     from threadpoolctl import threadpool_limits
 
@@ -582,20 +592,33 @@ def _crossfit_word(
             held_out = folds == fold
             if sample is None or sample.n_positive == 0 or sample.n_positive == len(sample.rows):
                 continue
-            classifier = fit_classifier(features, sample.rows, sample.labels, None, hyper)
+            classifier = fit_classifier(features, sample.rows, sample.labels, None, hyper,
+                                        _balancing_weights(sample, strata))
             scores[held_out] = classifier.score(features[held_out])
             n_train.append(len(sample.rows))
         final_sample = samples[-1]
         tested = ~np.isnan(scores)
         if final_sample is None or not n_train or not tested.any():
             return [_Fit(word, "crossfit", None, 0, len(folds), None, None, None)]
-        final = fit_classifier(features, final_sample.rows, final_sample.labels, None, hyper)
+        final = fit_classifier(features, final_sample.rows, final_sample.labels, None, hyper,
+                               _balancing_weights(final_sample, strata))
     evaluation = evaluate_scores(scores[tested], labels[tested], weights[tested])
     return [_Fit(
         word, "crossfit", evaluation.accuracy, int(round(float(np.mean(n_train)))),
         evaluation.n_pos + evaluation.n_neg, features.shape[1], final,
         np.where(tested, scores, final.score(features)), evaluation,
     )]
+
+
+def _balancing_weights(sample: _Sample, strata: np.ndarray) -> np.ndarray:
+    """Row weights: positives 1, each stratum's negatives its positives' count in total."""
+    stratum = strata[sample.rows]
+    positive = sample.labels == 1
+    n_strata = int(strata.max()) + 1
+    n_pos = np.bincount(stratum[positive], minlength=n_strata)
+    n_neg = np.bincount(stratum[~positive], minlength=n_strata)
+    per_negative = np.divide(n_pos, n_neg, out=np.zeros(n_strata), where=n_neg > 0)
+    return np.where(positive, 1.0, per_negative[stratum])
 
 
 def _prime_units(context: _Context, words: list[str]) -> dict[str, np.ndarray]:

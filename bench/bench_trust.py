@@ -102,11 +102,12 @@ def _ceiling(path: Path, scope: str, words: list[str], config: VisualnessConfig,
 
 
 def run_setting(name: str, definition: ScopeDefinition, base: Path, work: Path,
-                seeds: list[int], jobs: int) -> dict[str, Any]:
+                seeds: list[int], jobs: int, base_config: VisualnessConfig) -> dict[str, Any]:
     scope = f"bench_{name}"
     scores: dict[int, Any] = {}
     prime: dict[int, Any] = {}
-    report: dict[str, Any] = {"setting": name, "definition": definition.as_dict()}
+    report: dict[str, Any] = {"setting": name, "definition": definition.as_dict(),
+                              "negatives_per_positive": base_config.negatives_per_positive}
     for seed in seeds:
         path = work / f"{name}_seed{seed}.duckdb"
         shutil.copy(base, path)
@@ -117,7 +118,7 @@ def run_setting(name: str, definition: ScopeDefinition, base: Path, work: Path,
         run_split(con, seed=seed)
         divergence = run_divergence(con, scope=scope)
         run_depth(con, scope=scope)
-        config = replace(VisualnessConfig(), seed=seed)
+        config = replace(base_config, seed=seed)
         visualness = run_visualness(con, scope=scope, methods=["crossfit"], config=config,
                                     jobs=jobs, progress=False)
         model_id = divergence["model_id"]
@@ -167,6 +168,8 @@ def main() -> None:
     parser.add_argument("--settings", default="robust,paper")
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--negatives-per-positive", type=int,
+                        default=VisualnessConfig().negatives_per_positive)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-trust-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -174,7 +177,8 @@ def main() -> None:
     print(f"work folder {work}; load {os.getloadavg()}", file=sys.stderr)
     results = []
     for name in args.settings.split(","):
-        results.append(run_setting(name, SETTINGS[name], args.db, work, seeds, args.jobs))
+        config = VisualnessConfig(negatives_per_positive=args.negatives_per_positive)
+        results.append(run_setting(name, SETTINGS[name], args.db, work, seeds, args.jobs, config))
         print(json.dumps(results[-1], indent=1, default=str), flush=True)
     print(f"load {os.getloadavg()}", file=sys.stderr)
 

@@ -491,7 +491,8 @@ def test_crossfit_tests_every_product_once_with_classifiers_that_never_saw_it(to
     sizes = np.bincount(list(fold_of.values()))
     assert len(fold_of) == N_PRODUCTS and sizes.max() - sizes.min() <= 1
     samples = query_arrow(con, "visualness/crossfit_samples", {
-        "words": ["red"], "seed": 0, "n_folds": 4, "max_per_class": 30}).to_pylist()
+        "words": ["red"], "seed": 0, "n_folds": 4, "max_per_class": 30,
+        "negatives_per_positive": 1}).to_pylist()
     uni = dict(con.execute("SELECT row_idx, product_id FROM visualness_universe").fetchall())
     red = {truth["ids"][i] for i in np.flatnonzero(truth["members"]["red"])}
     for fold in range(5):  # fold 4: the final classifier's sample, from every fold

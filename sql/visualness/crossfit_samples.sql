@@ -2,8 +2,10 @@
 -- word of the chunk and every fold f, the classifier that scores fold f's products learns
 -- from the other folds: their positives (D+; at most $max_per_class, the first in a seeded
 -- md5 order) in strata that also hold negatives there, and, in every stratum
--- (visualness_folds), as many negatives as it has chosen positives, drawn in the same md5
--- order (all the stratum's negatives if it has fewer). Positives of a stratum without
+-- (visualness_folds), $negatives_per_positive times as many negatives as it has chosen
+-- positives, drawn in the same md5 order (all the stratum's negatives if it has fewer);
+-- the stage weighs each stratum's negatives to the weight of its positives, so more
+-- negatives lower the sampling noise without unbalancing the classes. Positives of a stratum without
 -- negatives cannot be matched (a shop whose every product has the word) and are left out.
 -- With one stratum the negatives are a random sample of D- of the positives' size; with
 -- categories both classes hold the same number of products of every category, so the
@@ -13,7 +15,7 @@
 --        visualness_folds (temp, crossfit_folds.sql).
 -- Writes: nothing; returns (word, fold, row_idx, label) by word, fold, label desc, row_idx.
 -- Parameters: $words (VARCHAR[] of this chunk), $seed, $n_folds,
---             $max_per_class (BIGINT; NULL = no cap).
+--             $max_per_class (BIGINT; NULL = no cap), $negatives_per_positive.
 
 WITH chunk_words AS (
     SELECT DISTINCT unnest($words) AS word
@@ -60,7 +62,7 @@ negatives AS (
     JOIN wanted AS w ON w.word = c.word AND w.fold = c.fold AND w.stratum = c.stratum
     WHERE NOT c.label
     QUALIFY row_number() OVER (PARTITION BY c.word, c.fold, c.stratum ORDER BY c.draw, c.row_idx)
-        <= any_value(w.n_pos) OVER (PARTITION BY c.word, c.fold, c.stratum)
+        <= $negatives_per_positive * any_value(w.n_pos) OVER (PARTITION BY c.word, c.fold, c.stratum)
 )
 SELECT word, fold, row_idx, true AS label FROM positives
 UNION ALL
