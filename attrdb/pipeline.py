@@ -408,6 +408,9 @@ def _saliency_words(
             "run the visualness stage first or list the words"
         )
     section["words"] = [r[0] for r in found]
+    # The gradient baseline back-propagates the classifier of the method that chose the
+    # words: every word it ranked has one.
+    section.setdefault("classifier_method", method)
     return section
 
 
