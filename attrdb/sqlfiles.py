@@ -83,7 +83,9 @@ def execute_statement(
         return con.execute(statement.text, bound) if bound else con.execute(statement.text)
     except duckdb.Error as exc:
         snippet = " ".join(statement.text.split())[:300]
-        raise SqlError(f"{origin}: {type(exc).__name__}: {_first_line(exc)} [in: {snippet}]") from exc
+        raise SqlError(
+            f"{origin}: {type(exc).__name__}: {_first_line(exc)} [in: {snippet}]"
+        ) from exc
 
 
 def run_sql_file(

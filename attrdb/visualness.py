@@ -93,7 +93,10 @@ class VisualnessConfig:
     n_nouns: int = 50
     n_folds: int = 5
     resample_keep: float = 0.5
-    negatives_per_positive: int = 1
+    # Measured on Myntra (docs/trust.md): 1 -> 4 negatives per positive raised the
+    # seed-to-seed Spearman of the ranking 0.76 -> 0.80 and colour precision@50 0.51 -> 0.59;
+    # 10 added nothing more (0.81, 0.59) at a larger fit.
+    negatives_per_positive: int = 4
 
     def classifier_params(self, **extra: Any) -> str:
         """The JSON text stored with classifier results (compared on resume)."""

@@ -60,6 +60,12 @@ def register(app: typer.Typer) -> None:
         n_folds: Annotated[
             int, typer.Option("--n-folds", help="Cross-fitting folds of the crossfit method.")
         ] = _DEFAULTS.n_folds,
+        negatives_per_positive: Annotated[
+            int, typer.Option(
+                "--negatives-per-positive",
+                help="Negatives crossfit draws per training positive in each stratum "
+                     "(weighted to the positives' weight).")
+        ] = _DEFAULTS.negatives_per_positive,
         resample_keep: Annotated[
             float, typer.Option(
                 "--resample-keep",
@@ -81,6 +87,7 @@ def register(app: typer.Typer) -> None:
             min_test_pos=min_test_pos,
             n_nouns=n_nouns,
             n_folds=n_folds,
+            negatives_per_positive=negatives_per_positive,
             resample_keep=resample_keep,
         )
         with database(ctx) as con:

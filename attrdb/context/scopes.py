@@ -7,11 +7,11 @@ the positives' categories). ``'default'`` is ``{}``: every kept product with the
 defaults below: boilerplate dropped and negatives matched to the positives' categories,
 the settings that measured best (docs/trust.md; with random negatives, words tied to one
 product type — outsole, footbed, care words of one category — lead the list). The paper's
-options are ``boilerplate='keep', negatives='random'``. Every stage that reads a scope records the definition it used in its
-``runs.params`` (``scope_definition``), and a stage refuses to build on upstream results
-computed under another definition (:func:`ensure_scope_current`). Redefining a scope
-deletes its old results from every per-scope table, so results of two definitions never
-sit side by side under one name.
+options are ``boilerplate='keep', negatives='random'``. Every stage that reads a scope
+records the definition it used in its ``runs.params`` (``scope_definition``), and a stage
+refuses to build on upstream results computed under another definition
+(:func:`ensure_scope_current`). Redefining a scope deletes its old results from every
+per-scope table, so results of two definitions never sit side by side under one name.
 """
 
 from __future__ import annotations
