@@ -98,6 +98,9 @@ def test_plans_list_tables_in_the_schema(con: duckdb.DuckDBPyConnection) -> None
         "unit_bins",
         "unit_word_divergence",
         "prime_units",
+        "unit_divergence_null",  # the chance-level divergence (docs/trust.md)
+        "divergence_null_sizes",
+        "layer_divergence_null",
         "layer_depth",
     ]
     # Tables a stage writes that a later stage reads are not needed from outside twice.

@@ -236,14 +236,18 @@ def test_statement_timeout_helper_leaves_the_connection_usable(ingested_db: Path
         con.close()
 
 
+# The peak of the child's own address space: VmHWM starts afresh at exec, while
+# getrusage's ru_maxrss inherits the parent's high-water mark at fork (a long pytest run
+# would report its own size for a SELECT 1).
 PEAK = textwrap.dedent(
     """
-    import resource, sys
+    import sys
     from attrdb.cli import main
     try:
         main(sys.argv[1:])
     finally:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
         print(f"peak_kb {peak}", file=sys.stderr)
     """
 )
