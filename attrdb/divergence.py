@@ -11,7 +11,6 @@ See docs/divergence.md for the algebra that makes it fast.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,7 +22,7 @@ from attrdb.context.matched import matched_divergence
 from attrdb.context.scopes import ensure_scope_current
 from attrdb.errors import InputError, StateError
 from attrdb.progress import track
-from attrdb.runs import stage_run
+from attrdb.runs import PhaseClock, stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 DEFAULT_BINS = 16
@@ -192,14 +191,8 @@ def run_divergence(
     }
     base = {"model_id": model_id, "scope": scope}
     with stage_run(con, "divergence", params, scope=scope) as run, _tuned(con):
-        seconds: dict[str, float] = {}
-        clock = time.perf_counter()
-
-        def lap(phase: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            seconds[phase] = round(now - clock, 3)
-            clock = now
+        clock = PhaseClock()
+        lap, seconds = clock.lap, clock.seconds
 
         con.begin()
         try:

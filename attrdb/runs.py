@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -125,6 +126,20 @@ def _sigint_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if received:
         raise KeyboardInterrupt
+
+
+class PhaseClock:
+    """Seconds per phase of a stage run, for its summary: ``lap(name)`` ends a phase."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._start = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        """Record the seconds since the previous lap (or creation) under ``phase``."""
+        now = time.perf_counter()
+        self.seconds[phase] = round(now - self._start, 3)
+        self._start = now
 
 
 @dataclass

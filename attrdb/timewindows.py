@@ -21,7 +21,6 @@ Visualness per window is the visualness stage run on a window's scope (see
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import duckdb
@@ -40,7 +39,7 @@ from attrdb.divergence import (
     resolve_model,
 )
 from attrdb.errors import InputError, StateError
-from attrdb.runs import stage_run
+from attrdb.runs import PhaseClock, stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 PERIODS = ("value", "year", "quarter", "month")
@@ -126,14 +125,8 @@ def run_timewindows(
     params = {"model_id": model_id, "window_set": name, **counting, **windowing,
               "force": force}
     with stage_run(con, "timewindows", params, scope=scope) as run:
-        seconds: dict[str, float] = {}
-        clock = time.perf_counter()
-
-        def lap(phase: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            seconds[phase] = round(now - clock, 3)
-            clock = now
+        clock = PhaseClock()
+        lap, seconds = clock.lap, clock.seconds
 
         con.begin()
         try:
