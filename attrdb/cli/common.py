@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +55,54 @@ def database(
         yield con
     finally:
         con.close()
+
+
+def with_database(
+    *, read_only: bool = False, create: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the database as its ``con`` parameter, open for the whole command.
+
+    The decorated function declares ``con: duckdb.DuckDBPyConnection`` (and ``ctx`` only if
+    it needs the settings too); typer sees ``ctx`` in place of ``con``. The connection is
+    opened by ``database()`` before the body and closed after it, also on errors::
+
+        @app.command("dedup")
+        @with_database()
+        def dedup_cmd(con: duckdb.DuckDBPyConnection, threshold: float = 0.1) -> None:
+            ...
+
+    Errors pass through unchanged: ``attrdb.cli.main`` turns an ``AttrdbError`` into one
+    red line and exit 1 (130 for an interrupt, 2 for a usage error) in one place, and
+    ``CliRunner`` tests see the exception itself.
+    """
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(command, eval_str=True)
+        if "con" not in signature.parameters:
+            raise TypeError(f"{command.__name__} takes no 'con' parameter")
+        wants_ctx = "ctx" in signature.parameters
+        ctx_param = inspect.Parameter(
+            "ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context
+        )
+        shown = [ctx_param] + [
+            p for p in signature.parameters.values() if p.name not in ("con", "ctx")
+        ]
+
+        @functools.wraps(command)
+        def with_con(ctx: typer.Context, **options: Any) -> Any:
+            with database(ctx, read_only=read_only, create=create) as con:
+                if wants_ctx:
+                    options["ctx"] = ctx
+                return command(con=con, **options)
+
+        # typer reads the parameters from the signature and the annotations.
+        with_con.__signature__ = signature.replace(parameters=shown)  # type: ignore[attr-defined]
+        with_con.__annotations__ = {p.name: p.annotation for p in shown} | {
+            "return": signature.return_annotation
+        }
+        return with_con
+
+    return decorate
 
 
 class CommandGroup(TyperGroup):

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 
 from attrdb.cli import options
-from attrdb.cli.common import console_info, database, sub_app
+from attrdb.cli.common import console_info, sub_app, with_database
 from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.context.scopes import ScopeDefinition
 
@@ -24,8 +25,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scope_app, name="scope")
 
     @scope_app.command("add")
+    @with_database()
     def scope_add_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         name: Annotated[str, typer.Argument(help="The scope's name.")],
         category_field: Annotated[
             str | None,
@@ -86,8 +88,7 @@ def register(app: typer.Typer) -> None:
             match_field=match_field,
             bound_share=bound_share,
         )
-        with database(ctx) as con:
-            result = define_scope(con, name, definition, replace_existing=replace)
+        result = define_scope(con, name, definition, replace_existing=replace)
         typer.echo(json.dumps(result["definition"], sort_keys=True))
         deleted = sum(result["deleted"].values())
         console_info(
@@ -97,13 +98,12 @@ def register(app: typer.Typer) -> None:
         )
 
     @scope_app.command("list")
-    def scope_list_cmd(ctx: typer.Context) -> None:
+    @with_database(read_only=True)
+    def scope_list_cmd(con: duckdb.DuckDBPyConnection) -> None:
         """Every scope: products in its universe, newest vocab run, definition."""
         from attrdb.context.scopes import list_scopes
 
-        with database(ctx, read_only=True) as con:
-            scopes = list_scopes(con)
-        for row in scopes:
+        for row in list_scopes(con):
             d = row["definition"]
             subset = (f"{d['category_field']} in {', '.join(d['categories'])}"
                       if d["category_field"] else "all kept products")
@@ -114,19 +114,21 @@ def register(app: typer.Typer) -> None:
             )
 
     @scope_app.command("show")
+    @with_database(read_only=True)
     def scope_show_cmd(
-        ctx: typer.Context, name: Annotated[str, typer.Argument(help="The scope's name.")]
+        con: duckdb.DuckDBPyConnection,
+        name: Annotated[str, typer.Argument(help="The scope's name.")],
     ) -> None:
         """A scope's full definition as JSON (defaults filled in)."""
         from attrdb.context.scopes import scope_definition
 
-        with database(ctx, read_only=True) as con:
-            definition = scope_definition(con, name)
+        definition = scope_definition(con, name)
         typer.echo(json.dumps(definition.as_dict(), sort_keys=True, indent=2))
 
     @app.command("boilerplate")
+    @with_database(read_only=True)
     def boilerplate_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         scope: options.Scope = DEFAULT_SCOPE,
         top_n: Annotated[int, typer.Option("--top-n", help="How many lines.")] = 20,
         old_top: Annotated[int | None, options.hidden_alias("--top", "--top-n")] = None,
@@ -135,9 +137,8 @@ def register(app: typer.Typer) -> None:
         from attrdb.context.boilerplate import top_boilerplate
         from attrdb.context.scopes import scope_definition
 
-        with database(ctx, read_only=True) as con:
-            definition = scope_definition(con, scope)
-            rows = top_boilerplate(con, scope, options.pick(top_n, old_top))
+        definition = scope_definition(con, scope)
+        rows = top_boilerplate(con, scope, options.pick(top_n, old_top))
         if not rows:
             console_info(f"scope {scope!r} has no boilerplate lines (run `attrdb vocab "
                          f"--scope {scope}` first)")
@@ -149,8 +150,9 @@ def register(app: typer.Typer) -> None:
                         == "drop" else "flagged only"))
 
     @app.command("metadata-check")
+    @with_database()
     def metadata_check_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         scope: options.Scope = DEFAULT_SCOPE,
         model: options.Model = None,
         attribute: Annotated[
@@ -189,8 +191,7 @@ def register(app: typer.Typer) -> None:
         )
 
         if not attribute:
-            with database(ctx, read_only=True) as con:
-                keys = metadata_keys(con, scope)
+            keys = metadata_keys(con, scope)
             for key in keys:
                 typer.echo(f"{key['path']}\t{key['n_products']} products\t"
                            f"{key['n_values']} values\t{', '.join(key['top_values'])}")
@@ -202,10 +203,8 @@ def register(app: typer.Typer) -> None:
         mapping = read_mapping(map_file) if map_file else {}
         for word, values in parse_mapping(map_items or []).items():
             mapping.setdefault(word, []).extend(values)
-        with database(ctx) as con:
-            result = run_metadata_check(con, scope=scope, model_id=model,
-                                        attributes=attributes, mapping=mapping, stems=stems,
-                                        ks=k or DEFAULT_KS)
+        result = run_metadata_check(con, scope=scope, model_id=model, attributes=attributes,
+                                    mapping=mapping, stems=stems, ks=k or DEFAULT_KS)
         for name, r in result["attributes"].items():
             means = ", ".join(
                 f"{key} {value:.3f} (categories alone {r['mean_category_rate'].get(key, 0):.3f})"
