@@ -55,8 +55,14 @@ def register(app: typer.Typer) -> None:
         chunk_size: int = typer.Option(
             256, "--chunk-size", help="Images per committed transaction."
         ),
+        pooling: str = typer.Option(
+            "max",
+            "--pooling",
+            help="Spatial pooling of conv maps: max (the paper), mean, or both (max units, "
+            "then mean units). Not max: stored as model id MODEL:mean / MODEL:both.",
+        ),
     ) -> None:
-        """Max-pooled activations of every tapped unit for each product image (resumable)."""
+        """Pooled activations of every tapped unit for each product image (resumable)."""
         from attrdb.cnn.extract import run_extract
 
         architecture, model_id = architecture_and_id(arch, model, old_model_id)
@@ -72,6 +78,7 @@ def register(app: typer.Typer) -> None:
                 limit=limit,
                 all_products=all_products,
                 chunk_size=chunk_size,
+                pooling=pooling,
                 progress=settings(ctx).progress,
             )
         console_info(
@@ -100,7 +107,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(
                     f"{row['model_id']}\t{row['name']}\t{row['n_units']} units\t"
                     f"{row['n_images']} images\t{row['n_errors']} errors\t"
-                    f"sha256 {row['sha256_prefix']}\t{row['layers']}"
+                    f"sha256 {row['sha256_prefix']}\t{row['layers']}\t"
+                    f"{row['pooling']}-pooled"
                 )
 
     @models.command("register")

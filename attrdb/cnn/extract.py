@@ -1,4 +1,4 @@
-"""Stage ``extract``: max-pooled CNN unit activations for every product image.
+"""Stage ``extract``: pooled CNN unit activations for every product image.
 
 Pipeline: the product list is streamed from DuckDB in product_id order (keyset pages);
 DataLoader workers decode and resize images (``load_rgb``); the main process normalises
@@ -9,6 +9,12 @@ unit_id order; unreadable images go to ``activation_errors``), one transaction p
 Resuming is free: a product is pending until it has a vector or an error row, so an
 interrupted run (Ctrl-C, kill, crash) loses at most its uncommitted chunk and the next
 run starts where it stopped; a finished extraction reruns as a no-op.
+
+Pooling is a property of the stored feature set: conv maps are pooled over space by their
+maximum (the paper, the default), their mean, or both (``POOLINGS``). A non-max feature set
+is its own ``model_id`` (``pooled_model_id``: ``efficientnet_lite0:mean``) with the same
+network and weights and ``models.pooling`` / ``units.pooling`` saying what it holds, so
+every later stage, which reads ``activation_vectors`` by model id, works on it unchanged.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from attrdb.cnn.images import MAX_PIXELS, ImageLoadError, load_rgb
-from attrdb.cnn.models import Resizer, TappedModel, load_model, resolve_device
+from attrdb.cnn.models import POOLINGS, Resizer, TappedModel, load_model, resolve_device
 from attrdb.cnn.registry import register_model
 from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
@@ -141,12 +147,27 @@ def default_workers(device: torch.device) -> int:
     return 1 if cores >= 2 else 0
 
 
+def pooled_model_id(model_id: str, pooling: str) -> str:
+    """The id a feature set is stored under: the model id, ``:mean`` / ``:both`` appended.
+
+    Max pooling (the paper's) keeps the plain id, so databases extracted before pooling
+    became an option read as they did. An id already carrying the suffix is kept as it is.
+    """
+    if pooling not in POOLINGS:
+        raise InputError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
+    suffix = f":{pooling}"
+    if pooling == "max" or model_id.endswith(suffix):
+        return model_id
+    return model_id + suffix
+
+
 def run_extract(
     con: duckdb.DuckDBPyConnection,
     *,
     model: str = "efficientnet_lite0",
     weights: str | Path | None = None,
     model_id: str | None = None,
+    pooling: str = "max",
     batch_size: int = 32,
     workers: int | None = None,
     device: str = "auto",
@@ -157,13 +178,15 @@ def run_extract(
     max_pixels: int = MAX_PIXELS,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Extract max-pooled unit activations of every pending product image.
+    """Extract pooled unit activations of every pending product image.
 
     Args:
         con: attrdb database (read-write).
         model: architecture name (``attrdb models list`` / ``ARCHITECTURES``).
         weights: state_dict file; default the embedded / cached weights of ``model``.
-        model_id: registry id; default ``model``. Other weights need another id.
+        model_id: registry id of the network; default ``model``. Other weights need
+            another id. The feature set is stored as ``pooled_model_id(model_id, pooling)``.
+        pooling: ``max`` (the paper), ``mean`` or ``both`` (max units, then mean units).
         batch_size: images per forward pass.
         workers: DataLoader decoding processes; default ``default_workers(device)``.
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
@@ -197,10 +220,12 @@ def run_extract(
             "to extract every product (near-duplicates included)"
         )
     target = resolve_device(device)
+    feature_set = pooled_model_id(model_id or model, pooling)
     params = {
         "model": model,
         "weights": str(weights) if weights else None,
-        "model_id": model_id or model,
+        "model_id": feature_set,
+        "pooling": pooling,
         "batch_size": batch_size,
         "device": str(target),
         "limit": limit,
@@ -208,7 +233,7 @@ def run_extract(
         "chunk_size": chunk_size,
     }
     with stage_run(con, "extract", params) as run:
-        tapped = load_model(model, weights, target, model_id=model_id)
+        tapped = load_model(model, weights, target, model_id=feature_set, pooling=pooling)
         register_model(con, tapped)
         n_pending, n_done = query_sql_file(
             con, "cnn/pending_count", {"model_id": tapped.model_id, "all_products": all_products}
@@ -217,6 +242,7 @@ def run_extract(
         n_workers = default_workers(target) if workers is None else workers
         run.summary.update(
             model_id=tapped.model_id,
+            pooling=tapped.pooling,
             n_units=tapped.n_units,
             weights_sha256=tapped.weights_sha256,
             n_done_before=int(n_done),

@@ -3,8 +3,8 @@
 ``load_model`` builds a network from an architecture and an exact weights file (its
 sha256 is kept, results tie to it); ``model_from_db`` rebuilds a registered model and
 refuses weights whose hash differs. ``TappedModel.forward_maps`` gives every tapped
-layer's feature map (differentiable), ``forward_units`` the spatially max-pooled units in
-``units.unit_id`` order.
+layer's feature map (differentiable), ``forward_units`` the units in ``units.unit_id``
+order, conv maps pooled over space as the model's ``pooling`` says (``POOLINGS``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ from attrdb.sqlfiles import query_sql_file
 
 # Every torch path of attrdb builds its network here: configure the allocator first.
 keep_freed_memory()
+
+# Spatial pooling of conv maps into units: the paper's maximum, the mean (colour covers
+# areas, a maximum sees one spot), or both (every max unit, then every mean unit).
+POOLINGS = ("max", "mean", "both")
 
 
 class Resizer:
@@ -61,6 +65,7 @@ class TappedModel(nn.Module):
         n_units: total number of units.
         weights_path: the weights file loaded.
         weights_sha256: its sha256 (``models.weights_sha256``).
+        pooling: spatial pooling of conv maps into units (``models.pooling``).
     """
 
     _mean: torch.Tensor
@@ -74,8 +79,11 @@ class TappedModel(nn.Module):
         model_id: str,
         weights_path: Path,
         weights_sha256: str,
+        pooling: str = "max",
     ) -> None:
         super().__init__()
+        if pooling not in POOLINGS:
+            raise ModelError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
         self.arch = arch
         self.net = net
         self.model_id = model_id
@@ -85,7 +93,8 @@ class TappedModel(nn.Module):
         self.std = arch.std
         self.layer_names = list(arch.layer_names)
         self.layer_sizes = list(arch.layer_sizes)
-        self.n_units = sum(self.layer_sizes)
+        self.pooling = pooling
+        self.n_units = sum(self.layer_sizes) * (2 if pooling == "both" else 1)
         self.weights_path = weights_path
         self.weights_sha256 = weights_sha256
         self.resizer = Resizer(arch.input_size)
@@ -114,16 +123,25 @@ class TappedModel(nn.Module):
         return self.arch.taps(self.net, x)
 
     def forward_units(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, n_units): conv maps max-pooled over space, fc layers as they are."""
-        return units_from_maps(self.forward_maps(x))
+        """(B, n_units): conv maps pooled over space (``pooling``), fc layers as they are."""
+        return units_from_maps(self.forward_maps(x), self.pooling)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Same as ``forward_units``."""
         return self.forward_units(x)
 
 
-def units_from_maps(maps: list[torch.Tensor]) -> torch.Tensor:
-    """Concatenate per-layer maps into (B, n_units), max-pooling conv maps over space."""
+def units_from_maps(maps: list[torch.Tensor], pooling: str = "max") -> torch.Tensor:
+    """Concatenate per-layer maps into (B, n_units), pooling conv maps over space.
+
+    ``both`` is the ``max`` units followed by the ``mean`` units, so unit i < n of a
+    ``both`` model is unit i of the ``max`` one. fc layers have no space to pool: they
+    appear as they are (twice under ``both``).
+    """
+    if pooling == "both":
+        return torch.cat([units_from_maps(maps, "max"), units_from_maps(maps, "mean")], dim=1)
+    if pooling == "mean":
+        return torch.cat([m.mean(dim=(2, 3)) if m.dim() == 4 else m for m in maps], dim=1)
     return torch.cat([m.amax(dim=(2, 3)) if m.dim() == 4 else m for m in maps], dim=1)
 
 
@@ -155,6 +173,7 @@ def load_model(
     device: str | torch.device = "cpu",
     *,
     model_id: str | None = None,
+    pooling: str = "max",
 ) -> TappedModel:
     """Build a tapped model with exact weights.
 
@@ -166,10 +185,11 @@ def load_model(
             is downloaded.
         device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
         model_id: registry id; default ``name``.
+        pooling: spatial pooling of conv maps into units, one of ``POOLINGS``.
 
     Raises:
-        ModelError: unknown name, weights file missing or unreadable, or its tensors do
-            not fit the architecture (never falls back to random weights).
+        ModelError: unknown name or pooling, weights file missing or unreadable, or its
+            tensors do not fit the architecture (never falls back to random weights).
     """
     arch = architecture(name)
     path = Path(weights) if weights is not None else arch.default_weights()
@@ -188,7 +208,12 @@ def load_model(
     for parameter in net.parameters():
         parameter.requires_grad_(False)
     model = TappedModel(
-        arch, net, model_id=model_id or name, weights_path=path.resolve(), weights_sha256=digest
+        arch,
+        net,
+        model_id=model_id or name,
+        weights_path=path.resolve(),
+        weights_sha256=digest,
+        pooling=pooling,
     )
     return model.to(target).eval()
 
@@ -212,7 +237,7 @@ def model_from_db(
     rows = query_sql_file(con, "cnn/model_get", {"model_id": model_id})
     if not rows:
         raise StateError(f"model {model_id!r} is not registered; run `attrdb extract` first")
-    name, stored_path, sha, _input_size, n_units = rows[0]
+    name, stored_path, sha, _input_size, n_units, pooling = rows[0]
     candidates = [Path(weights)] if weights is not None else [Path(stored_path)]
     if weights is None:
         try:
@@ -231,7 +256,7 @@ def model_from_db(
             f"weights {path} have sha256 {digest[:12]}..., model {model_id!r} was registered "
             f"with {sha[:12]}...; results are tied to the exact weights"
         )
-    model = load_model(name, path, device, model_id=model_id)
+    model = load_model(name, path, device, model_id=model_id, pooling=pooling)
     if model.n_units != n_units:
         raise ModelError(
             f"model {model_id!r} was registered with {n_units} units, this code taps "

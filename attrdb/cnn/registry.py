@@ -14,23 +14,28 @@ from attrdb.sqlfiles import query_sql_file, run_sql_file
 def register_model(con: duckdb.DuckDBPyConnection, model: TappedModel) -> bool:
     """Record ``model`` (weights hash and every unit) under ``model.model_id``.
 
-    Registering the same weights and layers again is a no-op.
+    Registering the same weights, layers and pooling again is a no-op.
 
     Returns:
         True when the model was newly registered.
 
     Raises:
-        ModelError: ``model_id`` is registered with other weights or another tap set
-            (its stored activations would no longer match).
+        ModelError: ``model_id`` is registered with other weights, another tap set or
+            another pooling (its stored activations would no longer match).
     """
     rows = query_sql_file(con, "cnn/model_get", {"model_id": model.model_id})
     if rows:
-        name, _weights, sha, _input_size, _n_units = rows[0]
+        name, _weights, sha, _input_size, _n_units, pooling = rows[0]
         if sha != model.weights_sha256 or name != model.name:
             raise ModelError(
                 f"model id {model.model_id!r} is registered as {name} with weights sha256 "
                 f"{sha[:12]}...; these are {model.name} {model.weights_sha256[:12]}... "
                 "Pass --model-id to register them under another id"
+            )
+        if pooling != model.pooling:
+            raise ModelError(
+                f"model id {model.model_id!r} holds {pooling}-pooled units, not "
+                f"{model.pooling}; each pooling is its own model id"
             )
         layers = query_sql_file(con, "cnn/model_layers", {"model_id": model.model_id})
         if [(layer, size) for layer, _index, size in layers] != list(
@@ -69,4 +74,5 @@ def _register_params(model: TappedModel) -> dict[str, Any]:
         "std": list(model.std),
         "layers": model.layer_names,
         "sizes": model.layer_sizes,
+        "pooling": model.pooling,
     }

@@ -4,6 +4,7 @@ SELECT
     m.model_id,
     m.name,
     m.n_units,
+    m.pooling,
     (SELECT string_agg(layer, ',' ORDER BY layer_index)
      FROM (SELECT DISTINCT layer, layer_index FROM units AS u WHERE u.model_id = m.model_id))
         AS layers,
