@@ -15,6 +15,8 @@ maximum (the paper, the default), their mean, or both (``POOLINGS``). A non-max 
 is its own ``model_id`` (``pooled_model_id``: ``efficientnet_lite0:mean``) with the same
 network and weights and ``models.pooling`` / ``units.pooling`` saying what it holds, so
 every later stage, which reads ``activation_vectors`` by model id, works on it unchanged.
+When the same network's ``both`` set is stored, a ``max`` or ``mean`` extraction copies its
+half (the same numbers) instead of running the network again.
 """
 
 from __future__ import annotations
@@ -220,7 +222,8 @@ def run_extract(
             "to extract every product (near-duplicates included)"
         )
     target = resolve_device(device)
-    feature_set = pooled_model_id(model_id or model, pooling)
+    network_id = model_id or model
+    feature_set = pooled_model_id(network_id, pooling)
     params = {
         "model": model,
         "weights": str(weights) if weights else None,
@@ -235,6 +238,7 @@ def run_extract(
     with stage_run(con, "extract", params) as run:
         tapped = load_model(model, weights, target, model_id=feature_set, pooling=pooling)
         register_model(con, tapped)
+        n_copied = _copy_from_both(con, tapped, pooled_model_id(network_id, "both"), all_products)
         n_pending, n_done = query_sql_file(
             con, "cnn/pending_count", {"model_id": tapped.model_id, "all_products": all_products}
         )[0]
@@ -245,7 +249,8 @@ def run_extract(
             pooling=tapped.pooling,
             n_units=tapped.n_units,
             weights_sha256=tapped.weights_sha256,
-            n_done_before=int(n_done),
+            n_done_before=int(n_done) - n_copied,
+            n_copied_from_both=n_copied,
             workers=n_workers,
         )
         counts = _extract(
@@ -361,6 +366,50 @@ def _vectors_table(model_id: str, chunk: _Chunk) -> pa.Table:
             "vals": vals,
         }
     )
+
+
+def _copy_from_both(
+    con: duckdb.DuckDBPyConnection, model: TappedModel, source: str, all_products: bool
+) -> int:
+    """Copy the max or mean half of the same network's stored ``both`` set; rows copied.
+
+    Only a ``both`` set of the same architecture and weights (sha256) qualifies: its
+    halves are what this extraction would compute.
+    """
+    if model.pooling == "both" or source == model.model_id:
+        return 0
+    rows = query_sql_file(con, "cnn/model_get", {"model_id": source})
+    if not rows:
+        return 0
+    name, _weights, sha, _input_size, _n_units, pooling = rows[0]
+    if (name, sha, pooling) != (model.name, model.weights_sha256, "both"):
+        return 0
+    before = _count_done(con, model.model_id, all_products)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        run_sql_file(
+            con,
+            "cnn/copy_pooled_half",
+            {
+                "source": source,
+                "target": model.model_id,
+                "pooling": model.pooling,
+                "n_units": model.n_units,
+                "all_products": all_products,
+            },
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return _count_done(con, model.model_id, all_products) - before
+
+
+def _count_done(con: duckdb.DuckDBPyConnection, model_id: str, all_products: bool) -> int:
+    rows = query_sql_file(
+        con, "cnn/pending_count", {"model_id": model_id, "all_products": all_products}
+    )
+    return int(rows[0][1])
 
 
 def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
