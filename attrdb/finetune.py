@@ -106,7 +106,7 @@ def run_finetune(
     """Fine-tune, register the result and score it on the test split.
 
     Returns:
-        Summary: model_id, parent, kind, weights, weights_sha256, n_train, n_labels,
+        Summary: model_id, parent, arch, kind, weights, weights_sha256, n_train, n_labels,
         epochs (loss and seconds each), seconds_per_epoch, test metrics.
 
     Raises:
@@ -207,7 +207,7 @@ def run_finetune(
         checkpoint.unlink(missing_ok=True)  # the registered weights are the result now
         epochs = [asdict(e) for e in result.epochs]
         run.summary.update(
-            model_id=model_id, parent=parent.model_id, kind=params.kind,
+            model_id=model_id, parent=parent.model_id, arch=parent.name, kind=params.kind,
             weights=str(weights_path), weights_sha256=tuned.weights_sha256,
             input_size=size, device=str(device), n_train=len(kept),
             n_unreadable=len(errors), n_labels=len(labels), resumed_from=result.resumed_from,
@@ -277,12 +277,13 @@ def _examples(
                               {"scope": params.scope, "split": split,
                                "label_key": params.label_key})
     limit = params.limit if split == "train" else params.test_limit
-    if not rows:
+    if not rows and params.kind == "category":
         raise StateError(
-            f"no {split} images in scope {params.scope!r}"
-            + (f" with a {params.label_key!r} label" if params.kind == "category" else "")
-            + "; run `attrdb split`"
+            f"no {split} image of scope {params.scope!r} has a {params.label_key!r} label "
+            "(--label-key: 'category' or a key of products.metadata)"
         )
+    if not rows:
+        raise StateError(f"no {split} images in scope {params.scope!r}; run `attrdb split`")
     return rows[:limit] if limit is not None else rows
 
 
