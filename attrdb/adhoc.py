@@ -50,7 +50,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import Token, TokenType
 
 from attrdb.connection import require_duckdb_file
-from attrdb.errors import AttrdbError, InputError, SqlError, StateError
+from attrdb.errors import AttrdbError, InputError, SqlError, StateError, first_line
 from attrdb.runs import is_interrupt
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -144,7 +144,7 @@ def _open_locked_down(
     try:
         con = duckdb.connect(str(path), read_only=True, config=config)
     except duckdb.Error as exc:
-        raise AttrdbError(f"cannot open {path}: {_first_line(exc)}") from exc
+        raise AttrdbError(f"cannot open {path}: {first_line(exc)}") from exc
     try:
         con.execute("SET enable_progress_bar = false")
         check_schema(con)
@@ -402,7 +402,7 @@ def check_read_only(sql: str) -> str:
     try:
         tokens = DuckDB().tokenize(sql)
     except SqlglotError as exc:
-        raise InputError(f"refused: the query cannot be read ({_first_line(exc)})") from exc
+        raise InputError(f"refused: the query cannot be read ({first_line(exc)})") from exc
     statements = _statements(tokens)
     if not statements:
         raise InputError("refused: the query is empty")
@@ -473,7 +473,7 @@ def stream_query(con: duckdb.DuckDBPyConnection, sql: str, *, batch_rows: int = 
 
 def _query_error(exc: BaseException) -> SqlError:
     """One line for a query DuckDB refused or failed; the sandbox's refusals say so."""
-    text = _first_line(exc)
+    text = first_line(exc)
     if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
         return SqlError(f"refused: {text} (the sandbox allows no files, URLs, other "
                         "databases or extensions)")
@@ -742,9 +742,4 @@ def _parse_error(exc: SqlglotError) -> str:
         first = errors[0]
         what = first["description"].split("<Token")[0].strip()
         return f"{what} at line {first.get('line')}, column {first.get('col')}"
-    return _first_line(exc)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return first_line(exc)

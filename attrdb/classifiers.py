@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from attrdb.errors import SqlError, StateError
+from attrdb.errors import SqlError, StateError, first_line
 from attrdb.sqlfiles import execute_statement, load_statements
 
 
@@ -81,8 +81,7 @@ def query_arrow(
     try:
         return con.sql(last.text, params=bound or None).to_arrow_table()
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SqlError(f"sql/{name}.sql: {type(exc).__name__}: {first}") from exc
+        raise SqlError(f"sql/{name}.sql: {first_line(exc, with_type=True)}") from exc
 
 
 def load_features(con: duckdb.DuckDBPyConnection, model_id: str) -> np.ndarray:

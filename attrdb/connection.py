@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from attrdb.errors import AttrdbError, InputError, SchemaError, StateError
+from attrdb.errors import AttrdbError, InputError, SchemaError, StateError, first_line
 from attrdb.migrate import check_schema, migrate
 from attrdb.resources import sql_dir
 from attrdb.runs import close_stale_runs
@@ -109,7 +109,7 @@ def connect(
                 "stage, or a reader such as `attrdb sql`, `attrdb serve` or a dashboard; "
                 "wait for it, or let readers use the snapshot (`attrdb publish`, --snapshot)"
             ) from exc
-        raise AttrdbError(f"cannot open {target}: {str(exc).splitlines()[0]}") from exc
+        raise AttrdbError(f"cannot open {target}: {first_line(exc)}") from exc
     try:
         con.execute("SET enable_progress_bar = false")
         # Several attrdb processes may share a machine: let the user cap each one.

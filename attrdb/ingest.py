@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from attrdb.errors import InputError, SqlError
+from attrdb.errors import InputError, SqlError, first_line
 from attrdb.ingest_config import (
     DEFAULT_COLUMNS,
     FIELDS,
@@ -277,7 +277,7 @@ def _read(
         return run_sql_file(con, sql, params)
     except SqlError as exc:
         cause = exc.__cause__
-        reason = str(cause).strip().splitlines()[0] if cause else str(exc)
+        reason = first_line(cause) if cause else str(exc)
         # "Invalid Input Error: No magic bytes ..." -> "No magic bytes ..."
         reason = re.sub(r"^[A-Za-z ]+ Error: ", "", reason)
         raise InputError(f"{path}: not a readable {kind} file: {reason}") from exc

@@ -25,7 +25,8 @@ import duckdb
 import sqlglot
 
 from attrdb import __version__
-from attrdb.errors import MigrationError, SchemaError
+from attrdb.errors import MigrationError, SchemaError, first_line
+from attrdb.identifiers import quote_identifier
 from attrdb.resources import migrations_dir
 from attrdb.sqlfiles import execute_statement, split_statements
 
@@ -145,8 +146,13 @@ def _missing_version_rows(con: duckdb.DuckDBPyConnection, want: int) -> list[int
     return [int(r[0]) for r in rows]
 
 
-def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[Migration]:
+def migrate(
+    con: duckdb.DuckDBPyConnection, folder: Path | None = None, *, until: int | None = None
+) -> list[Migration]:
     """Apply pending migrations in order; returns those applied.
+
+    ``until`` stops after that version (the schema reference applies them one at a time to
+    see which migration created each relation).
 
     Raises:
         SchemaError: the database is newer than the code, or foreign (untouched).
@@ -158,7 +164,7 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[
         check_schema(con, folder)
     _refuse_foreign(con)
     applied: list[Migration] = []
-    for migration in migrations[have:]:
+    for migration in migrations[have:until]:
         _apply(con, migration)
         applied.append(migration)
     return applied
@@ -216,12 +222,11 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
         for name, detail in con.execute(query).fetchall():
             found[(kind, str(name))] = str(detail)
     for kind, name in [key for key in found if key[0] == "view"]:
-        quoted = '"' + name.replace('"', '""') + '"'
         try:
-            columns = con.execute(f"DESCRIBE {quoted}").fetchall()
+            columns = con.execute(f"DESCRIBE {quote_identifier(name)}").fetchall()
             found[(kind, name)] = ", ".join(f"{c[0]} {c[1]}" for c in columns)
         except duckdb.Error as exc:
-            found[(kind, name)] = f"broken: {str(exc).splitlines()[0]}"
+            found[(kind, name)] = f"broken: {first_line(exc)}"
     return found
 
 
@@ -288,7 +293,7 @@ def check_database(path: str | Path) -> str:
     try:
         con = duckdb.connect(str(target), read_only=True)
     except duckdb.Error as exc:
-        raise SchemaError(f"cannot open {target}: {str(exc).splitlines()[0]}") from exc
+        raise SchemaError(f"cannot open {target}: {first_line(exc)}") from exc
     try:
         problems = verify_schema(con)
         version = database_schema_version(con)

@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 
 from attrdb.connection import connect
-from attrdb.errors import StateError
+from attrdb.errors import StateError, first_line
+from attrdb.identifiers import quote_identifier
 
 
 def snapshot_path(db: str | Path) -> Path:
@@ -59,13 +60,12 @@ def publish(con: duckdb.DuckDBPyConnection, db: str | Path) -> Path:
     try:
         con.execute(f"ATTACH ? AS {alias}", [str(temp)])
         try:
-            quoted = '"' + current.replace('"', '""') + '"'
-            con.execute(f"COPY FROM DATABASE {quoted} TO {alias}")
+            con.execute(f"COPY FROM DATABASE {quote_identifier(current)} TO {alias}")
         finally:
             con.execute(f"DETACH {alias}")
         os.replace(temp, target)
     except duckdb.Error as exc:
-        raise StateError(f"cannot publish {db}: {str(exc).splitlines()[0]}") from exc
+        raise StateError(f"cannot publish {db}: {first_line(exc)}") from exc
     finally:
         _remove(temp)
     return target

@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 import traceback
+from typing import NoReturn
 
 import typer
 
@@ -68,21 +69,16 @@ _register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: attrdb errors become one line and exit code 1."""
+    """Console-script entry point: every error becomes one red line and an exit code.
+
+    Exit 1 for an ``AttrdbError`` (bad input or state) or an abort, 2 for a usage error,
+    130 for an interrupt (Ctrl-C, or DuckDB's "query interrupted", also when the SQL layer
+    wrapped it); ``--debug`` adds the traceback. Commands let errors through to here, so
+    this is the one place that turns them into messages.
+    """
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         code = app(args=argv, standalone_mode=False)
-    except AttrdbError as exc:
-        if debug:
-            traceback.print_exc()
-        if is_interrupt(exc):  # DuckDB's "query interrupted" wrapped by the SQL layer
-            console_error("interrupted; rerun the same command to resume")
-            sys.exit(130)
-        console_error(str(exc))
-        sys.exit(1)
-    except KeyboardInterrupt:
-        console_error("interrupted; rerun the same command to resume")
-        sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -94,16 +90,22 @@ def main(argv: list[str] | None = None) -> None:
         message = format_message() if format_message else str(exc)
         console_error(f"{message} (see `attrdb --help` or `attrdb COMMAND --help`)")
         sys.exit(getattr(exc, "exit_code", 2))
-    except Exception as exc:
-        # Ctrl-C while DuckDB runs a statement arrives as duckdb.InterruptException.
-        if not is_interrupt(exc):
+    except (KeyboardInterrupt, Exception) as exc:
+        if not (isinstance(exc, AttrdbError) or is_interrupt(exc)):
             raise
         if debug:
             traceback.print_exc()
-        console_error("interrupted; rerun the same command to resume")
-        sys.exit(130)
+        if is_interrupt(exc):
+            _exit_interrupted()
+        console_error(str(exc))
+        sys.exit(1)
     # Without standalone mode typer returns (not raises) the exit code of an interrupt.
     if code == 130:
-        console_error("interrupted; rerun the same command to resume")
+        _exit_interrupted()
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _exit_interrupted() -> NoReturn:
+    console_error("interrupted; rerun the same command to resume")
+    sys.exit(130)

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from attrdb.connection import connect
+from attrdb.errors import first_line
 
 
 @dataclass
@@ -171,9 +172,8 @@ class AttrdbGroup(CommandGroup):
 
 
 def console_error(message: str) -> None:
-    """Print a one-line red error message on stderr."""
-    first = message.strip().splitlines()[0] if message.strip() else "error"
-    typer.secho(f"error: {first}", fg=typer.colors.RED, err=True)
+    """Print a one-line red error message (the message's first line) on stderr."""
+    typer.secho(f"error: {first_line(message) or 'error'}", fg=typer.colors.RED, err=True)
 
 
 def console_info(message: str) -> None:

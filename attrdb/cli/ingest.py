@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 
-from attrdb.cli.common import console_info, database
+from attrdb.cli.common import console_info, with_database
 
 _COLUMN_HELP = "Catalogue column for the {} ('' = none) (default: a column named {})."
 
@@ -20,8 +21,9 @@ def register(app: typer.Typer) -> None:
     """Add ``ingest`` to the app."""
 
     @app.command("ingest")
+    @with_database(create=True)
     def ingest_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         source: Annotated[
             Path | None,
             typer.Argument(
@@ -135,8 +137,7 @@ def register(app: typer.Typer) -> None:
             allow_text_only=allow_text_only,
             allow_images_outside_root=allow_images_outside_root,
         )
-        with database(ctx, create=True) as con:
-            summary = run_ingest(con, source, cfg)
+        summary = run_ingest(con, source, cfg)
         if summary["already_ingested"]:
             console_info(summary["message"])
             return

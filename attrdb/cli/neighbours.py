@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import duckdb
 import typer
 
 from attrdb.cli import options
-from attrdb.cli.common import console_info, database
+from attrdb.cli.common import console_info, with_database
 from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.divergence import DEFAULT_TOP_K
 from attrdb.neighbours import (
@@ -24,8 +25,9 @@ def register(app: typer.Typer) -> None:
     """Add ``neighbours`` to the app."""
 
     @app.command("neighbours")
+    @with_database()
     def neighbours_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         model: options.Model = None,
         scope: options.Scope = DEFAULT_SCOPE,
         method: Annotated[
@@ -55,10 +57,9 @@ def register(app: typer.Typer) -> None:
         """Similarity of every pair of words from their divergence profiles; word groups."""
         from attrdb.neighbours import run_neighbours
 
-        with database(ctx) as con:
-            summary = run_neighbours(con, scope=scope, model_id=model, method=method,
-                                     n_groups=n_groups, top_k=top_k, n_neighbours=n_neighbours,
-                                     value=value, linkage=linkage)
+        summary = run_neighbours(con, scope=scope, model_id=model, method=method,
+                                 n_groups=n_groups, top_k=top_k, n_neighbours=n_neighbours,
+                                 value=value, linkage=linkage)
         console_info(
             f"neighbours ({method} of {summary['value']}): {summary['n_words']} words, "
             f"{summary['n_pairs']} pairs, "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import duckdb
 import typer
 
 from attrdb.cli import options
-from attrdb.cli.common import console_info, database, sub_app
+from attrdb.cli.common import console_info, sub_app, with_database
 from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.divergence import DEFAULT_MIN_NEGATIVES, DEFAULT_MIN_POSITIVES, DEFAULT_SMOOTHING
 from attrdb.timewindows import DEFAULT_TOP_K
@@ -19,8 +20,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(time_app, name="time")
 
     @time_app.command("windows")
+    @with_database()
     def windows_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         field: Annotated[
             str,
             typer.Option("--field", help="Time field: 'category' or 'metadata.<key>', e.g. "
@@ -60,11 +62,10 @@ def register(app: typer.Typer) -> None:
         """Count new or changed periods and compute each affected window's divergence."""
         from attrdb.timewindows import run_timewindows
 
-        with database(ctx) as con:
-            s = run_timewindows(
-                con, time_field=field, period=period, rolling=rolling, window_set=window_set,
-                scope=scope, model_id=model, split=split, min_positives=min_positives,
-                min_negatives=min_negatives, smoothing=smoothing, top_k=top_k, force=force)
+        s = run_timewindows(
+            con, time_field=field, period=period, rolling=rolling, window_set=window_set,
+            scope=scope, model_id=model, split=split, min_positives=min_positives,
+            min_negatives=min_negatives, smoothing=smoothing, top_k=top_k, force=force)
         console_info(
             f"time windows {s['window_set']!r}: {s['n_periods']} periods ({s['n_recounted']} "
             f"counted, {s['n_removed']} removed), {s['n_windows']} windows ({s['n_recomputed']} "
@@ -77,8 +78,9 @@ def register(app: typer.Typer) -> None:
                        f"{', '.join(w['top_words'])}")
 
     @time_app.command("scope")
+    @with_database()
     def scope_cmd(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         field: Annotated[
             str, typer.Option("--field", help="'category' or 'metadata.<key>', e.g. metadata.year.")
         ],
@@ -92,7 +94,6 @@ def register(app: typer.Typer) -> None:
         """Define a scope holding one time window, for vocab, divergence and visualness."""
         from attrdb.timewindows import window_scope
 
-        with database(ctx) as con:
-            scope = window_scope(con, field, list(value), name)
+        scope = window_scope(con, field, list(value), name)
         console_info(f"scope {scope!r}: run `attrdb vocab --scope {scope}`, then divergence "
                      "and visualness with the same --scope")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from attrdb.errors import InputError
+from attrdb.errors import InputError, first_line
 
 # A decoded RGB image takes 3 bytes per pixel plus a float tensor while resizing: 40 Mpx
 # (e.g. 8000 x 5000, larger than any product photo) is ~120 MB decoded. Bigger headers
@@ -93,7 +93,7 @@ def load_rgb(
     except MemoryError:
         raise ImageLoadError(f"{file}: out of memory while decoding") from None
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, struct.error ...
-        raise ImageLoadError(f"{file}: cannot decode: {_one_line(exc)}") from None
+        raise ImageLoadError(f"{file}: cannot decode: {first_line(exc, with_type=True)}") from None
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -172,8 +172,3 @@ def _high_depth_to_rgb(image: Image.Image) -> Image.Image:
         scaled = np.nan_to_num((values - np.float32(offset)) * np.float32(scale))
         gray.paste(Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8)), box[:2])
     return gray.convert("RGB")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from attrdb.errors import InputError, StateError
+from attrdb.identifiers import quote_identifier
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 BOILERPLATE = ("keep", "drop")
@@ -232,8 +233,8 @@ def purge_scope_results(con: duckdb.DuckDBPyConnection, scope: str) -> dict[str,
     """
     deleted: dict[str, int] = {}
     for (table,) in query_sql_file(con, "context/scope_tables"):
-        quoted = '"' + str(table).replace('"', '""') + '"'
-        n = con.execute(f"DELETE FROM {quoted} WHERE scope = ?", [scope]).fetchall()[0][0]
+        n = con.execute(f"DELETE FROM {quote_identifier(str(table))} WHERE scope = ?",
+                        [scope]).fetchall()[0][0]
         if n:
             deleted[str(table)] = int(n)
     return deleted

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from attrdb.errors import AttrdbError
+from attrdb.errors import AttrdbError, first_line
 from attrdb.explorer.images import SIZES, ThumbnailCache, confined_path
 from attrdb.explorer.queries import Row, one, rows
 from attrdb.explorer.source import Reader, Source
@@ -466,7 +466,7 @@ def create_app(reader: Reader, cache: ThumbnailCache | None = None) -> Starlette
     async def attrdb_error(request: Request, exc: Exception) -> Response:
         # The database cannot be read now (locked without a snapshot, a query stopped at
         # its timeout, an old schema): one line, and the next request tries again.
-        return explorer.error_page(503, str(exc).strip().splitlines()[0])
+        return explorer.error_page(503, first_line(exc))
 
     handlers: Mapping[Any, Callable[..., Any]] = {HTTPException: http_error,
                                                   AttrdbError: attrdb_error}

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from attrdb import __version__
-from attrdb.errors import AttrdbError, InputError
+from attrdb.errors import AttrdbError, InputError, first_line
 from attrdb.migrate import database_schema_version
 from attrdb.report import html as h
 from attrdb.report.sections import SECTIONS, Context, SaliencyExamples, rows
@@ -54,7 +54,7 @@ def render(ctx: Context, *, source: str) -> tuple[str, list[h.Section]]:
             sections.append(builder(ctx))
         except (AttrdbError, duckdb.Error, OSError, ValueError, KeyError, TypeError) as exc:
             name = builder.__name__.replace("_", "-")
-            message = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            message = first_line(exc, with_type=True)
             print(f"report: section {name} failed: {message}", file=sys.stderr)
             sections.append(h.Section(name, name.replace("-", " ").capitalize(),
                                       h.failed(message), status="failed"))
