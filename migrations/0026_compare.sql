@@ -47,7 +47,8 @@ LEFT JOIN model_lineage AS l ON l.model_id = m.model_id;
 -- (balanced accuracy and AUC) over the scored words with a 95% interval of the mean
 -- (mean +- 1.96 sd / sqrt(n_words)), the agreement with human judgments where imported,
 -- and per metadata field the text-trained classifiers' precision at k next to the
--- supervised ceiling of the same features (metadata_precision; ceiling from crossfit).
+-- supervised ceiling of the same features on the same words (metadata_precision; the
+-- ceiling's classifiers are cross-fitted).
 CREATE VIEW compare_table1 AS
 WITH scores AS (
     SELECT
@@ -61,25 +62,26 @@ WITH scores AS (
     WHERE accuracy IS NOT NULL AND method <> 'language_prior'  -- a score, not a classifier
     GROUP BY model_id, scope, method
 ),
+paired_precision AS (
+    -- Each text-trained precision beside the ceiling's on the same word.
+    SELECT t.model_id, t.scope, t.method, t.field, t.k, t.precision, c.precision AS ceiling
+    FROM metadata_precision AS t
+    LEFT JOIN metadata_precision AS c
+        ON c.labels = 'metadata' AND c.model_id = t.model_id AND c.scope = t.scope
+        AND c.field = t.field AND c.k = t.k AND c.word = t.word
+    WHERE t.labels = 'text' AND t.precision IS NOT NULL
+),
 text_precision AS (
     SELECT
         model_id, scope, method, field, k,
         count(*) AS n_attribute_words,
         avg(precision) AS mean_precision,
-        stddev_samp(precision) AS sd_precision
-    FROM metadata_precision
-    WHERE labels = 'text'
+        stddev_samp(precision) AS sd_precision,
+        avg(ceiling) AS ceiling_precision,
+        stddev_samp(ceiling) AS sd_ceiling,
+        count(ceiling) AS n_ceiling_words
+    FROM paired_precision
     GROUP BY model_id, scope, method, field, k
-),
-ceiling AS (
-    SELECT
-        model_id, scope, field, k,
-        count(*) AS n_ceiling_words,
-        avg(precision) AS ceiling_precision,
-        stddev_samp(precision) AS sd_ceiling
-    FROM metadata_precision
-    WHERE labels = 'metadata'
-    GROUP BY model_id, scope, field, k
 )
 SELECT
     s.model_id,
@@ -104,17 +106,16 @@ SELECT
     t.mean_precision,
     t.mean_precision - 1.96 * t.sd_precision / sqrt(t.n_attribute_words) AS mean_precision_low,
     t.mean_precision + 1.96 * t.sd_precision / sqrt(t.n_attribute_words) AS mean_precision_high,
-    c.ceiling_precision,
-    c.ceiling_precision - 1.96 * c.sd_ceiling / sqrt(c.n_ceiling_words) AS ceiling_low,
-    c.ceiling_precision + 1.96 * c.sd_ceiling / sqrt(c.n_ceiling_words) AS ceiling_high,
-    t.mean_precision / nullif(c.ceiling_precision, 0) AS share_of_ceiling
+    t.n_ceiling_words,
+    t.ceiling_precision,
+    t.ceiling_precision - 1.96 * t.sd_ceiling / sqrt(t.n_ceiling_words) AS ceiling_low,
+    t.ceiling_precision + 1.96 * t.sd_ceiling / sqrt(t.n_ceiling_words) AS ceiling_high,
+    t.mean_precision / nullif(t.ceiling_precision, 0) AS share_of_ceiling
 FROM scores AS s
 LEFT JOIN compare_feature_sets AS f ON f.model_id = s.model_id
 LEFT JOIN agreement AS a ON a.model_id = s.model_id AND a.scope = s.scope AND a.method = s.method
 LEFT JOIN text_precision AS t
-    ON t.model_id = s.model_id AND t.scope = s.scope AND t.method = s.method
-LEFT JOIN ceiling AS c
-    ON c.model_id = s.model_id AND c.scope = s.scope AND c.field = t.field AND c.k = t.k;
+    ON t.model_id = s.model_id AND t.scope = s.scope AND t.method = s.method;
 
 -- The floor: every feature set against each randomly initialised network of the same
 -- pooling, on the words both scored (paired): mean difference of balanced accuracy and
