@@ -37,7 +37,7 @@ def test_reference_lists_every_relation_and_column() -> None:
 def test_every_view_and_contract_table_is_described() -> None:
     missing = [r.name for r in relations()
                if (r.kind == "view" or r.name in CONTRACT) and not r.description]
-    assert missing == [], "add a -- comment above their CREATE in the migration"
+    assert missing == [], "add COMMENT ON TABLE/VIEW for them in a migration"
 
 
 EXAMPLES = re.findall(r"```sql\n(.*?)```", SCHEMA_DOC.read_text(encoding="utf-8"), re.DOTALL)

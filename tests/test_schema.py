@@ -30,7 +30,10 @@ CONTRACT_TABLES = {
 
 def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    views = {
+        r[0]
+        for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
     return tables | views
 
 
@@ -50,7 +53,9 @@ def test_gap_in_numbering_is_refused(tmp_path: Path) -> None:
 
 def test_fresh_install_has_every_contract_relation(con: duckdb.DuckDBPyConnection) -> None:
     assert CONTRACT_TABLES <= _relations(con)
-    versions = con.execute("SELECT version, attrdb_version, sqlglot_version FROM schema_version").fetchall()
+    versions = con.execute(
+        "SELECT version, attrdb_version, sqlglot_version FROM schema_version"
+    ).fetchall()
     assert [v[0] for v in versions] == list(range(1, code_schema_version() + 1))
     assert all(v[1] and v[2] for v in versions)
 
@@ -63,7 +68,9 @@ def test_upgrade_from_an_older_database(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     raw = duckdb.connect(str(path))
     migrate(raw, old)
-    raw.execute("INSERT INTO products (product_id, title, source, source_row) VALUES ('p1', 't', 's', 1)")
+    raw.execute(
+        "INSERT INTO products (product_id, title, source, source_row) VALUES ('p1', 't', 's', 1)"
+    )
     assert database_schema_version(raw) == 1
     raw.close()
 
@@ -91,6 +98,24 @@ def test_failing_migration_leaves_version_and_schema(tmp_path: Path) -> None:
     assert "half_done" not in _relations(con)
 
 
+def test_every_relation_and_contract_column_has_a_comment(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # COMMENT ON documents the schema inside the database (docs/schema.md is read from it).
+    relations = con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() "
+        "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE NOT internal"
+    ).fetchall()
+    uncommented = sorted(name for name, comment in relations if not comment)
+    assert uncommented == [], "add COMMENT ON TABLE/VIEW for them in a migration"
+    columns = con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal"
+    ).fetchall()
+    bare = [f"{t}.{c}" for t, c, comment in columns if t in CONTRACT_TABLES and not comment]
+    assert bare == [], "add COMMENT ON COLUMN for these contract columns in a migration"
+    assert CONTRACT_TABLES <= {name for name, _ in relations}
+
+
 def test_newer_database_is_refused(db_path: Path) -> None:
     raw = duckdb.connect(str(db_path))
     raw.execute(
@@ -111,7 +136,11 @@ def test_every_macro_file_registers_its_macros(con: duckdb.DuckDBPyConnection) -
     files = macro_files()
     assert files, "sql/macros/ holds no macro file"
     registered = {
-        r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE function_type IN ('macro', 'table_macro')").fetchall()
+        r[0]
+        for r in con.execute(
+            "SELECT function_name FROM duckdb_functions() "
+            "WHERE function_type IN ('macro', 'table_macro')"
+        ).fetchall()
     }
     for path in files:
         names = re.findall(r"CREATE\s+OR\s+REPLACE\s+MACRO\s+(\w+)", path.read_text(), re.I)
@@ -119,13 +148,18 @@ def test_every_macro_file_registers_its_macros(con: duckdb.DuckDBPyConnection) -
         assert set(names) <= registered, f"{path.name}: {set(names) - registered} not registered"
 
 
+_COUNT_MACROS = (
+    "SELECT count(*) FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal"
+)
+
+
 def test_macros_register_idempotently(db_path: Path) -> None:
     connect(db_path).close()
     again = connect(db_path)
-    count = again.execute("SELECT count(*) FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal").fetchall()[0][0]
+    count = again.execute(_COUNT_MACROS).fetchall()[0][0]
     again.close()
     third = connect(db_path)
-    assert third.execute("SELECT count(*) FROM duckdb_functions() WHERE function_type = 'macro' AND NOT internal").fetchall()[0][0] == count
+    assert third.execute(_COUNT_MACROS).fetchall()[0][0] == count
     third.close()
 
 
