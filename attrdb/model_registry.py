@@ -3,12 +3,13 @@ weights came from (``weights_lineage``).
 
 Infrastructure, like ``runs``: it knows no stage. The network code (``attrdb.cnn``) takes
 and returns tensors and never opens the database; this module runs the registry's SQL
-(``sql/cnn/``) for the stages that need a registered network.
+(``sql/cnn/``) and hands rows to it (:class:`attrdb.cnn.registry.Registration`).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -17,14 +18,104 @@ from attrdb.errors import InputError, StateError
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 if TYPE_CHECKING:
+    import torch
+
     from attrdb.cnn.models import TappedModel
+    from attrdb.cnn.registry import Registration
 
 LINEAGE_KINDS = ("pretrained", "attribute_tuned", "category_tuned", "random_init")
 
 
+def registration(con: duckdb.DuckDBPyConnection, model_id: str) -> Registration | None:
+    """The ``models`` row of ``model_id``, or None when it is not registered."""
+    from attrdb.cnn.registry import Registration
+
+    rows = query_sql_file(con, "cnn/model_get", {"model_id": model_id})
+    if not rows:
+        return None
+    name, weights, sha, input_size, n_units, pooling = rows[0]
+    return Registration(model_id, name, weights, sha, int(input_size), int(n_units), pooling)
+
+
 def is_registered(con: duckdb.DuckDBPyConnection, model_id: str) -> bool:
     """Whether ``model_id`` is in ``models``."""
-    return bool(query_sql_file(con, "cnn/model_get", {"model_id": model_id}))
+    return registration(con, model_id) is not None
+
+
+def model_from_db(
+    con: duckdb.DuckDBPyConnection,
+    model_id: str,
+    *,
+    device: str | torch.device = "cpu",
+    weights: str | Path | None = None,
+) -> TappedModel:
+    """Rebuild the model registered as ``model_id``, checking its weights' sha256.
+
+    The weights are read from ``weights`` when given, else from the path recorded at
+    registration, else (when that file has moved) from the architecture's default place.
+
+    Raises:
+        StateError: no such model is registered.
+        ModelError: the weights are missing or their hash differs from the registered one.
+    """
+    from attrdb.cnn.models import load_registered
+
+    registered = registration(con, model_id)
+    if registered is None:
+        raise StateError(f"model {model_id!r} is not registered; run `attrdb extract` first")
+    return load_registered(registered, device=device, weights=weights)
+
+
+def register_model(con: duckdb.DuckDBPyConnection, model: TappedModel) -> bool:
+    """Record ``model`` (weights hash and every unit) under ``model.model_id``.
+
+    Registering the same weights, layers and pooling again is a no-op. A seeded random
+    architecture also records its ``random_init`` lineage.
+
+    Returns:
+        True when the model was newly registered.
+
+    Raises:
+        ModelError: ``model_id`` is registered with other weights, another tap set or
+            another pooling (its stored activations would no longer match).
+    """
+    from attrdb.cnn.registry import check_matches
+
+    registered = registration(con, model.model_id)
+    if registered is not None:
+        layers = query_sql_file(con, "cnn/model_layers", {"model_id": model.model_id})
+        check_matches(registered, [tuple(row) for row in layers], model)
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        register_within_transaction(con, model)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
+
+
+def register_within_transaction(con: duckdb.DuckDBPyConnection, model: TappedModel) -> None:
+    """Register a new model id inside the caller's transaction (with its other writes).
+
+    Raises:
+        StateError: the id is registered already (registered weights are never replaced).
+    """
+    from attrdb.cnn.registry import registration_params
+
+    if is_registered(con, model.model_id):
+        raise StateError(f"model {model.model_id!r} is already registered")
+    run_sql_file(con, "cnn/model_register", registration_params(model))
+    if model.arch.lineage == "random_init":
+        record_lineage(con, model, kind="random_init", seed=model.arch.seed)
+
+
+def list_models(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Registered models: id, name, n_units, layers, images done, errors, weights."""
+    cursor = run_sql_file(con, "cnn/models_list")
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def resolve_model(
@@ -33,16 +124,14 @@ def resolve_model(
     """The network ``ref`` names: a registered model id, else an architecture name.
 
     An architecture not yet registered is registered under its own name with its default
-    weights (a seeded random architecture records its ``random_init`` lineage), so a
-    model derived from it can name a registered parent.
+    weights, so a model derived from it names a registered parent.
 
     Raises:
         InputError: ``ref`` is neither a registered model nor an architecture.
         ModelError: the weights are missing or differ from the registered hash.
     """
     from attrdb.cnn.architectures import ARCHITECTURES
-    from attrdb.cnn.models import load_model, model_from_db
-    from attrdb.cnn.registry import register_model
+    from attrdb.cnn.models import load_model
 
     if is_registered(con, ref):
         return model_from_db(con, ref, device=device)
@@ -54,22 +143,7 @@ def resolve_model(
         )
     model = load_model(ref, None, device)
     register_model(con, model)
-    if model.arch.lineage == "random_init":
-        record_lineage(con, model, kind="random_init", seed=model.arch.seed)
     return model
-
-
-def register_within_transaction(con: duckdb.DuckDBPyConnection, model: TappedModel) -> None:
-    """Register a new model id inside the caller's transaction (with its other writes).
-
-    Raises:
-        StateError: the id is registered already (registered weights are never replaced).
-    """
-    from attrdb.cnn.registry import _register_params
-
-    if is_registered(con, model.model_id):
-        raise StateError(f"model {model.model_id!r} is already registered")
-    run_sql_file(con, "cnn/model_register", _register_params(model))
 
 
 def record_lineage(

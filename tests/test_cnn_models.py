@@ -17,12 +17,11 @@ from attrdb.cnn.images import load_rgb
 from attrdb.cnn.models import (
     TappedModel,
     load_model,
-    model_from_db,
     resolve_device,
     sha256_file,
 )
-from attrdb.cnn.registry import list_models, register_model
 from attrdb.errors import ModelError, StateError
+from attrdb.model_registry import list_models, model_from_db, register_model
 from tests.tolerances import assert_kernel_close
 
 SAMPLE_IDS = ["10053", "11901", "17064", "20421"]  # T-shirt, shoes, belt, handbag

@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 from attrdb.cli import app, main
 from attrdb.cnn.extract import run_extract
 from attrdb.cnn.images import load_rgb
-from attrdb.cnn.models import load_model, model_from_db
+from attrdb.cnn.models import load_model
 from attrdb.connection import connect
 from attrdb.errors import StateError
+from attrdb.model_registry import model_from_db
 from tests.conftest import copy_db
 from tests.tolerances import assert_kernel_close
 

@@ -24,11 +24,11 @@ from attrdb.cnn.finetune import (
     positive_weights,
     train,
 )
-from attrdb.cnn.models import load_model, model_from_db, sha256_file
+from attrdb.cnn.models import load_model, sha256_file
 from attrdb.connection import connect
 from attrdb.errors import InputError, ModelError, StateError
 from attrdb.finetune import FinetuneParams, run_finetune
-from attrdb.model_registry import resolve_model
+from attrdb.model_registry import model_from_db, resolve_model
 from tests.conftest import copy_db
 
 TINY = {"epochs": 2, "input_size": 64, "limit": 32, "test_limit": 24, "batch_size": 8,

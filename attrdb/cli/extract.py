@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
     ) -> None:
         """Registered models with layers, images done and the weights hash (stdout)."""
-        from attrdb.cnn.registry import list_models
+        from attrdb.model_registry import list_models
 
         with database(ctx, read_only=True) as con:
             rows = list_models(con)
@@ -123,7 +123,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Register a model and its units without extracting (checks the weights load)."""
         from attrdb.cnn.models import load_model
-        from attrdb.cnn.registry import register_model
+        from attrdb.model_registry import register_model
 
         model_id = options.pick(model, old_model_id)
         tapped = load_model(arch, weights, "cpu", model_id=model_id)

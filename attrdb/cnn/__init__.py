@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attrdb.cnn.images import ImageLoadError, load_rgb
-    from attrdb.cnn.models import TappedModel, load_model, model_from_db
+    from attrdb.cnn.models import TappedModel, load_model
+    from attrdb.model_registry import model_from_db
 
 __all__ = ["ImageLoadError", "TappedModel", "load_model", "load_rgb", "model_from_db"]
 
@@ -20,7 +21,7 @@ _HOME = {
     "load_rgb": "attrdb.cnn.images",
     "TappedModel": "attrdb.cnn.models",
     "load_model": "attrdb.cnn.models",
-    "model_from_db": "attrdb.cnn.models",
+    "model_from_db": "attrdb.model_registry",
 }
 
 

@@ -37,9 +37,9 @@ from torch.utils.data import DataLoader, Dataset
 
 from attrdb.cnn.images import MAX_PIXELS, ImageLoadError, load_rgb
 from attrdb.cnn.models import POOLINGS, Resizer, TappedModel, load_model, resolve_device
-from attrdb.cnn.registry import register_model
 from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
+from attrdb.model_registry import register_model
 from attrdb.progress import is_quiet
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file

@@ -1,10 +1,12 @@
 """A pretrained CNN with its tapped layers: the one model API extraction and saliency share.
 
 ``load_model`` builds a network from an architecture and an exact weights file (its
-sha256 is kept, results tie to it); ``model_from_db`` rebuilds a registered model and
-refuses weights whose hash differs. ``TappedModel.forward_maps`` gives every tapped
-layer's feature map (differentiable), ``forward_units`` the units in ``units.unit_id``
-order, conv maps pooled over space as the model's ``pooling`` says (``POOLINGS``).
+sha256 is kept, results tie to it); ``load_registered`` rebuilds a registered model from
+its ``models`` row and refuses weights whose hash differs (the row is read by
+``attrdb.model_registry``: this module never opens the database).
+``TappedModel.forward_maps`` gives every tapped layer's feature map (differentiable),
+``forward_units`` the units in ``units.unit_id`` order, conv maps pooled over space as the
+model's ``pooling`` says (``POOLINGS``).
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
 import torch
 from PIL import Image
@@ -22,8 +23,10 @@ from torch import nn
 
 from attrdb.cnn.allocator import keep_freed_memory
 from attrdb.cnn.architectures import Architecture, architecture
-from attrdb.errors import ModelError, StateError
-from attrdb.sqlfiles import query_sql_file
+from attrdb.errors import ModelError
+
+if TYPE_CHECKING:
+    from attrdb.cnn.registry import Registration
 
 # Every torch path of attrdb builds its network here: configure the allocator first.
 keep_freed_memory()
@@ -218,27 +221,23 @@ def load_model(
     return model.to(target).eval()
 
 
-def model_from_db(
-    con: duckdb.DuckDBPyConnection,
-    model_id: str,
+def load_registered(
+    registered: Registration,
     *,
     device: str | torch.device = "cpu",
     weights: str | Path | None = None,
 ) -> TappedModel:
-    """Rebuild the model registered as ``model_id``, checking its weights' sha256.
+    """Rebuild a registered model from its row, checking its weights' sha256.
 
     The weights are read from ``weights`` when given, else from the path recorded at
     registration, else (when that file has moved) from the architecture's default place.
+    ``attrdb.model_registry.model_from_db`` reads the row.
 
     Raises:
-        StateError: no such model is registered.
         ModelError: the weights are missing or their hash differs from the registered one.
     """
-    rows = query_sql_file(con, "cnn/model_get", {"model_id": model_id})
-    if not rows:
-        raise StateError(f"model {model_id!r} is not registered; run `attrdb extract` first")
-    name, stored_path, sha, _input_size, n_units, pooling = rows[0]
-    candidates = [Path(weights)] if weights is not None else [Path(stored_path)]
+    model_id, name, sha = registered.model_id, registered.name, registered.weights_sha256
+    candidates = [Path(weights)] if weights is not None else [Path(registered.weights)]
     if weights is None:
         try:
             candidates.append(architecture(name).default_weights())
@@ -247,7 +246,7 @@ def model_from_db(
     path = next((p for p in candidates if p.is_file()), None)
     if path is None:
         raise ModelError(
-            f"weights of model {model_id!r} not found at {stored_path}; pass the file "
+            f"weights of model {model_id!r} not found at {registered.weights}; pass the file "
             f"(sha256 {sha[:12]}...)"
         )
     digest = sha256_file(path)
@@ -256,11 +255,11 @@ def model_from_db(
             f"weights {path} have sha256 {digest[:12]}..., model {model_id!r} was registered "
             f"with {sha[:12]}...; results are tied to the exact weights"
         )
-    model = load_model(name, path, device, model_id=model_id, pooling=pooling)
-    if model.n_units != n_units:
+    model = load_model(name, path, device, model_id=model_id, pooling=registered.pooling)
+    if model.n_units != registered.n_units:
         raise ModelError(
-            f"model {model_id!r} was registered with {n_units} units, this code taps "
-            f"{model.n_units}; register it under a new model id"
+            f"model {model_id!r} was registered with {registered.n_units} units, this code "
+            f"taps {model.n_units}; register it under a new model id"
         )
     return model
 

@@ -1,69 +1,73 @@
-"""The ``models`` and ``units`` tables: which exact network produced which activations."""
+"""What the ``models`` and ``units`` tables say about a network, without the database.
+
+The registry's rows tie stored activations to one exact network: architecture, weights
+(sha256), tapped layers and pooling. This module holds the rules as plain functions over a
+row (:class:`Registration`) and a :class:`~attrdb.cnn.models.TappedModel`: the parameters
+a registration writes, and whether a model matches what is registered. The SQL that reads
+and writes the rows runs in :mod:`attrdb.model_registry` (``sql/cnn/``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from attrdb.cnn.models import TappedModel
 from attrdb.errors import ModelError
-from attrdb.sqlfiles import query_sql_file, run_sql_file
+
+if TYPE_CHECKING:
+    from attrdb.cnn.models import TappedModel
 
 
-def register_model(con: duckdb.DuckDBPyConnection, model: TappedModel) -> bool:
-    """Record ``model`` (weights hash and every unit) under ``model.model_id``.
+@dataclass(frozen=True)
+class Registration:
+    """One ``models`` row (``sql/cnn/model_get.sql``)."""
 
-    Registering the same weights, layers and pooling again is a no-op.
+    model_id: str
+    name: str
+    weights: str
+    weights_sha256: str
+    input_size: int
+    n_units: int
+    pooling: str
 
-    Returns:
-        True when the model was newly registered.
+
+def check_matches(
+    registered: Registration, layers: list[tuple[str, int, int]], model: TappedModel
+) -> None:
+    """Refuse ``model`` under an id registered for another network.
+
+    Args:
+        registered: the id's row.
+        layers: its tapped layers, early to late (``sql/cnn/model_layers.sql``: layer,
+            layer_index, channels).
+        model: the network about to be registered under the same id.
 
     Raises:
-        ModelError: ``model_id`` is registered with other weights, another tap set or
-            another pooling (its stored activations would no longer match).
+        ModelError: other weights, architecture, pooling or tapped layers (the stored
+            activations would no longer match).
     """
-    rows = query_sql_file(con, "cnn/model_get", {"model_id": model.model_id})
-    if rows:
-        name, _weights, sha, _input_size, _n_units, pooling = rows[0]
-        if sha != model.weights_sha256 or name != model.name:
-            raise ModelError(
-                f"model id {model.model_id!r} is registered as {name} with weights sha256 "
-                f"{sha[:12]}...; these are {model.name} {model.weights_sha256[:12]}... "
-                "Pass --model-id to register them under another id"
-            )
-        if pooling != model.pooling:
-            raise ModelError(
-                f"model id {model.model_id!r} holds {pooling}-pooled units, not "
-                f"{model.pooling}; each pooling is its own model id"
-            )
-        layers = query_sql_file(con, "cnn/model_layers", {"model_id": model.model_id})
-        if [(layer, size) for layer, _index, size in layers] != list(
-            zip(model.layer_names, model.layer_sizes, strict=True)
-        ):
-            raise ModelError(
-                f"model id {model.model_id!r} is registered with other tapped layers "
-                f"({', '.join(layer for layer, _i, _n in layers)}); register under a new id"
-            )
-        return False
-    con.execute("BEGIN TRANSACTION")
-    try:
-        run_sql_file(con, "cnn/model_register", _register_params(model))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return True
+    if registered.weights_sha256 != model.weights_sha256 or registered.name != model.name:
+        raise ModelError(
+            f"model id {model.model_id!r} is registered as {registered.name} with weights "
+            f"sha256 {registered.weights_sha256[:12]}...; these are {model.name} "
+            f"{model.weights_sha256[:12]}... Pass --model-id to register them under another id"
+        )
+    if registered.pooling != model.pooling:
+        raise ModelError(
+            f"model id {model.model_id!r} holds {registered.pooling}-pooled units, not "
+            f"{model.pooling}; each pooling is its own model id"
+        )
+    if [(layer, size) for layer, _index, size in layers] != list(
+        zip(model.layer_names, model.layer_sizes, strict=True)
+    ):
+        raise ModelError(
+            f"model id {model.model_id!r} is registered with other tapped layers "
+            f"({', '.join(layer for layer, _i, _n in layers)}); register under a new id"
+        )
 
 
-def list_models(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Registered models: id, name, n_units, layers, images done, errors, weights."""
-    cursor = run_sql_file(con, "cnn/models_list")
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _register_params(model: TappedModel) -> dict[str, Any]:
+def registration_params(model: TappedModel) -> dict[str, Any]:
+    """The parameters of ``sql/cnn/model_register.sql`` for ``model``."""
     return {
         "model_id": model.model_id,
         "name": model.name,

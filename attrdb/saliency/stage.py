@@ -145,7 +145,7 @@ def run_saliency(
     )
     jobs = image_jobs(con, scope=scope, words=words, products=products, split=split, limit=limit)
     if model is None:
-        from attrdb.cnn.models import model_from_db
+        from attrdb.model_registry import model_from_db
 
         model = model_from_db(con, model_id, device=device, weights=weights)
     params = {
