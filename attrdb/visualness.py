@@ -13,7 +13,10 @@ the noisy split (D+ = products whose text has the word, D- = the scope's other p
   never saw it: k folds by a seeded hash, each fold scored by a balanced all-unit
   classifier learnt on the other folds (negatives matched to the positives' categories in
   a category-matched scope). It tests every positive instead of a quarter of them, and
-  selects no units, so rare words cannot win by a lucky test sample or selection.
+  selects no units, so rare words cannot win by a lucky test sample or selection. The
+  k-fold assignment is repeated ``crossfit_repeats`` times (seeds derived from the run's
+  seed) and each product's out-of-fold scores are averaged before evaluation, so the
+  result no longer depends on one draw of folds and negatives.
 
 The paper's three methods are evaluated on a balanced random test sample of the test
 split; all four store the balanced accuracy and the AUC with 95 % intervals and the test
@@ -81,6 +84,9 @@ class VisualnessConfig:
             most confident positives and negatives.
         negatives_per_positive: ``crossfit`` draws this many negatives per training
             positive in each stratum, weighted down to the positives' weight.
+        crossfit_repeats: repetitions of the ``crossfit`` fold assignment (and negative
+            draw); each product's out-of-fold scores are averaged over them. Repetition 0
+            uses ``seed`` itself, so 1 gives the single cross-fit of earlier releases.
     """
 
     seed: int = 0
@@ -97,6 +103,7 @@ class VisualnessConfig:
     # seed-to-seed Spearman of the ranking 0.76 -> 0.80 and colour precision@50 0.51 -> 0.59;
     # 10 added nothing more (0.81, 0.59) at a larger fit.
     negatives_per_positive: int = 4
+    crossfit_repeats: int = 5
 
     def classifier_params(self, **extra: Any) -> str:
         """The JSON text stored with classifier results (compared on resume)."""
@@ -123,6 +130,8 @@ class VisualnessConfig:
             raise InputError(f"n_nouns must be at least 1, got {self.n_nouns}")
         if self.n_folds < 2:
             raise InputError(f"n_folds must be at least 2, got {self.n_folds}")
+        if self.crossfit_repeats < 1:
+            raise InputError(f"crossfit_repeats must be at least 1, got {self.crossfit_repeats}")
         if self.negatives_per_positive < 1:
             raise InputError(
                 f"negatives_per_positive must be at least 1, got {self.negatives_per_positive}"
@@ -371,14 +380,18 @@ def _run_classifiers(
                 table = query_arrow(con, "visualness/crossfit_folds", {
                     "seed": config.seed,
                     "n_folds": config.n_folds,
+                    "repeats": config.crossfit_repeats,
                     "match_field": (
                         definition.match_field
                         if definition.negatives == "category_matched" else None
                     ),
                     "match_shop": definition.match_shop,
                 })
-                folds = table.column("fold").to_numpy().astype(np.int64)
-                strata = table.column("stratum").to_numpy().astype(np.int64)
+                # One row of folds per repetition; the strata repeat in each.
+                folds = table.column("fold").to_numpy().astype(np.int64).reshape(
+                    config.crossfit_repeats, -1
+                )
+                strata = table.column("stratum").to_numpy().astype(np.int64)[: folds.shape[1]]
             context = _Context(
                 con,
                 model_id,
@@ -436,7 +449,7 @@ class _Context:
     features: np.ndarray
     timings: dict[str, float]  # seconds per phase: sql (samples), fit, write
     sample_files: tuple[str, str]  # SQL files of the balanced and the resampled samples
-    folds: np.ndarray | None  # crossfit: fold of every universe row
+    folds: np.ndarray | None  # crossfit: fold of every universe row, one row per repetition
     strata: np.ndarray | None  # crossfit: stratum (category number, or 0) of every row
 
 
@@ -527,11 +540,11 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
     assert context.folds is not None and context.strata is not None
     config, timings = context.config, context.timings
     clock = time.perf_counter()
-    given = {"words": words, "seed": config.seed, "n_folds": config.n_folds,
-             "max_per_class": config.max_per_class,
+    given = {"words": words, "n_folds": config.n_folds, "max_per_class": config.max_per_class,
              "negatives_per_positive": config.negatives_per_positive}
     training = _group_rows(
-        query_arrow(context.con, "visualness/crossfit_samples", given), by=("word", "fold")
+        query_arrow(context.con, "visualness/crossfit_samples", given),
+        by=("word", "rep", "fold"),
     )
     positives = {
         word: np.asarray(rows, dtype=np.int64)
@@ -540,7 +553,7 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
     # (negative weight, positive weight) per word and stratum.
     stratum_weights: dict[str, dict[int, tuple[float, float]]] = {}
     for word, stratum, weight, positive_weight in query_sql_file(
-        context.con, "visualness/crossfit_weights", given
+        context.con, "visualness/crossfit_weights", {"words": words}
     ):
         stratum_weights.setdefault(word, {})[int(stratum)] = (
             float(weight), float(positive_weight)
@@ -548,7 +561,7 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
     timings["sql"] += time.perf_counter() - clock
     fits: list[_Fit] = []
     tasks = []
-    n_rows = len(context.folds)
+    n_repeats, n_rows = context.folds.shape
     for word in words:
         labels = np.zeros(n_rows, dtype=np.int8)
         labels[positives.get(word, np.zeros(0, dtype=np.int64))] = 1
@@ -560,9 +573,15 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
         table = np.array([by_stratum.get(s, (0.0, 0.0))
                           for s in range(int(context.strata.max()) + 1)])
         weights = np.where(labels == 1, table[context.strata, 1], table[context.strata, 0])
-        samples = [training.get((word, fold)) for fold in range(config.n_folds + 1)]
+        # Per repetition its folds' samples; the final classifier's sample (fold n_folds)
+        # exists in repetition 0 only.
+        samples = [
+            [training.get((word, rep, fold)) for fold in range(config.n_folds)]
+            for rep in range(n_repeats)
+        ]
+        final_sample = training.get((word, 0, config.n_folds))
         tasks.append(delayed(_crossfit_word)(
-            context.features, word, samples, context.folds, labels, weights,
+            context.features, word, samples, final_sample, context.folds, labels, weights,
             config.hyperparameters(), context.strata,
         ))
     yield from fits
@@ -573,7 +592,8 @@ def _crossfit_chunk(context: _Context, words: list[str], parallel: Any) -> Itera
 def _crossfit_word(
     features: np.ndarray,
     word: str,
-    samples: list[_Sample | None],
+    samples: list[list[_Sample | None]],
+    final_sample: _Sample | None,
     folds: np.ndarray,
     labels: np.ndarray,
     weights: np.ndarray,
@@ -582,27 +602,34 @@ def _crossfit_word(
 ) -> list[_Fit]:
     """One word's cross-fitted scores, their evaluation and its final classifier.
 
-    ``samples[f]`` is the training sample for fold f (learnt without fold f's products),
-    ``samples[-1]`` the final classifier's (every fold); in each stratum the negatives
-    weigh as much as the positives together. Runs in a joblib worker.
+    ``samples[r][f]`` is the training sample for fold f of repetition r (learnt without
+    that fold's products; ``folds[r]`` holds every row's fold), ``final_sample`` the final
+    classifier's (every product); in each stratum the negatives weigh as much as the
+    positives together. A product's score is the mean of its out-of-fold scores over the
+    repetitions, so it is still never scored by a classifier that saw it. Runs in a joblib
+    worker.
     """
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        scores = np.full(len(folds), np.nan)
+        total = np.zeros(folds.shape[1])
+        times = np.zeros(folds.shape[1])
         n_train = []
-        for fold, sample in enumerate(samples[:-1]):
-            held_out = folds == fold
-            if sample is None or sample.n_positive == 0 or sample.n_positive == len(sample.rows):
-                continue
-            classifier = fit_classifier(features, sample.rows, sample.labels, None, hyper,
-                                        _balancing_weights(sample, strata))
-            scores[held_out] = classifier.score(features[held_out])
-            n_train.append(len(sample.rows))
-        final_sample = samples[-1]
-        tested = ~np.isnan(scores)
+        for rep_folds, rep_samples in zip(folds, samples, strict=True):
+            for fold, sample in enumerate(rep_samples):
+                if (sample is None or sample.n_positive == 0
+                        or sample.n_positive == len(sample.rows)):
+                    continue
+                held_out = rep_folds == fold
+                classifier = fit_classifier(features, sample.rows, sample.labels, None, hyper,
+                                            _balancing_weights(sample, strata))
+                total[held_out] += classifier.score(features[held_out])
+                times[held_out] += 1
+                n_train.append(len(sample.rows))
+        tested = times > 0
+        scores = np.divide(total, times, out=np.full(len(total), np.nan), where=tested)
         if final_sample is None or not n_train or not tested.any():
-            return [_Fit(word, "crossfit", None, 0, len(folds), None, None, None)]
+            return [_Fit(word, "crossfit", None, 0, folds.shape[1], None, None, None)]
         final = fit_classifier(features, final_sample.rows, final_sample.labels, None, hyper,
                                _balancing_weights(final_sample, strata))
     evaluation = evaluate_scores(scores[tested], labels[tested], weights[tested])

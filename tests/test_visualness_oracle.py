@@ -327,6 +327,8 @@ def test_bad_requests_raise_one_line_errors(toy) -> None:
         run_visualness(con, model_id="alexnet", progress=False)
     with pytest.raises(InputError, match="C must be positive"):
         run_visualness(con, config=VisualnessConfig(C=0), progress=False)
+    with pytest.raises(InputError, match="crossfit_repeats must be at least 1"):
+        run_visualness(con, config=VisualnessConfig(crossfit_repeats=0), progress=False)
     con.execute("DELETE FROM splits WHERE split = 'test'")
     with pytest.raises(StateError, match="no test products"):
         run_visualness(con, methods=["random"], progress=False)
@@ -470,14 +472,17 @@ def test_category_matched_scope_balances_every_category(toy) -> None:
 
 
 def test_crossfit_tests_every_product_once_with_classifiers_that_never_saw_it(toy) -> None:
-    # Folds partition the universe; each fold's training sample holds none of its products,
-    # every training positive up to the cap and as many negatives; the stored accuracy, AUC
-    # and support equal scikit-learn's on the out-of-fold scores in `predictions`.
+    # Each repetition's folds partition the universe (repetition 0 with the run's own seed);
+    # each fold's training sample holds none of its products, every training positive up to
+    # the cap and as many negatives; a product's stored score is the mean of its
+    # out-of-fold scores over the repetitions (recomputed here with scikit-learn from the
+    # samples), and the stored accuracy, AUC and support equal scikit-learn's on them.
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
     con, truth = toy
     use_paper_default_scope(con)  # random negatives: every negative weighs 1
-    config = VisualnessConfig(**{**CONFIG.__dict__, "n_folds": 4, "max_per_class": 30})
+    config = VisualnessConfig(**{**CONFIG.__dict__, "n_folds": 4, "max_per_class": 30,
+                                 "negatives_per_positive": 1, "crossfit_repeats": 2})
     summary = run_visualness(con, config=config, jobs=1, progress=False, methods=["crossfit"])
     # Every word is scored: cross-fitting tests all of 'rare's positives, where the single
     # split left too few test positives; its interval says how little that is.
@@ -485,30 +490,55 @@ def test_crossfit_tests_every_product_once_with_classifiers_that_never_saw_it(to
     widths = dict(con.execute("SELECT word, accuracy_high - accuracy_low FROM visualness "
                               "WHERE method = 'crossfit'").fetchall())
     assert widths["rare"] > 2 * widths["red"]
+    single = query_arrow(con, "visualness/crossfit_folds", {
+        "seed": 0, "n_folds": 4, "repeats": 1, "match_field": None,
+        "match_shop": True}).to_pylist()
     folds = query_arrow(con, "visualness/crossfit_folds", {
-        "seed": 0, "n_folds": 4, "match_field": None, "match_shop": True}).to_pylist()
-    fold_of = {r["row_idx"]: r["fold"] for r in folds}
-    sizes = np.bincount(list(fold_of.values()))
-    assert len(fold_of) == N_PRODUCTS and sizes.max() - sizes.min() <= 1
+        "seed": 0, "n_folds": 4, "repeats": 2, "match_field": None,
+        "match_shop": True}).to_pylist()
+    # (second, so the temp table the samples are drawn from holds both repetitions)
+    fold_of = {(r["rep"], r["row_idx"]): r["fold"] for r in folds}
+    for rep in range(2):
+        sizes = np.bincount([f for (r, _), f in fold_of.items() if r == rep])
+        assert sizes.sum() == N_PRODUCTS and sizes.max() - sizes.min() <= 1
+    assert any(fold_of[(0, i)] != fold_of[(1, i)] for i in range(N_PRODUCTS))
+    # Repetition 0 is the single cross-fit: one repetition gives the same folds.
+    assert {r["row_idx"]: r["fold"] for r in single} == {
+        i: f for (r, i), f in fold_of.items() if r == 0}
     samples = query_arrow(con, "visualness/crossfit_samples", {
-        "words": ["red"], "seed": 0, "n_folds": 4, "max_per_class": 30,
+        "words": ["red"], "n_folds": 4, "max_per_class": 30,
         "negatives_per_positive": 1}).to_pylist()
     uni = dict(con.execute("SELECT row_idx, product_id FROM visualness_universe").fetchall())
     red = {truth["ids"][i] for i in np.flatnonzero(truth["members"]["red"])}
-    for fold in range(5):  # fold 4: the final classifier's sample, from every fold
-        rows = [r for r in samples if r["fold"] == fold]
-        assert all(fold_of[r["row_idx"]] != fold for r in rows)
+    features = load_features(con, "toy")
+    total, times = np.zeros(N_PRODUCTS), np.zeros(N_PRODUCTS)
+    assert not [r for r in samples if r["rep"] == 1 and r["fold"] == 4]
+    for rep, fold in [(r, f) for r in range(2) for f in range(4)] + [(0, 4)]:
+        # fold 4 of repetition 0: the final classifier's sample, from every fold
+        rows = [r for r in samples if r["rep"] == rep and r["fold"] == fold]
+        assert all(fold_of[(rep, r["row_idx"])] != fold for r in rows)
         positives = [r for r in rows if r["label"]]
-        available = sum(1 for i, f in fold_of.items() if f != fold and uni[i] in red)
+        available = sum(1 for (r, i), f in fold_of.items()
+                        if r == rep and f != fold and uni[i] in red)
         assert len(positives) == min(30, available)
         assert all(uni[r["row_idx"]] in red for r in positives)
         assert len(rows) == 2 * len(positives)
+        if fold < 4:
+            classifier = fit_classifier(
+                features, np.array([r["row_idx"] for r in rows]),
+                np.array([r["label"] for r in rows], dtype=np.int8), None,
+                config.hyperparameters(), np.ones(len(rows)))
+            held_out = np.array([fold_of[(rep, i)] == fold for i in range(N_PRODUCTS)])
+            total[held_out] += classifier.score(features[held_out])
+            times[held_out] += 1
     scored = con.execute(
-        "SELECT p.product_id, p.score FROM predictions AS p WHERE p.method = 'crossfit' "
-        "AND p.word = 'red' ORDER BY p.product_id").fetchall()
-    assert len(scored) == N_PRODUCTS
-    labels = np.array([pid in red for pid, _ in scored])
-    scores = np.array([s for _, s in scored])
+        "SELECT u.row_idx, p.product_id, p.score FROM predictions AS p "
+        "JOIN visualness_universe AS u ON u.product_id = p.product_id "
+        "WHERE p.method = 'crossfit' AND p.word = 'red' ORDER BY u.row_idx").fetchall()
+    assert len(scored) == N_PRODUCTS and (times == 2).all()
+    scores = np.array([s for _, _, s in scored])
+    np.testing.assert_allclose(scores, total / times, atol=1e-6)
+    labels = np.array([pid in red for _, pid, _ in scored])
     stored = con.execute(
         "SELECT accuracy, auc, accuracy_low, accuracy_high, auc_low, auc_high, n_test_pos, "
         "n_test_neg, n_test FROM visualness WHERE word = 'red' AND method = 'crossfit'"

@@ -66,6 +66,12 @@ def register(app: typer.Typer) -> None:
                 help="Negatives crossfit draws per training positive in each stratum "
                      "(weighted to the positives' weight).")
         ] = _DEFAULTS.negatives_per_positive,
+        crossfit_repeats: Annotated[
+            int, typer.Option(
+                "--crossfit-repeats",
+                help="Repetitions of crossfit's fold assignment; each product's out-of-fold "
+                     "scores are averaged over them.")
+        ] = _DEFAULTS.crossfit_repeats,
         resample_keep: Annotated[
             float, typer.Option(
                 "--resample-keep",
@@ -88,6 +94,7 @@ def register(app: typer.Typer) -> None:
             n_nouns=n_nouns,
             n_folds=n_folds,
             negatives_per_positive=negatives_per_positive,
+            crossfit_repeats=crossfit_repeats,
             resample_keep=resample_keep,
         )
         with database(ctx) as con:

@@ -24,6 +24,7 @@ counts AS (
     FROM chunk_words AS w
     CROSS JOIN visualness_folds AS f
     LEFT JOIN visualness_positives AS p ON p.word = w.word AND p.row_idx = f.row_idx
+    WHERE f.rep = 0  -- strata are the same in every repetition
     GROUP BY w.word, f.stratum
 ),
 totals AS (
