@@ -6,24 +6,29 @@ whose text has the word (D+) and of the others (D-), and stores the symmetric KL
 of the two smoothed histograms (``unit_word_divergence``) and each word's top units
 (``prime_units``). All arithmetic is in ``sql/divergence/*.sql`` and the macros of
 ``sql/macros/divergence.sql``; this module orders the statements and picks the packing width.
-See docs/divergence.md for the algebra that makes it fast.
+See docs/divergence.md for the algebra that makes it fast. :func:`run` is the stage's one
+implementation for DuckDB and Spark (declared in :data:`attrdb.stages.STAGES`);
+:func:`run_divergence` runs it on a DuckDB database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
 from attrdb.context.matched import matched_divergence
-from attrdb.context.scopes import ensure_scope_current
+from attrdb.context.scopes import ScopeDefinition, ensure_scope_current, scope_definition
+from attrdb.engines.base import Engine
+from attrdb.engines.duckdb import DuckDBEngine
+from attrdb.engines.transpile import query_file, run_file
 from attrdb.errors import InputError, StateError
 from attrdb.progress import track
-from attrdb.runs import PhaseClock, stage_run
-from attrdb.sqlfiles import query_sql_file, run_sql_file
+from attrdb.runs import PhaseClock
+from attrdb.stages import DEFAULT_SCOPE, Params, recorded, require_inputs, resolve_model
 
 DEFAULT_BINS = 16
 DEFAULT_SMOOTHING = 0.01
@@ -36,62 +41,93 @@ DEFAULT_NULL_DRAWS = 1
 BINNINGS = ("equal", "quantile")
 SPLITS = ("train", "test", "val")
 MAX_BINS = 255  # bin indices are stored as UTINYINT
-# Counters are packed into signed 128-bit integers; the top bit stays clear.
+# Counters are packed into signed 128-bit integers on DuckDB (HUGEINT) and 64-bit ones on
+# Spark (BIGINT); the top bit stays clear.
 PACK_BITS = 127
+COUNTER_BITS = {"duckdb": PACK_BITS, "spark": 63}
 # Keys of (word, unit) groups fit a perfect hash table up to this many bits (about 1,000
 # words x 16,000 units); DuckDB's default (12) would send them to a general hash table.
 PERFECT_HASH_BITS = 24
 SKIPPED_IN_SUMMARY = 50
 
 
-def resolve_model(con: duckdb.DuckDBPyConnection, model_id: str | None) -> str:
-    """The given model, or the only registered one.
+__all__ = ["DivergenceParams", "packing", "resolve_model", "run", "run_divergence"]
 
-    Raises:
-        StateError: no model is registered, or several and none was named.
-        InputError: the named model is not registered.
+
+@dataclass(frozen=True)
+class DivergenceParams(Params):
+    """Parameters of the divergence stage (validated on creation; errors name the CLI option).
+
+    Attributes:
+        scope: the scope whose universe (``scope_products``) and D+ sets are used.
+        model_id: the CNN whose activations are binned; default the only registered model.
+        n_bins: histogram bins per unit.
+        binning: 'equal' (equal width between the unit's min and max over the split) or
+            'quantile' (edges at the unit's quantiles, about equally filled bins; DuckDB).
+        smoothing: weight of the uniform distribution mixed into every histogram,
+            P = (1 - smoothing) * count / n + smoothing / n_bins; in (0, 1).
+        min_positives: a word needs this many positives in the split, else it is skipped.
+        min_negatives: likewise for negatives.
+        top_k: prime units kept per word.
+        split: the split whose products define the bins and histograms.
+        null_draws: pseudo-words (random D+ of the word's size and category mix) per word;
+            their divergences give ``kl_null``, ``kl_null_sd`` and ``kl_z`` of every row,
+            by which prime units rank. 0 = none (prime units by raw KL, as in the paper).
+        null_seed: seeds the pseudo-words' draws.
     """
-    models = [str(r[0]) for r in query_sql_file(con, "divergence/models")]
-    if model_id is None:
-        if len(models) == 1:
-            return models[0]
-        if not models:
-            raise StateError("no CNN model is registered; run `attrdb extract` first")
-        raise StateError(f"several models are registered ({', '.join(models)}); pass --model")
-    if model_id not in models:
-        raise InputError(
-            f"model {model_id!r} is not registered (registered: {', '.join(models) or 'none'})"
-        )
-    return model_id
+
+    scope: str = DEFAULT_SCOPE
+    model_id: str | None = None
+    n_bins: int = DEFAULT_BINS
+    binning: str = "equal"
+    smoothing: float = DEFAULT_SMOOTHING
+    min_positives: int = DEFAULT_MIN_POSITIVES
+    min_negatives: int = DEFAULT_MIN_NEGATIVES
+    top_k: int = DEFAULT_TOP_K
+    split: str = "train"
+    null_draws: int = DEFAULT_NULL_DRAWS
+    null_seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.n_bins <= MAX_BINS:
+            raise InputError(f"--n-bins must be between 2 and {MAX_BINS}, got {self.n_bins}")
+        if self.binning not in BINNINGS:
+            raise InputError(
+                f"--binning must be one of {', '.join(BINNINGS)}, not {self.binning!r}"
+            )
+        if not 0.0 < self.smoothing < 1.0:
+            raise InputError(f"--smoothing must be strictly between 0 and 1, got {self.smoothing}")
+        if self.min_positives < 1 or self.min_negatives < 1:
+            raise InputError("--min-positives and --min-negatives must be at least 1")
+        if self.top_k < 1:
+            raise InputError(f"--top-k must be at least 1, got {self.top_k}")
+        if self.split not in SPLITS:
+            raise InputError(f"--split must be one of {', '.join(SPLITS)}, not {self.split!r}")
+        if self.null_draws < 0:
+            raise InputError(f"--null-draws must be 0 or more, got {self.null_draws}")
+
+    def record(self) -> dict[str, Any]:
+        return {
+            **super().record(),
+            "smoothing_kind": "uniform mixture: (1 - smoothing) * count / n + smoothing / n_bins",
+        }
 
 
-def packing(n_bins: int, largest_side: int) -> tuple[int, int, int]:
-    """Field width, bins per 128-bit counter and number of counters (chunks) per histogram.
+def packing(n_bins: int, largest_side: int, bits: int = PACK_BITS) -> tuple[int, int, int]:
+    """Field width, bins per counter and number of counters (chunks) per histogram.
 
     A bin's count never exceeds the number of products it is counted over, so fields of
-    ``largest_side.bit_length()`` bits never carry into their neighbour.
+    ``largest_side.bit_length()`` bits never carry into their neighbour. ``bits`` is the
+    counter's usable width (:data:`COUNTER_BITS` of the engine).
+
+    Raises:
+        InputError: one count does not fit the counter.
     """
     field_bits = max(1, int(largest_side).bit_length())
-    bins_per_chunk = max(1, PACK_BITS // field_bits)
+    if field_bits > bits:
+        raise InputError(f"a side of {largest_side} products does not fit a {bits}-bit counter")
+    bins_per_chunk = max(1, bits // field_bits)
     return field_bits, bins_per_chunk, -(-n_bins // bins_per_chunk)
-
-
-def _validate(n_bins: int, binning: str, smoothing: float, min_pos: int, min_neg: int,
-              top_k: int, split: str, null_draws: int) -> None:
-    if not 2 <= n_bins <= MAX_BINS:
-        raise InputError(f"--bins must be between 2 and {MAX_BINS}, got {n_bins}")
-    if binning not in BINNINGS:
-        raise InputError(f"--binning must be one of {', '.join(BINNINGS)}, not {binning!r}")
-    if not 0.0 < smoothing < 1.0:
-        raise InputError(f"--smoothing must be strictly between 0 and 1, got {smoothing}")
-    if min_pos < 1 or min_neg < 1:
-        raise InputError("--min-positives and --min-negatives must be at least 1")
-    if top_k < 1:
-        raise InputError(f"--top-k must be at least 1, got {top_k}")
-    if split not in SPLITS:
-        raise InputError(f"--split must be one of {', '.join(SPLITS)}, not {split!r}")
-    if null_draws < 0:
-        raise InputError(f"--null-draws must be 0 or more, got {null_draws}")
 
 
 @contextmanager
@@ -118,154 +154,147 @@ def _tuned(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("SET disabled_optimizers = ?", [",".join(optimizers)])
 
 
-def run_divergence(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    scope: str = "default",
-    model_id: str | None = None,
-    n_bins: int = DEFAULT_BINS,
-    binning: str = "equal",
-    smoothing: float = DEFAULT_SMOOTHING,
-    min_positives: int = DEFAULT_MIN_POSITIVES,
-    min_negatives: int = DEFAULT_MIN_NEGATIVES,
-    top_k: int = DEFAULT_TOP_K,
-    split: str = "train",
-    null_draws: int = DEFAULT_NULL_DRAWS,
-    null_seed: int = 0,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Bin units, compute the symmetric KL of every vocabulary word and unit, pick prime units.
+def _definition(engine: Engine, scope: str) -> ScopeDefinition:
+    """The scope's definition; Spark reads only how it draws negatives (sql/spark/)."""
+    if isinstance(engine, DuckDBEngine):
+        return scope_definition(engine.con, scope)
+    rows = query_file(engine, "divergence/negatives", {"scope": scope}).to_pylist()
+    return ScopeDefinition(negatives=rows[0]["negatives"] if rows else "random")
 
-    Replaces the scope's and model's rows of ``unit_bins``, ``unit_word_divergence`` and
-    ``prime_units`` in one transaction (an interrupted run leaves the previous results).
 
-    Args:
-        con: an open attrdb database after ``vocab``, ``split`` and ``extract``.
-        scope: the scope whose universe (``scope_products``) and D+ sets are used.
-        model_id: the CNN whose activations are binned; default the only registered model.
-        n_bins: histogram bins per unit.
-        binning: 'equal' (equal width between the unit's min and max over the split) or
-            'quantile' (edges at the unit's quantiles, about equally filled bins).
-        smoothing: weight of the uniform distribution mixed into every histogram,
-            P = (1 - smoothing) * count / n + smoothing / n_bins; in (0, 1).
-        min_positives: a word needs this many positives in the split, else it is skipped.
-        min_negatives: likewise for negatives.
-        top_k: prime units kept per word.
-        split: the split whose products define the bins and histograms.
-        null_draws: pseudo-words (random D+ of the word's size and category mix) per word;
-            their divergences give ``kl_null``, ``kl_null_sd`` and ``kl_z`` of every row,
-            by which prime units rank. 0 = none (prime units by raw KL, as in the paper).
-        null_seed: seeds the pseudo-words' draws.
-        progress: show a progress bar over the bin chunks.
+def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> dict[str, Any]:
+    """Bin units, compute the symmetric KL of every word and unit, pick prime units.
+
+    The one implementation for every engine: the statements of ``sql/divergence/`` in
+    order (Spark runs the overrides of ``sql/spark/divergence/``). Category-matched
+    negatives (:mod:`attrdb.context.matched`) and quantile bins run on DuckDB only.
 
     Returns:
         Summary: counts of products, units, constant units, words, skipped words (and the
         first of them with their counts), rows written, packing and seconds per phase.
 
     Raises:
-        InputError: a parameter is out of range or the model is unknown.
-        StateError: an input stage has not run, or the split has no products of the scope
-            with activations.
+        InputError: the model is unknown, or the scope or binning has no form on Spark.
+        StateError: the split has no products of the scope with activations.
     """
-    _validate(n_bins, binning, smoothing, min_positives, min_negatives, top_k, split,
-              null_draws)
-    hint = "run `attrdb vocab`, `attrdb split` and `attrdb extract` first"
-    require_tables(con, "activation_vectors", "splits", "scope_products", "vocabulary",
-                   "word_products", hint=hint)
-    model_id = resolve_model(con, model_id)
-    # Refuses a scope redefined since its vocabulary was chosen (attrdb.context.scopes).
-    definition = ensure_scope_current(con, scope, upstream=("vocab",))
-    params = {
-        "model_id": model_id,
-        "split": split,
-        "n_bins": n_bins,
-        "binning": binning,
-        "smoothing": smoothing,
-        "smoothing_kind": "uniform mixture: (1 - smoothing) * count / n + smoothing / n_bins",
-        "min_positives": min_positives,
-        "min_negatives": min_negatives,
-        "top_k": top_k,
-        "null_draws": null_draws,
-        "null_seed": null_seed,
-        "scope_definition": definition.as_dict(),
-    }
+    clock = PhaseClock()
+    model_id = resolve_model(engine, params.model_id)
+    scope, split, n_bins = params.scope, params.split, params.n_bins
     base = {"model_id": model_id, "scope": scope}
-    with stage_run(con, "divergence", params, scope=scope) as run, _tuned(con):
-        clock = PhaseClock()
-        lap, seconds = clock.lap, clock.seconds
-
-        con.begin()
-        try:
-            n_products = query_sql_file(con, "divergence/universe", {**base, "split": split})[0][0]
-            if not n_products:
-                raise StateError(
-                    f"scope {scope!r} has no {split} products with activations of model "
-                    f"{model_id!r}; {hint}"
-                )
-            run_sql_file(con, f"divergence/unit_bins_{binning}", {**base, "n_bins": n_bins})
-            run_sql_file(con, f"divergence/binned_{binning}", {**base, "n_bins": n_bins})
-            lap("binning")
-            matched = definition.negatives == "category_matched"
-            words = query_sql_file(con, "divergence/words", {
-                "scope": scope, "min_positives": min_positives, "min_negatives": min_negatives,
-                "null_draws": null_draws, "null_seed": null_seed,
-                "match_field": definition.match_field if matched else None,
-                "match_shop": definition.match_shop,
-            })
-            kept = [(n_pos, n_neg) for _, n_pos, n_neg, ok in words if ok]
-            skipped = [
-                {"word": w, "n_pos": int(p), "n_neg": int(n)} for w, p, n, ok in words if not ok
-            ]
-            largest_side = max((min(p, n) for p, n in kept), default=1)
-            field_bits, per_chunk, n_chunks = packing(n_bins, largest_side)
-            run_sql_file(con, "divergence/sides", {
-                **base, "bins_per_chunk": per_chunk, "field_bits": field_bits,
-            })
-            lap("words")
-            if matched:
-                # D- reweighted to D+'s categories (attrdb.context.matched, sql/context).
-                run.summary["category_matched"] = matched_divergence(
-                    con, model_id=model_id, scope=scope, definition=definition, n_bins=n_bins,
-                    smoothing=smoothing, min_positives=min_positives,
-                    min_negatives=min_negatives,
-                )
-            else:
-                for chunk in track(range(n_chunks), desc="divergence", unit="chunk",
-                                   enabled=progress):
-                    run_sql_file(con, "divergence/counts", {
-                        "chunk": chunk, "bins_per_chunk": per_chunk, "field_bits": field_bits,
-                    })
-                lap("histograms")
-                run_sql_file(con, "divergence/kl", {
-                    **base, "n_bins": n_bins, "smoothing": smoothing,
-                    "field_mask": (1 << field_bits) - 1,
-                })
-            lap("kl")
-            if null_draws:
-                run_sql_file(con, "divergence/null", base)
-                lap("null")
-            run_sql_file(con, "divergence/prime_units", {**base, "top_k": top_k})
-            lap("prime_units")
-            counts = query_sql_file(con, "divergence/summary", base)[0]
-            run_sql_file(con, "divergence/cleanup")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        n_units, n_constant, n_rows, n_prime = (int(x) for x in counts)
-        run.summary.update(
-            model_id=model_id,
-            n_products=int(n_products),
-            n_units=n_units,
-            n_constant_units=n_constant,
-            n_words=len(kept),
-            n_skipped=len(skipped),
-            skipped=skipped[:SKIPPED_IN_SUMMARY],
-            n_divergence_rows=n_rows,
-            n_prime_unit_rows=n_prime,
-            field_bits=field_bits,
-            bins_per_chunk=per_chunk,
-            n_chunks=n_chunks,
-            seconds=seconds,
+    definition = _definition(engine, scope)
+    matched = definition.negatives == "category_matched"
+    if not isinstance(engine, DuckDBEngine):
+        if matched:
+            raise InputError(
+                f"scope {scope!r} draws {definition.negatives} negatives, "
+                "which only the DuckDB divergence stage computes"
+            )
+        if params.binning != "equal":
+            raise InputError(
+                "only binning=equal has a Spark translation (quantile: see docs/spark.md)"
+            )
+    universe = query_file(engine, "divergence/universe", {**base, "split": split})
+    n_products = int(universe.column(0)[0].as_py())
+    if not n_products:
+        raise StateError(
+            f"scope {scope!r} has no {split} products with activations of model "
+            f"{model_id!r}; run `attrdb vocab`, `attrdb split` and `attrdb extract` first"
         )
-        return dict(run.summary)
+    run_file(engine, f"divergence/unit_bins_{params.binning}", {**base, "n_bins": n_bins})
+    run_file(engine, f"divergence/binned_{params.binning}", {**base, "n_bins": n_bins})
+    clock.lap("binning")
+    words = query_file(engine, "divergence/words", {
+        **params.bind(),
+        "match_field": definition.match_field if matched else None,
+        "match_shop": definition.match_shop,
+    }).to_pylist()
+    kept = [(w["n_pos"], w["n_neg"]) for w in words if w["kept"]]
+    skipped = [
+        {"word": w["word"], "n_pos": int(w["n_pos"]), "n_neg": int(w["n_neg"])}
+        for w in words
+        if not w["kept"]
+    ]
+    largest_side = max((min(p, n) for p, n in kept), default=1)
+    field_bits, per_chunk, n_chunks = packing(
+        n_bins, largest_side, COUNTER_BITS[engine.dialect]
+    )
+    # Every file gets the same superset; each statement binds only what it names.
+    step = {
+        **base, "n_bins": n_bins, "smoothing": params.smoothing, "top_k": params.top_k,
+        "bins_per_chunk": per_chunk, "field_bits": field_bits,
+        "field_mask": (1 << field_bits) - 1,
+    }
+    run_file(engine, "divergence/sides", step)
+    clock.lap("words")
+    summary: dict[str, Any] = {}
+    if matched and isinstance(engine, DuckDBEngine):
+        # D- reweighted to D+'s categories (attrdb.context.matched, sql/context).
+        summary["category_matched"] = matched_divergence(
+            engine.con, model_id=model_id, scope=scope, definition=definition, n_bins=n_bins,
+            smoothing=params.smoothing, min_positives=params.min_positives,
+            min_negatives=params.min_negatives,
+        )
+    else:
+        for chunk in track(range(n_chunks), desc="divergence", unit="chunk", enabled=progress):
+            run_file(engine, "divergence/counts", {**step, "chunk": chunk})
+        clock.lap("histograms")
+        run_file(engine, "divergence/kl", step)
+    clock.lap("kl")
+    if params.null_draws:
+        run_file(engine, "divergence/null", base)
+        clock.lap("null")
+    run_file(engine, "divergence/prime_units", step)
+    clock.lap("prime_units")
+    # By position: Spark names every unaliased scalar subquery alike.
+    counts = query_file(engine, "divergence/summary", base)
+    n_units, n_constant, n_rows, n_prime = (int(c[0].as_py()) for c in counts.columns)
+    run_file(engine, "divergence/cleanup")
+    summary.update(
+        model_id=model_id,
+        n_products=n_products,
+        n_units=n_units,
+        n_constant_units=n_constant,
+        n_words=len(kept),
+        n_skipped=len(skipped),
+        skipped=skipped[:SKIPPED_IN_SUMMARY],
+        n_divergence_rows=n_rows,
+        n_prime_unit_rows=n_prime,
+        field_bits=field_bits,
+        bins_per_chunk=per_chunk,
+        n_chunks=n_chunks,
+        seconds=clock.seconds,
+    )
+    return summary
+
+
+def run_divergence(
+    con: duckdb.DuckDBPyConnection, *, progress: bool = False, **params: Any
+) -> dict[str, Any]:
+    """Run the divergence stage on a DuckDB database (:func:`run`, recorded in ``runs``).
+
+    Replaces the scope's and model's rows of ``unit_bins``, ``unit_word_divergence`` and
+    ``prime_units`` in one transaction (an interrupted run leaves the previous results).
+
+    Args:
+        con: an open attrdb database after ``vocab``, ``split`` and ``extract``.
+        progress: show a progress bar over the bin chunks.
+        **params: fields of :class:`DivergenceParams`.
+
+    Returns:
+        The summary of :func:`run`.
+
+    Raises:
+        InputError: a parameter is out of range or the model is unknown.
+        StateError: an input stage has not run, the scope was redefined since its
+            vocabulary was chosen, or the split has no products of the scope with
+            activations.
+    """
+    chosen = DivergenceParams(**params)
+    require_inputs(con, "divergence")
+    chosen = replace(chosen, model_id=resolve_model(con, chosen.model_id))
+    # Refuses a scope redefined since its vocabulary was chosen (attrdb.context.scopes).
+    definition = ensure_scope_current(con, chosen.scope, upstream=("vocab",))
+    record = {**chosen.record(), "scope_definition": definition.as_dict()}
+    with _tuned(con), recorded(con, "divergence", record, scope=chosen.scope) as (engine, run_):
+        run_.summary.update(run(engine, chosen, progress=progress))
+    return dict(run_.summary)

@@ -1,7 +1,9 @@
 """``attrdb run`` and ``attrdb demo``: every stage in order from one TOML config.
 
 A config has one table per stage (``[ingest]``, ``[text]``, ...); a stage runs when its
-table is present, and the table's keys are that stage function's keyword arguments.
+table is present, and the table's keys are the stage's parameters: the fields of its
+parameters dataclass (SQL stages) or its function's keyword arguments. The stages, their
+order, upstream stages and input tables come from :data:`attrdb.stages.STAGES`.
 Relative paths are resolved against the config file's folder. ``[pipeline]`` holds the
 run's own options (``scope``, ``publish``) and ``[report]`` an optional report to write.
 
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import inspect
 import json
 import sys
@@ -38,81 +39,16 @@ from attrdb.errors import InputError, StateError
 from attrdb.resources import sample_dir
 from attrdb.runs import pending_fingerprint, stage_run
 from attrdb.sqlfiles import query_sql_file
+from attrdb.stages import DEFAULT_SCOPE, STAGE_NAMES, STAGES, Stage, load, resolve_model
+from attrdb.stages import stage as stage_named
+
+__all__ = [
+    "STAGES", "STAGE_NAMES", "PipelineConfig", "PipelineResult", "Stage", "StageOutcome",
+    "config_from_dict", "decide", "demo_config", "fingerprint", "load_config", "run_demo",
+    "run_pipeline", "stage_function", "validate_config",
+]
 
 
-@dataclass(frozen=True)
-class Stage:
-    """One pipeline stage: its function, what it reads, and how its config maps to kwargs.
-
-    Attributes:
-        name: the config table and ``--from`` name.
-        function: ``module:function`` (imported when the stage runs).
-        after: upstream stages whose newest successful run feeds the fingerprint.
-        reads: input tables whose row counts feed the fingerprint.
-        paths: config keys holding file or folder paths (resolved against the config).
-        files: config keys naming input files whose SHA-256 feeds the fingerprint.
-        objects: keyword argument -> ``module:Dataclass`` built from a sub-table of that
-            name or from the table's keys that are fields of the dataclass.
-        recorded_as: the ``runs.stage`` the function records (default ``name``).
-        records_run: False when the function writes no ``runs`` row (the pipeline does).
-        fresh: boolean keyword argument that makes the stage recompute finished work.
-        fresh_on_inputs: also recompute when only the inputs changed (not the parameters).
-    """
-
-    name: str
-    function: str
-    after: tuple[str, ...] = ()
-    reads: tuple[str, ...] = ()
-    paths: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
-    objects: Mapping[str, str] = field(default_factory=dict)
-    recorded_as: str | None = None
-    records_run: bool = True
-    fresh: str | None = None
-    fresh_on_inputs: bool = False
-
-    @property
-    def run_name(self) -> str:
-        """The stage name in ``runs``."""
-        return self.recorded_as or self.name
-
-
-STAGES: tuple[Stage, ...] = (
-    Stage("ingest", "attrdb.ingest:run_ingest", paths=("config", "source", "images_root"),
-          files=("config", "source")),
-    Stage("text", "attrdb.text.tokenize:run_text", after=("ingest",), reads=("products",),
-          paths=("synonyms",), files=("synonyms",), fresh="rebuild"),
-    Stage("dedup", "attrdb.dedup:run_dedup", after=("text",), reads=("tokens",)),
-    Stage("vocab", "attrdb.vocab:run_vocab", after=("dedup",),
-          reads=("tokens", "duplicate_groups"), paths=("exclude_file",), files=("exclude_file",)),
-    Stage("split", "attrdb.splits:run_split", after=("ingest",), reads=("products",)),
-    Stage("extract", "attrdb.cnn.extract:run_extract", after=("dedup",),
-          reads=("products", "duplicate_groups"), paths=("weights",), files=("weights",)),
-    Stage("divergence", "attrdb.divergence:run_divergence", after=("vocab", "split", "extract"),
-          reads=("word_products", "splits", "activation_vectors")),
-    Stage("depth", "attrdb.depth:run_depth", after=("divergence",),
-          reads=("unit_word_divergence",)),
-    Stage("visualness", "attrdb.visualness:run_visualness",
-          after=("vocab", "split", "extract", "divergence"),
-          reads=("word_products", "splits", "activation_vectors", "prime_units"),
-          objects={"config": "attrdb.visualness:VisualnessConfig"},
-          fresh="force", fresh_on_inputs=True),
-    Stage("metadata_check", "attrdb.context.metadata_check:run_metadata_check",
-          after=("visualness",), reads=("predictions",)),
-    Stage("human", "attrdb.human:import_human", paths=("path",), files=("path",),
-          recorded_as="human_import"),
-    Stage("agreement", "attrdb.human:run_agreement", after=("visualness", "human"),
-          reads=("visualness", "human_visualness"), records_run=False),
-    Stage("saliency", "attrdb.saliency.stage:run_saliency",
-          after=("extract", "divergence", "visualness"), reads=("prime_units", "classifiers"),
-          paths=("weights",), objects={"settings": "attrdb.saliency.compute:SweepSettings"}),
-    Stage("evaluate", "attrdb.saliency.evaluate:run_evaluate",
-          after=("extract", "divergence", "visualness"), reads=("prime_units", "classifiers"),
-          paths=("ccp_dir", "weights", "figures", "listings"),
-          objects={"settings": "attrdb.saliency.compute:SweepSettings"}),
-)
-STAGE_NAMES = tuple(s.name for s in STAGES)
-_BY_NAME = {s.name: s for s in STAGES}
 _OWN_TABLES = ("pipeline", "scope", "report")
 # Keys the pipeline reads itself instead of passing them on.
 _SALIENCY_WORDS = ("n_words", "words_method")
@@ -125,7 +61,7 @@ class PipelineConfig:
     path: Path | None
     base: Path
     stages: dict[str, dict[str, Any]]
-    scope: str = "default"
+    scope: str = DEFAULT_SCOPE
     publish: bool = True
     report: dict[str, Any] | None = None
     scope_definition: dict[str, Any] | None = None
@@ -191,15 +127,15 @@ def config_from_dict(
     if extra:
         raise InputError(f"{where}: unknown [pipeline] key(s): {', '.join(sorted(extra))}")
     stages = {
-        name: _resolve_paths(dict(data[name]), _BY_NAME[name].paths, base)
+        name: _resolve_paths(dict(data[name]), stage_named(name).paths, base)
         for name in STAGE_NAMES if name in data
     }
     report = dict(data["report"]) if "report" in data else None
     if report is not None:
         report = _resolve_paths(report, ("out",), base)
-    scope = str(options.get("scope", "default"))
+    scope = str(options.get("scope", DEFAULT_SCOPE))
     definition = dict(data["scope"]) if "scope" in data else None
-    if definition is not None and scope == "default":
+    if definition is not None and scope == DEFAULT_SCOPE:
         raise InputError(
             f"{where}: [scope] defines a named scope; name it with [pipeline] scope = \"...\" "
             "('default' is every kept product and cannot be redefined)"
@@ -221,38 +157,17 @@ def _resolve_paths(section: dict[str, Any], keys: tuple[str, ...], base: Path) -
     return section
 
 
-def _import(target: str) -> Any:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def stage_function(stage: Stage) -> Callable[..., Any]:
-    """The stage's library function.
+def stage_function(declared: Stage) -> Callable[..., Any]:
+    """The stage's library function (its DuckDB entry point).
 
     Raises:
         StateError: the module is not part of this attrdb installation.
     """
-    try:
-        return _import(stage.function)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError) as exc:
-        raise StateError(
-            f"stage {stage.name!r} is not available in this attrdb ({stage.function}: {exc})"
-        ) from exc
-
-
-def _scoped(function: Callable[..., Any]) -> bool:
-    return "scope" in inspect.signature(function).parameters
-
-
-def _available_and_scoped(stage: Stage) -> bool:
-    try:
-        return _scoped(stage_function(stage))
-    except StateError:
-        return False
+    return load(declared.function)  # type: ignore[no-any-return]
 
 
 def _dataclass_arg(target: str, values: Mapping[str, Any], stage: str) -> Any:
-    cls = _import(target)
+    cls = load(target)
     assert isinstance(cls, type) and is_dataclass(cls)
     names = {f.name: f for f in fields(cls)}
     unknown = set(values) - set(names)
@@ -282,11 +197,9 @@ def build_kwargs(
     if stage.name == "saliency":
         section = _saliency_words(section, con=con, scope=scope)
     if stage.name == "agreement" and section.get("model_id") is None:
-        from attrdb.divergence import resolve_model
-
         section["model_id"] = resolve_model(con, None)
     kwargs = _route(stage, function, section)
-    if "scope" in inspect.signature(function).parameters:
+    if stage.scoped:
         kwargs["scope"] = scope
     return kwargs
 
@@ -294,24 +207,30 @@ def build_kwargs(
 def _route(
     stage: Stage, function: Callable[..., Any], section: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Map config keys to parameters and settings objects; refuse unknown keys."""
-    parameters = inspect.signature(function).parameters
-    open_ended = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    """Map config keys to parameters and settings objects; refuse unknown keys.
+
+    A stage with a parameters dataclass takes its fields; any other stage its function's
+    keyword arguments.
+    """
+    if stage.params is not None:
+        parameters: Mapping[str, Any] = dict.fromkeys(stage.params_class().names())
+    else:
+        parameters = inspect.signature(function).parameters
     kwargs: dict[str, Any] = {}
     object_values: dict[str, dict[str, Any]] = {name: {} for name in stage.objects}
     object_fields = {
-        name: {f.name for f in fields(_import(target))} for name, target in stage.objects.items()
+        name: {f.name for f in fields(load(target))} for name, target in stage.objects.items()
     }
     for key, value in section.items():
         if key in stage.objects and isinstance(value, dict):
             object_values[key].update(value)
-        elif (key in parameters or open_ended) and key not in ("con", "scope"):
+        elif key in parameters and key not in ("con", "scope"):
             kwargs[key] = value
         elif owner := next((n for n, f in object_fields.items() if key in f), None):
             object_values[owner][key] = value
         else:
             raise InputError(
-                f"[{stage.name}]: unknown setting {key!r}; {stage.function} takes "
+                f"[{stage.name}]: unknown setting {key!r}; {stage.name} takes "
                 f"{', '.join(p for p in parameters if p not in ('con', 'scope'))}"
             )
     for name, values in object_values.items():
@@ -330,12 +249,12 @@ def validate_config(config: PipelineConfig) -> None:
     if config.scope_definition is not None:
         _scope_definition(config.scope_definition)
     for name, section in config.stages.items():
-        stage = _BY_NAME[name]
-        function = stage_function(stage)
+        declared = stage_named(name)
+        function = stage_function(declared)
         if name == "ingest":
             _ingest_kwargs(dict(section))
             continue
-        _route(stage, function, {k: v for k, v in section.items() if k not in _SALIENCY_WORDS})
+        _route(declared, function, {k: v for k, v in section.items() if k not in _SALIENCY_WORDS})
 
 
 def _scope_definition(values: Mapping[str, Any]) -> Any:
@@ -392,8 +311,6 @@ def _saliency_words(
         return section
     if "words" in section:
         raise InputError("[saliency]: give either words or n_words, not both")
-    from attrdb.divergence import resolve_model
-
     model_id = resolve_model(con, section.get("model_id"))
     for method in [chosen] if chosen else ["crossfit", "resample"]:
         found = query_sql_file(
@@ -440,7 +357,7 @@ def _canonical(value: Any) -> str:
 
 def fingerprint(
     con: duckdb.DuckDBPyConnection,
-    stage: Stage,
+    declared: Stage,
     section: Mapping[str, Any],
     *,
     scope: str,
@@ -454,13 +371,13 @@ def fingerprint(
     """
     params = hashlib.sha256(_canonical(section).encode()).hexdigest()[:16]
     upstream = {}
-    for name in stage.after:
-        latest = _latest_run(con, _BY_NAME[name].run_name, run_scope[name], ok_only=True)
+    for name in declared.after:
+        latest = _latest_run(con, stage_named(name).run_name, run_scope[name], ok_only=True)
         upstream[name] = latest[0] if latest else None
     counts = {
-        # Table names come from STAGES above, never from the config.
+        # Table names come from attrdb.stages.STAGES, never from the config.
         table: con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
-        for table in stage.reads
+        for table in declared.reads
     }
     # Contents only, not paths: a moved catalogue with the same bytes is the same input.
     hashes = sorted(_sha256(path) for path in files)
@@ -570,9 +487,7 @@ def _run_stages(
     forcing = False
     # The scope each stage's runs are recorded under: the run's scope for stages that take
     # one, 'default' for catalogue-wide stages (ingest, text, dedup, split, extract).
-    run_scope = {
-        s.name: config.scope if _available_and_scoped(s) else "default" for s in STAGES
-    }
+    run_scope = {s.name: config.scope if s.scoped else DEFAULT_SCOPE for s in STAGES}
     if not dry_run:
         _define_scope(con, config, say)
     for stage in STAGES:

@@ -25,8 +25,9 @@ from attrdb.engines.transpile import (
     translate_file,
 )
 from attrdb.resources import sql_dir
-from attrdb.scaleout import PLANS, spark_sql_files
+from attrdb.scaleout import spark_sql_files
 from attrdb.sqlfiles import Statement, split_statements
+from attrdb.stages import sql_stages
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "spark"
 UPDATE = os.environ.get("ATTRDB_UPDATE_SNAPSHOTS") == "1"
@@ -162,7 +163,7 @@ def test_stage_plans_name_only_existing_files() -> None:
     files = set(spark_sql_files())
     for name in ("dedup/components_init", "dedup/components_step", "dedup/rep", "dedup/edges"):
         assert f"spark/{name}" in files
-    assert set(PLANS) == {"dedup", "split", "divergence", "depth"}
+    assert {s.name for s in sql_stages()} == {"dedup", "split", "divergence", "depth"}
 
 
 def test_statement_from_plain_text() -> None:

@@ -9,17 +9,13 @@ import typer
 from attrdb.cli import options
 from attrdb.cli.common import console_info, database, settings
 from attrdb.cli.options import DEFAULT_SCOPE
-from attrdb.depth import DEFAULT_TOP_WORDS
-from attrdb.divergence import (
-    DEFAULT_BINS,
-    DEFAULT_MIN_NEGATIVES,
-    DEFAULT_MIN_POSITIVES,
-    DEFAULT_NULL_DRAWS,
-    DEFAULT_SMOOTHING,
-    DEFAULT_TOP_K,
-)
+from attrdb.depth import DepthParams
+from attrdb.divergence import DivergenceParams
 
 _SHOWN_SKIPPED = 10
+# Every default comes from the stage's parameters dataclass, written once there.
+_DIV = DivergenceParams()
+_DEPTH = DepthParams()
 
 
 def register(app: typer.Typer) -> None:
@@ -32,37 +28,37 @@ def register(app: typer.Typer) -> None:
         scope: options.Scope = DEFAULT_SCOPE,
         n_bins: Annotated[
             int, typer.Option("--n-bins", help="Histogram bins per unit.")
-        ] = DEFAULT_BINS,
+        ] = _DIV.n_bins,
         old_bins: Annotated[int | None, options.hidden_alias("--bins", "--n-bins")] = None,
         binning: Annotated[
             str, typer.Option("--binning", help="equal (width, min..max) or quantile.")
-        ] = "equal",
+        ] = _DIV.binning,
         smoothing: Annotated[
             float,
             typer.Option("--smoothing", help="Uniform mass mixed into every histogram, in (0, 1)."),
-        ] = DEFAULT_SMOOTHING,
+        ] = _DIV.smoothing,
         min_positives: Annotated[
             int, typer.Option("--min-positives", help="Fewer positives in the split: skip word.")
-        ] = DEFAULT_MIN_POSITIVES,
+        ] = _DIV.min_positives,
         min_negatives: Annotated[
             int, typer.Option("--min-negatives", help="Fewer negatives in the split: skip word.")
-        ] = DEFAULT_MIN_NEGATIVES,
+        ] = _DIV.min_negatives,
         top_k: Annotated[
             int, typer.Option("--top-k", help="Prime units kept per word.")
-        ] = DEFAULT_TOP_K,
+        ] = _DIV.top_k,
         split: Annotated[
             str, typer.Option("--split", help="Split the bins and histograms use.")
-        ] = "train",
+        ] = _DIV.split,
         null_draws: Annotated[
             int, typer.Option(
                 "--null-draws",
                 help="Pseudo-words per word (random D+ of its size) measuring the KL a word "
                      "gets by chance; prime units rank by the KL above it (kl_z). 0 = the "
                      "paper's raw-KL ranking.")
-        ] = DEFAULT_NULL_DRAWS,
+        ] = _DIV.null_draws,
         null_seed: Annotated[
             int, typer.Option("--null-seed", help="Seed of the pseudo-words' draws.")
-        ] = 0,
+        ] = _DIV.null_seed,
         progress: Annotated[
             bool,
             typer.Option("--progress/--no-progress", hidden=True, help="Old form of --quiet."),
@@ -113,7 +109,7 @@ def register(app: typer.Typer) -> None:
         scope: options.Scope = DEFAULT_SCOPE,
         top_words: Annotated[
             int, typer.Option("--top-words", help="Most salient words listed per layer.")
-        ] = DEFAULT_TOP_WORDS,
+        ] = _DEPTH.top_words,
     ) -> None:
         """Perceptual depth (eq. 4): each word's max KL per layer and its share over layers."""
         from attrdb.depth import run_depth

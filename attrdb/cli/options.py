@@ -8,7 +8,8 @@ Old spellings that users may have in scripts stay accepted as hidden aliases
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -17,7 +18,7 @@ from attrdb.context.scopes import DEFAULT_SCOPE
 
 __all__ = [
     "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Model", "NewModel", "Scope",
-    "ShownModel", "Snapshot", "hidden_alias", "names", "pick",
+    "ShownModel", "Snapshot", "defaults_of", "hidden_alias", "names", "pick",
 ]
 
 T = TypeVar("T")
@@ -64,7 +65,8 @@ Architecture = Annotated[
     str | None,
     typer.Option(
         "--arch",
-        help="CNN architecture: efficientnet_lite0 (embedded weights), alexnet, vgg16, "
+        help="CNN architecture: efficientnet_lite0 (embedded weights), efficientnet_lite1, "
+        "efficientnet_lite2, efficientnet_lite0_random (seeded, no learning), alexnet, vgg16, "
         "resnet50 (default: the --model id, else efficientnet_lite0).",
         show_default=False,
     ),
@@ -101,3 +103,12 @@ def names(values: str | Sequence[str] | None) -> list[str]:
 def pick(current: T, old: T | None) -> T:
     """The value of an option given under its current name or its hidden old spelling."""
     return current if old is None else old
+
+
+def defaults_of(function: Callable[..., Any]) -> dict[str, Any]:
+    """A stage function's keyword defaults, so a command shows them without copying them."""
+    return {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }

@@ -10,7 +10,14 @@ import typer
 from attrdb.cli import options
 from attrdb.cli.common import console_info, database, settings
 from attrdb.cli.options import DEFAULT_SCOPE
-from attrdb.phrases import DEFAULT_MIN_LLR
+from attrdb.dedup import DedupParams
+from attrdb.splits import SplitParams
+from attrdb.vocab import run_vocab
+
+# Every default comes from the stage's parameters (dataclass or function), written once.
+_DEDUP = DedupParams()
+_SPLIT = SplitParams()
+_VOCAB = options.defaults_of(run_vocab)
 
 
 def register(app: typer.Typer) -> None:
@@ -64,8 +71,10 @@ def register(app: typer.Typer) -> None:
         threshold: Annotated[
             float,
             typer.Option("--threshold", help="Cosine distance under which listings merge."),
-        ] = 0.1,
-        seed: Annotated[int, typer.Option("--seed", help="Picks the kept product per group.")] = 0,
+        ] = _DEDUP.threshold,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Picks the kept product per group.")
+        ] = _DEDUP.seed,
     ) -> None:
         """Group near-duplicate listings per shop and keep one per group (SQL)."""
         from attrdb.dedup import run_dedup
@@ -83,12 +92,12 @@ def register(app: typer.Typer) -> None:
         scope: options.Scope = DEFAULT_SCOPE,
         kind: Annotated[
             str, typer.Option("--kind", help="adjective, tag or all.")
-        ] = "adjective",
-        top_n: Annotated[int, typer.Option("--top-n", help="Words to keep.")] = 250,
+        ] = _VOCAB["kind"],
+        top_n: Annotated[int, typer.Option("--top-n", help="Words to keep.")] = _VOCAB["top_n"],
         old_top: Annotated[int | None, options.hidden_alias("--top", "--top-n")] = None,
         min_count: Annotated[
             int, typer.Option("--min-count", help="Least products holding the word as the kind.")
-        ] = 5,
+        ] = _VOCAB["min_count"],
         exclude: Annotated[
             list[str] | None, typer.Option("--exclude", help="A word to leave out (repeatable).")
         ] = None,
@@ -98,22 +107,22 @@ def register(app: typer.Typer) -> None:
         min_train_support: Annotated[
             int, typer.Option("--min-train-support",
                               help="Warn about words expecting fewer train positives.")
-        ] = 5,
+        ] = _VOCAB["min_train_support"],
         min_test_support: Annotated[
             int, typer.Option("--min-test-support",
                               help="Warn about words expecting fewer test positives.")
-        ] = 10,
+        ] = _VOCAB["min_test_support"],
         phrases: Annotated[
             int, typer.Option("--phrases", help="Also add this many two-word phrases "
                               "(adjective/noun + noun, kind 'phrase'); 0 = words only.")
-        ] = 0,
+        ] = _VOCAB["phrases"],
         phrase_min_llr: Annotated[
             float, typer.Option("--phrase-min-llr",
                                 help="Least log-likelihood ratio of a phrase's two words.")
-        ] = DEFAULT_MIN_LLR,
+        ] = _VOCAB["phrase_min_llr"],
     ) -> None:
         """Choose the candidate attribute words and their positive products (SQL)."""
-        from attrdb.vocab import run_vocab, support_warning
+        from attrdb.vocab import support_warning
 
         with database(ctx) as con:
             summary = run_vocab(
@@ -143,10 +152,10 @@ def register(app: typer.Typer) -> None:
     @app.command("split")
     def split_cmd(
         ctx: typer.Context,
-        seed: Annotated[int, typer.Option("--seed", help="Hash seed.")] = 0,
-        train: Annotated[float, typer.Option("--train", help="Train share.")] = 0.5,
-        test: Annotated[float, typer.Option("--test", help="Test share.")] = 0.25,
-        val: Annotated[float, typer.Option("--val", help="Validation share.")] = 0.25,
+        seed: Annotated[int, typer.Option("--seed", help="Hash seed.")] = _SPLIT.seed,
+        train: Annotated[float, typer.Option("--train", help="Train share.")] = _SPLIT.train,
+        test: Annotated[float, typer.Option("--test", help="Test share.")] = _SPLIT.test,
+        val: Annotated[float, typer.Option("--val", help="Validation share.")] = _SPLIT.val,
     ) -> None:
         """Split all products into train/test/val by a seeded hash (SQL)."""
         from attrdb.splits import run_split

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrdb.engines.base import Engine, EngineError, engine_error
 from attrdb.engines.duckdb import DuckDBEngine
-from attrdb.engines.transpile import query_file, run_file, run_statement, statements_for
+from attrdb.engines.transpile import Loop, query_file, run_file, run_statement, statements_for
 
 if TYPE_CHECKING:
     from attrdb.engines.spark import SparkEngine
@@ -21,6 +21,7 @@ __all__ = [
     "DuckDBEngine",
     "Engine",
     "EngineError",
+    "Loop",
     "SparkEngine",
     "engine_error",
     "query_file",

@@ -445,13 +445,78 @@ def run_statement(
     return None
 
 
-def run_file(engine: Engine, name: str, params: Mapping[str, Any] | None = None) -> None:
-    """Run every statement of ``sql/<name>.sql`` on ``engine``."""
+@dataclass(frozen=True)
+class Loop:
+    """Compute a table on Spark by repeating Spark SQL until nothing changes.
+
+    ``init`` runs once; ``step`` runs until its last statement returns 0 (the number of
+    rows it changed). Both are Spark-only files of ``sql/spark/``, named without that
+    prefix (as overrides are: ``dedup/components_step``).
+    """
+
+    init: str
+    step: str
+    max_rounds: int = 1000
+
+
+# On Spark, the statement of a file that creates a named table can be replaced by a file
+# of sql/spark/ or a Loop computing the same table (for DuckDB statements with no Spark
+# form: bitstrings, a recursive CTE with USING KEY). DuckDB ignores the replacements.
+Replacements = Mapping[str, "str | Loop"]
+
+
+def run_file(
+    engine: Engine,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    replace: Replacements | None = None,
+) -> None:
+    """Run every statement of ``sql/<name>.sql`` on ``engine``.
+
+    Args:
+        engine: where to run it.
+        name: the file, e.g. 'dedup/groups'.
+        params: a superset of the named values its statements bind.
+        replace: on Spark, table name -> the ``sql/spark/`` file or Loop that creates that
+            table instead of the file's statement.
+    """
     statements = statements_for(engine, name)
     if not statements:
         raise EngineError(f"sql/{name}.sql holds no statement for {engine.dialect}")
     for statement in statements:
-        run_statement(engine, statement, params, origin=f"sql/{name}.sql")
+        replacement = _replacement(engine, statement.text, replace or {})
+        if replacement is None:
+            run_statement(engine, statement, params, origin=f"sql/{name}.sql")
+        elif isinstance(replacement, Loop):
+            _run_loop(engine, replacement, params or {})
+        else:
+            # Spark-only files: override_path(replacement) exists, so its text is read.
+            for spark in statements_for(engine, replacement):
+                run_statement(
+                    engine, spark, params, origin=f"sql/{SPARK_OVERRIDES}/{replacement}.sql"
+                )
+
+
+def _replacement(engine: Engine, sql: str, replace: Replacements) -> str | Loop | None:
+    if engine.dialect != "spark" or not replace:
+        return None
+    tree = sqlglot.parse_one(sql, read="spark")
+    if isinstance(tree, exp.Create) and str(tree.kind).upper() == "TABLE":
+        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        return replace.get(target.name)
+    return None
+
+
+def _run_loop(engine: Engine, loop: Loop, params: Mapping[str, Any]) -> int:
+    run_file(engine, loop.init, params)
+    for round_no in range(1, loop.max_rounds + 1):
+        changed = query_file(engine, loop.step, params).column(0)[0]
+        if not changed.as_py():
+            return round_no
+    raise EngineError(
+        f"sql/{SPARK_OVERRIDES}/{loop.step}.sql still changes rows after {loop.max_rounds} rounds"
+    )
 
 
 def query_file(engine: Engine, name: str, params: Mapping[str, Any] | None = None) -> pa.Table:

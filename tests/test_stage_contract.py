@@ -1,0 +1,91 @@
+"""The stage contract: every consumer derives from attrdb.stages, so none can drift.
+
+The CLI options of the SQL stages, the keys ``attrdb run`` accepts in their TOML tables
+and the ``--param`` names ``attrdb spark`` takes are all computed here from the stage
+objects and their parameters dataclasses, and compared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import typer
+
+from attrdb.cli import app
+from attrdb.errors import InputError, StateError
+from attrdb.pipeline import STAGES as PIPELINE_STAGES
+from attrdb.pipeline import config_from_dict, validate_config
+from attrdb.scaleout import parse_params, plan_for, stage_tables
+from attrdb.stages import STAGES, Params, load, producer, sql_stages, stage
+
+SQL_STAGES = [s.name for s in sql_stages()]
+# Options a command has beside its stage's parameters: how to run, not what to compute.
+RUNTIME_OPTIONS = {"progress"}
+# CLI spellings of parameters (the command's option name -> the parameter).
+CLI_NAMES = {"model": "model_id"}
+
+
+def cli_parameters(name: str) -> dict[str, Any]:
+    """Visible option name -> default of a command (hidden old spellings left out)."""
+    # typer may bring its own click: the objects are read by their attributes.
+    command: Any = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    return {
+        CLI_NAMES.get(str(p.name), str(p.name)): p.default
+        for p in command.params
+        if p.param_type_name == "option" and not p.hidden and p.name not in RUNTIME_OPTIONS
+    }
+
+
+@pytest.mark.parametrize("name", SQL_STAGES)
+def test_cli_options_and_defaults_are_the_stage_parameters(name: str) -> None:
+    cls = stage(name).params_class()
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    assert cli_parameters(name) == defaults
+
+
+@pytest.mark.parametrize("name", SQL_STAGES)
+def test_toml_keys_are_the_stage_parameters(name: str, tmp_path: Any) -> None:
+    cls = stage(name).params_class()
+    keys = {k: v for k, v in dataclasses.asdict(cls()).items() if k != "scope"}
+    validate_config(config_from_dict({name: keys}, base=tmp_path))
+    with pytest.raises(InputError, match=f"unknown setting 'nope'; {name} takes"):
+        validate_config(config_from_dict({name: {**keys, "nope": 1}}, base=tmp_path))
+
+
+@pytest.mark.parametrize("name", SQL_STAGES)
+def test_spark_parameters_are_the_stage_parameters(name: str) -> None:
+    cls = stage(name).params_class()
+    names = [n for n in cls.names() if n != "scope"]
+    items = [f"{n}={cls.default(n)}" for n in names if cls.default(n) is not None]
+    taken = parse_params([name], items)[name]
+    assert set(taken) == {n for n in names if cls.default(n) is not None}
+    assert cls.from_text(name, taken, "default") == cls()
+
+
+def test_one_registry() -> None:
+    assert PIPELINE_STAGES is STAGES
+    assert [s.name for s in sql_stages()] == ["dedup", "split", "divergence", "depth"]
+    for declared in STAGES:
+        if "spark" in declared.engines:
+            assert callable(load(declared.function))
+            assert issubclass(declared.params_class(), Params)
+            assert callable(declared.engine_run())
+            assert plan_for(declared.name) is declared
+        else:
+            with pytest.raises(StateError, match="DuckDB only"):
+                declared.engine_run()
+
+
+def test_reads_and_writes_chain() -> None:
+    # Every table a stage reads is written by an earlier stage, or is an input of its own.
+    order = [s.name for s in STAGES]
+    for declared in STAGES:
+        for table in declared.reads:
+            made_by = producer(table)
+            if made_by is not None and made_by != declared.name:
+                assert order.index(made_by) < order.index(declared.name), (declared.name, table)
+    needed, written = stage_tables(["divergence", "depth"])
+    assert set(stage("divergence").reads) <= set(needed)
+    assert written == [*stage("divergence").writes, *stage("depth").writes]
