@@ -47,7 +47,8 @@ def load(con: duckdb.DuckDBPyConnection, cat: Catalogue, layers: int = 3) -> Non
         [MODEL, n_units],
     )
     con.execute(
-        "INSERT INTO units SELECT ?, i, 'layer' || (i % ?), i % ?, i // ? FROM range(?) t(i)",
+        "INSERT INTO units (model_id, unit_id, layer, layer_index, channel) "
+        "SELECT ?, i, 'layer' || (i % ?), i % ?, i // ? FROM range(?) t(i)",
         [MODEL, layers, layers, layers, n_units],
     )
     ids = cat.ids

@@ -1,24 +1,24 @@
 -- divergence/binned_equal: every universe activation of a non-constant unit as its bin index
 -- under the unit's equal-width edges, with numpy.histogram semantics: the arithmetic guess
 -- floor((v - lo) / width), moved by one bin where rounding put it on the wrong side of an
--- exact stored edge (the same doubles macro equal_width_edge stores). Each unit's range is
--- looked up by position in one list per model (unit_id = position in
--- activation_vectors.vals), which costs less than a hash join of every activation with
--- unit_bins. Small integer types only: this
--- table is what the per-word histograms scan, once per bin chunk.
+-- exact stored edge (the same doubles macro equal_width_edge stores). Each unit's range comes
+-- from unit_bins by a join on the unit (2,096 rows: DuckDB builds a perfect hash table, which
+-- measured 35-40% less CPU than looking both values up by position in per-model lists). lo is
+-- the minimum over these very rows, so v - lo is never negative and the guess needs no lower
+-- clamp; only v = max can reach n_bins (least/greatest cost more than the rest of the
+-- arithmetic together). Small integer types only: this table is what the per-word histograms
+-- scan, once per bin chunk.
 -- Reads: activation_vectors, divergence_universe, unit_bins.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
 -- Parameters: $model_id, $scope, $n_bins.
 
 CREATE OR REPLACE TEMP TABLE divergence_binned AS
 WITH ranges AS (
-    -- lo is NULL for constant units: they are never binned. width is computed exactly as
-    -- in equal_width_edge, so lo + k * width is the stored edge k (k < n_bins).
-    SELECT
-        list(CASE WHEN NOT constant THEN edges[1] END ORDER BY unit_id) AS lo,
-        list((edges[$n_bins + 1] - edges[1]) / $n_bins ORDER BY unit_id) AS width
+    -- Constant units are never binned. width is computed exactly as in equal_width_edge, so
+    -- lo + k * width is the stored edge k (k < n_bins).
+    SELECT unit_id + 1 AS i, edges[1] AS lo, (edges[$n_bins + 1] - edges[1]) / $n_bins AS width
     FROM unit_bins
-    WHERE model_id = $model_id AND scope = $scope
+    WHERE model_id = $model_id AND scope = $scope AND NOT constant
 ),
 vals AS (
     SELECT
@@ -29,17 +29,14 @@ vals AS (
     JOIN divergence_universe AS u ON u.product_id = a.product_id
     WHERE a.model_id = $model_id
 ),
-guessed AS (
-    SELECT
-        vals.pidx,
-        vals.i,
-        vals.v,
-        r.lo[vals.i] AS lo,
-        r.width[vals.i] AS width,
-        least(greatest(floor((vals.v - r.lo[vals.i]) / r.width[vals.i]), 0), $n_bins - 1)
-            AS guess
+floored AS (
+    SELECT vals.pidx, vals.i, vals.v, r.lo, r.width, floor((vals.v - r.lo) / r.width) AS f
     FROM vals
-    CROSS JOIN ranges AS r
+    JOIN ranges AS r ON r.i = vals.i
+),
+guessed AS (
+    SELECT pidx, i, v, lo, width, f - CAST(f >= $n_bins AS INTEGER) AS guess
+    FROM floored
 )
 SELECT
     pidx,
@@ -52,5 +49,4 @@ SELECT
         + CAST(guess < $n_bins - 1 AND v >= lo + (guess + 1) * width AS INTEGER)
         AS UTINYINT
     ) AS bin
-FROM guessed
-WHERE lo IS NOT NULL;
+FROM guessed;

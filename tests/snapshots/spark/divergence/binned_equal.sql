@@ -1,29 +1,18 @@
 CREATE OR REPLACE TABLE divergence_binned AS
 WITH ranges AS (
-  /* lo is NULL for constant units: they are never binned. width is computed exactly as */
-  /* in equal_width_edge, so lo + k * width is the stored edge k (k < n_bins). */
+  /* Constant units are never binned. width is computed exactly as in equal_width_edge, so */
+  /* lo + k * width is the stored edge k (k < n_bins). */
   SELECT
-    TRANSFORM(
-      ARRAY_SORT(
-        COLLECT_LIST(NAMED_STRUCT('k0', unit_id, 'v', CASE WHEN NOT constant THEN edges[0] END))
-      ),
-      s -> s.v
-    ) AS lo,
-    TRANSFORM(
-      ARRAY_SORT(
-        COLLECT_LIST(
-          NAMED_STRUCT('k0', unit_id, 'v', (
-            edges[(
-              :n_bins + 1
-            ) - 1] - edges[0]
-          ) / :n_bins)
-        )
-      ),
-      s -> s.v
-    ) AS width
+    unit_id + 1 AS i,
+    edges[0] AS lo,
+    (
+      edges[(
+        :n_bins + 1
+      ) - 1] - edges[0]
+    ) / :n_bins AS width
   FROM unit_bins
   WHERE
-    model_id = :model_id AND scope = :scope
+    model_id = :model_id AND scope = :scope AND NOT constant
 ), vals AS (
   SELECT
     u.pidx,
@@ -38,29 +27,28 @@ WITH ranges AS (
   POSEXPLODE(a.vals) _unnest0 AS pos, val
   WHERE
     a.model_id = :model_id
-), guessed AS (
+), floored AS (
   SELECT
     vals.pidx,
     vals.i,
     vals.v,
-    r.lo[(
-      vals.i
-    ) - 1] AS lo,
-    r.width[(
-      vals.i
-    ) - 1] AS width,
-    LEAST(
-      GREATEST(FLOOR((
-        vals.v - r.lo[(
-          vals.i
-        ) - 1]
-      ) / r.width[(
-        vals.i
-      ) - 1]), 0),
-      :n_bins - 1
-    ) AS guess
+    r.lo,
+    r.width,
+    FLOOR((
+      vals.v - r.lo
+    ) / r.width) AS f
   FROM vals
-  CROSS JOIN ranges AS r
+  JOIN ranges AS r
+    ON r.i = vals.i
+), guessed AS (
+  SELECT
+    pidx,
+    i,
+    v,
+    lo,
+    width,
+    f - CAST(f >= :n_bins AS INT) AS guess
+  FROM floored
 )
 SELECT
   pidx,
@@ -68,7 +56,5 @@ SELECT
   CAST(guess - CAST(v < lo + guess * width AS INT) + CAST(guess < :n_bins - 1 AND v >= lo + (
     guess + 1
   ) * width AS INT) AS SMALLINT) AS bin /* guess < n_bins, so edge `guess` is lo + guess * width; edge guess + 1 is only looked */ /* at below the last bin, so it is lo + (guess + 1) * width too (never the exact max). */
-FROM guessed
-WHERE
-  NOT lo IS NULL;
+FROM guessed;
 
