@@ -27,7 +27,14 @@ from attrdb.runs import stage_run
 from attrdb.saliency import store
 from attrdb.saliency.compute import DEFAULT_KS, GRADIENT, METHODS, MapMaker, SweepSettings
 from attrdb.saliency.maps import resize_map
-from attrdb.saliency.metrics import DEFAULT_THRESHOLDS, DEFAULT_TOLERANCE, average_precision, iou_at
+from attrdb.saliency.metrics import (
+    DEFAULT_THRESHOLDS,
+    DEFAULT_TOLERANCE,
+    average_precision,
+    iou_at,
+    pointing_hit,
+    region_distance,
+)
 from attrdb.saliency.stage import check_request, load_words, resolve_model
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
@@ -72,11 +79,10 @@ def score_map(
 ) -> tuple[float, np.ndarray, float]:
     """(AP, IoU per threshold, pointing hit) of one map, resized to the region's shape.
 
-    ``distance`` is each pixel's distance to the region (0 inside), computed once per region.
+    ``distance`` is ``region_distance(truth)``, computed once per region.
     """
     full = resize_map(np.asarray(values, dtype=np.float64), truth.shape)
-    y, x = np.unravel_index(int(np.argmax(full)), full.shape)
-    hit = float(distance[y, x] <= tolerance)
+    hit = float(pointing_hit(full, truth, tolerance, distance=distance))
     return average_precision(full, truth), iou_at(full, truth, thresholds), hit
 
 
@@ -197,8 +203,6 @@ def run_evaluate(
     with stage_run(con, "evaluate", params, scope=scope) as run:
         maker = MapMaker(con, model, settings, progress=progress)
         rows: list[dict[str, Any]] = []
-        from scipy.ndimage import distance_transform_edt
-
         from attrdb.progress import track
 
         items = sorted(photos.items())
@@ -216,7 +220,7 @@ def run_evaluate(
                     truth = labelled == ccp.label_id(root, m.word)
                     if not truth.any():
                         raise StateError(f"photo {pid} is tagged {m.word!r} but has no such pixel")
-                    regions[m.word] = (truth, distance_transform_edt(~truth))
+                    regions[m.word] = (truth, region_distance(truth))
                 truth, distance = regions[m.word]
                 ap, ious, hit = score_map(
                     m.values, truth, distance, thresholds=thresholds, tolerance=tolerance

@@ -55,18 +55,29 @@ def iou_at(values: np.ndarray, truth: np.ndarray, thresholds: Sequence[float]) -
     return out
 
 
-def pointing_hit(
-    values: np.ndarray, truth: np.ndarray, tolerance: float = DEFAULT_TOLERANCE
-) -> bool:
-    """Whether the map's maximum (first in row-major order) lies within ``tolerance`` px of
-    the region."""
+def region_distance(truth: np.ndarray) -> np.ndarray:
+    """Each pixel's distance in pixels to the nearest pixel of the region (0 inside it).
+
+    Computed once per region when many maps are scored against it (``pointing_hit``).
+    """
     from scipy.ndimage import distance_transform_edt
 
     t = np.asarray(truth, dtype=bool)
     if not t.any():
         raise ValueError("the region is empty")
+    return np.asarray(distance_transform_edt(~t))
+
+
+def pointing_hit(
+    values: np.ndarray,
+    truth: np.ndarray,
+    tolerance: float = DEFAULT_TOLERANCE,
+    *,
+    distance: np.ndarray | None = None,
+) -> bool:
+    """Whether the map's maximum (first in row-major order) lies within ``tolerance`` px of
+    the region; ``distance`` is ``region_distance(truth)`` when the caller has it."""
+    if distance is None:
+        distance = region_distance(truth)
     y, x = np.unravel_index(int(np.argmax(values)), np.shape(values))
-    if t[y, x]:
-        return True
-    # Distance of each pixel to the nearest region pixel.
-    return bool(distance_transform_edt(~t)[y, x] <= tolerance)
+    return bool(distance[y, x] <= tolerance)

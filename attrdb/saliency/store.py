@@ -108,16 +108,6 @@ def load_sweep(
     return Sweep(size=size, stride=stride, base=base, deltas=deltas), image_hw
 
 
-def swept_patches(
-    con: duckdb.DuckDBPyConnection, *, model_id: str, size: int, stride: int
-) -> dict[str, tuple[int, ...]]:
-    """product_id -> patch sizes already stored at this sweep setting."""
-    rows = query_sql_file(
-        con, "saliency/swept_patches", {"model_id": model_id, "size": size, "stride": stride}
-    )
-    return {str(pid): tuple(int(p) for p in patches) for pid, patches in rows}
-
-
 def load_mean_image(con: duckdb.DuckDBPyConnection, size: int) -> np.ndarray | None:
     """The stored ``3 x size x size`` mean image in [0, 1], or None."""
     rows = query_sql_file(con, "saliency/mean_image", {"size": size})

@@ -69,12 +69,6 @@ def normalize_japanese(text: str) -> str:
     return "".join(norm for _surface, norm, _pos in morphemes(text))
 
 
-def japanese_tag_pos(text: str) -> str | None:
-    """POS of a whole tag: its single morpheme's, or the last (the head of a compound)."""
-    found = morphemes(text)
-    return found[-1][2] if found else None
-
-
 class JapaneseTagger:
     """Same interface as :class:`attrdb.text.english.EnglishTagger`."""
 
