@@ -252,9 +252,12 @@ def import_tables(
     """Load an exchange folder's tables into the database, in one transaction.
 
     When the folder records a run with a scope, a table with a ``scope`` column gets only
-    that scope's rows replaced (stages write their own scope only); other tables are
-    replaced whole. Each stage of the run is then recorded in ``runs`` under its own name,
-    with ``params.engine`` saying where it ran, so later stages see it like a local run.
+    that scope's rows replaced (stages write their own scope only); a table the run lists
+    under ``keys`` (``{"table": [key columns]}``, e.g. a Spark extraction's vectors by
+    model and product) gets the rows with the folder's keys replaced and keeps the rest;
+    other tables are replaced whole. Each stage of the run is then recorded in ``runs``
+    under its own name, with ``params.engine`` saying where it ran, so later stages see it
+    like a local run.
 
     Args:
         con: the attrdb database (opened for writing).
@@ -282,12 +285,13 @@ def import_tables(
         raise SchemaError(f"the database has no table {', '.join(absent)}; run `attrdb migrate`")
     run = manifest.get("run") or {}
     scope = run.get("scope")
+    keys: dict[str, list[str]] = run.get("keys") or {}
     stages = run.get("stages") or ["import"]
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
         for name in names:
-            counts[name] = _replace_rows(con, folder, name, scope)
+            counts[name] = _replace_rows(con, folder, name, scope, keys.get(name))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -305,7 +309,11 @@ def import_tables(
 
 
 def _replace_rows(
-    con: duckdb.DuckDBPyConnection, folder: str | Path, name: str, scope: str | None
+    con: duckdb.DuckDBPyConnection,
+    folder: str | Path,
+    name: str,
+    scope: str | None,
+    keys: Sequence[str] | None = None,
 ) -> int:
     path = table_path(folder, name)
     if not path.exists():
@@ -313,7 +321,21 @@ def _replace_rows(
     source = str(path / "*.parquet") if path.is_dir() else str(path)
     columns = {c["name"] for c in _columns(con, name)}
     table = _quote(name)
-    if scope is not None and "scope" in columns:
+    if keys:
+        unknown = [k for k in keys if k not in columns]
+        if unknown:
+            raise InputError(f"{folder}: key {', '.join(unknown)} is not a column of {name}")
+        match = " AND ".join(f"t.{_quote(k)} = s.{_quote(k)}" for k in keys)
+        listed = ", ".join(_quote(k) for k in keys)
+        con.execute(
+            f"DELETE FROM {table} AS t USING (SELECT DISTINCT {listed} FROM read_parquet($src)) "
+            f"AS s WHERE {match}",
+            {"src": source},
+        )
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet($src)", {"src": source}
+        )
+    elif scope is not None and "scope" in columns:
         con.execute(f"DELETE FROM {table} WHERE scope = $scope", {"scope": scope})
         con.execute(
             f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet($src) WHERE scope = $scope",

@@ -23,7 +23,7 @@ from attrdb.progress import set_quiet
 from attrdb.runs import is_interrupt
 
 # Modules of this package that hold shared pieces, not commands.
-_HELPER_MODULES = {"common", "options"}
+_HELPER_MODULES = {"common", "options", "spark_extract"}  # spark_extract: via `spark`
 
 app = typer.Typer(
     name="attrdb",

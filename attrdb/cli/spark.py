@@ -68,7 +68,10 @@ def register(app: typer.Typer) -> None:
     def spark_cmd(
         ctx: typer.Context,
         stages: Annotated[
-            list[str], typer.Argument(help="SQL stages in order: dedup, split, divergence, depth.")
+            list[str],
+            typer.Argument(
+                help="SQL stages in order: dedup, split, divergence, depth; or extract."
+            ),
         ],
         input_dir: Annotated[
             Path | None, typer.Option("--input", help="Exchange folder from `attrdb export`.")
@@ -105,6 +108,15 @@ def register(app: typer.Typer) -> None:
         )
 
         names = options.names(stages)
+        if "extract" in names:
+            if names != ["extract"]:
+                raise InputError("extract runs alone: `attrdb spark extract`, then the SQL stages")
+            from attrdb.cli.spark_extract import spark_extract
+
+            spark_extract(ctx, input_dir=input_dir, output_dir=output_dir, master=master,
+                          param=param or [], spark_conf=spark_conf or [], work_dir=work_dir,
+                          overwrite=overwrite)
+            return
         params = parse_params(names, param or [])
         conf = parse_conf(spark_conf or [])
         if (input_dir is None) != (output_dir is None):

@@ -2,12 +2,20 @@
 
 Public model API (shared with saliency): ``load_model``, ``model_from_db``,
 ``TappedModel``, ``load_rgb``, ``ImageLoadError``. Heavy imports (torch) happen when a
-submodule is imported, not when ``attrdb.cnn`` itself is.
+submodule is imported, not when ``attrdb.cnn`` itself is; importing the package configures
+the allocator (``attrdb.cnn.allocator``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from attrdb.cnn.allocator import keep_freed_memory
+
+# Before any torch tensor exists, in every process that reaches a torch path of attrdb
+# (CLI, Python API, DataLoader and Spark python workers, saliency, fine-tuning): each of
+# them imports this package first. Cheap (ctypes, no torch); see attrdb/cnn/allocator.py.
+keep_freed_memory()
 
 if TYPE_CHECKING:
     from attrdb.cnn.images import ImageLoadError, load_rgb
