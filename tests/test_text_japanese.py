@@ -132,7 +132,7 @@ def test_japanese_tags_and_text_merge_in_tokens(db_path: Path, lexicon: Path) ->
         # Dropping the synonym table restores the tagger's own forms.
         con.execute("DELETE FROM synonyms")
         run_text(con, progress=False)
-        from attrdb.text.synonyms import apply_synonyms
+        from attrdb.text.tokenize import apply_synonyms
 
         apply_synonyms(con)
         assert con.execute("SELECT count(*) FROM tokens WHERE word <> norm").fetchall()[0][0] == 0

@@ -7,6 +7,9 @@ tagger's own form. Terms and canonicals pass through the same normalisation as t
 lower case for Latin text, Sudachi's normalised form for text with kana or kanji. A term
 that maps to two different canonicals (``lip`` = リップ or リップクリーム) is dropped
 rather than merged at random, and chains (a → b, b → c) are resolved to their end.
+
+Pure computation: files in, an Arrow table out. The text stage (``attrdb.text.tokenize``)
+writes it to the database and applies it.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import pyarrow as pa
 
 from attrdb.errors import InputError
-from attrdb.sqlfiles import run_sql_file
 from attrdb.text.clean import has_japanese, normalize_tag
 from attrdb.text.japanese import normalize_japanese
 
@@ -39,6 +41,14 @@ class SynonymTable:
     rows: list[tuple[str, str, str]]
     n_pairs: int
     n_ambiguous: int
+
+    def to_arrow(self) -> pa.Table:
+        """The rows as the ``synonyms`` table's columns (term, canonical, source)."""
+        names = ("term", "canonical", "source")
+        return pa.table(
+            {name: [row[i] for row in self.rows] for i, name in enumerate(names)},
+            schema=pa.schema([(name, pa.string()) for name in names]),
+        )
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -119,35 +129,6 @@ def _resolve(key: str, mapping: dict[str, str]) -> str:
     return current
 
 
-def load_synonyms(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> dict[str, int]:
-    """Replace the ``synonyms`` table with the merged files and re-apply it to ``tokens``."""
-    import pyarrow as pa
-
-    triples = [(s, c, str(path)) for path in paths for s, c in read_pairs(Path(path))]
-    table = build_table(triples)
-    batch = pa.table(
-        {
-            "term": [r[0] for r in table.rows],
-            "canonical": [r[1] for r in table.rows],
-            "source": [r[2] for r in table.rows],
-        },
-        schema=pa.schema([(name, pa.string()) for name in ("term", "canonical", "source")]),
-    )
-    con.register("synonym_batch", batch)
-    try:
-        run_sql_file(con, "text/replace_synonyms")
-    finally:
-        con.unregister("synonym_batch")
-    updated = apply_synonyms(con)
-    return {
-        "synonym_pairs": table.n_pairs,
-        "synonym_rows": len(table.rows),
-        "synonym_ambiguous": table.n_ambiguous,
-        "tokens_rewritten": updated,
-    }
-
-
-def apply_synonyms(con: duckdb.DuckDBPyConnection) -> int:
-    """Rewrite ``tokens.word`` from ``norm`` through ``synonyms``; returns changed rows."""
-    rows = run_sql_file(con, "text/apply_synonyms").fetchall()
-    return int(rows[0][0]) if rows else 0
+def read_table(paths: Sequence[Path]) -> SynonymTable:
+    """The merge table of one or more files (``term,canonical`` CSV or Sudachi's lexicon)."""
+    return build_table((s, c, str(path)) for path in paths for s, c in read_pairs(Path(path)))

@@ -23,10 +23,33 @@ from attrdb.sqlfiles import query_sql_file, run_sql_file
 from attrdb.text.clean import has_japanese, normalize_tag, split_lines
 from attrdb.text.english import EnglishTagger, Key, TokenRow
 from attrdb.text.japanese import JapaneseTagger, morphemes
-from attrdb.text.synonyms import load_synonyms
+from attrdb.text.synonyms import read_table
 
 LANGS = ("auto", "en", "ja")
 TEXT_FIELDS = ("title", "description")
+
+
+def load_synonyms(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> dict[str, int]:
+    """Replace the ``synonyms`` table with the merged files and re-apply it to ``tokens``."""
+    table = read_table(paths)
+    con.register("synonym_batch", table.to_arrow())
+    try:
+        run_sql_file(con, "text/replace_synonyms")
+    finally:
+        con.unregister("synonym_batch")
+    return {
+        "synonym_pairs": table.n_pairs,
+        "synonym_rows": len(table.rows),
+        "synonym_ambiguous": table.n_ambiguous,
+        "tokens_rewritten": apply_synonyms(con),
+    }
+
+
+def apply_synonyms(con: duckdb.DuckDBPyConnection) -> int:
+    """Rewrite ``tokens.word`` from ``norm`` through ``synonyms``; returns changed rows."""
+    rows = run_sql_file(con, "text/apply_synonyms").fetchall()
+    return int(rows[0][0]) if rows else 0
+
 
 @dataclass
 class _Product:
