@@ -85,15 +85,24 @@ def query_arrow(
 
 
 def load_features(con: duckdb.DuckDBPyConnection, model_id: str) -> np.ndarray:
-    """The run's feature matrix: one float32 row per ``visualness_universe`` product.
-
-    Reads ``sql/visualness/features.sql`` and flattens the FLOAT[] column through Arrow,
-    so no Python object is made per value.
+    """The run's feature matrix: one float32 row per ``visualness_universe`` product
+    (``sql/visualness/features.sql`` through ``feature_matrix``).
 
     Raises:
         StateError: an activation vector's length differs from the model's unit count.
     """
     table = query_arrow(con, "visualness/features", {"model_id": model_id})
+    return feature_matrix(table, model_id)
+
+
+def feature_matrix(table: pa.Table, model_id: str) -> np.ndarray:
+    """One float32 row per row of ``table``'s FLOAT[] column ``vals``.
+
+    Flattened through Arrow, so no Python object is made per value.
+
+    Raises:
+        StateError: the vectors differ in length (named by ``model_id``).
+    """
     n_rows = table.num_rows
     if n_rows == 0:
         return np.zeros((0, 0), dtype=np.float32)
