@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 
 from attrdb import __version__
+from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 CRASHED_ERROR = "the process ended without finishing this run (found by the next writer)"
 
@@ -72,9 +73,7 @@ def is_interrupt(exc: BaseException | None) -> bool:
 
 def database_file(con: duckdb.DuckDBPyConnection) -> str | None:
     """The file ``con``'s current database lives in (None when it is in memory)."""
-    rows = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()
+    rows = query_sql_file(con, "runs/database_file")
     return str(rows[0][0]) if rows and rows[0][0] else None
 
 
@@ -88,12 +87,7 @@ def close_stale_runs(con: duckdb.DuckDBPyConnection) -> list[int]:
     path = database_file(con)
     with _ACTIVE_LOCK:
         mine = sorted(run_id for db, run_id in _ACTIVE if db == path)
-    rows = con.execute(
-        "UPDATE runs SET status = 'crashed', error = ?, "
-        "finished_at = coalesce(finished_at, current_timestamp) "
-        "WHERE status = 'running' AND NOT list_contains(?, run_id) RETURNING run_id",
-        [CRASHED_ERROR, mine],
-    ).fetchall()
+    rows = query_sql_file(con, "runs/close_stale", {"error": CRASHED_ERROR, "mine": mine})
     return sorted(int(r[0]) for r in rows)
 
 
@@ -173,11 +167,10 @@ def stage_run(
     if pending is not None and pending[0] == stage:
         inputs_fingerprint = pending[1]
     clean = json.loads(json.dumps(dict(params), default=str))
-    run_id = con.execute(
-        "INSERT INTO runs (stage, scope, params, inputs_fingerprint, attrdb_version, status) "
-        "VALUES (?, ?, ?, ?, ?, 'running') RETURNING run_id",
-        [stage, scope, json.dumps(clean, sort_keys=True), inputs_fingerprint, __version__],
-    ).fetchall()[0][0]
+    run_id = query_sql_file(con, "runs/start", {
+        "stage": stage, "scope": scope, "params": json.dumps(clean, sort_keys=True),
+        "inputs_fingerprint": inputs_fingerprint, "attrdb_version": __version__,
+    })[0][0]
     handle = StageRun(int(run_id), stage, clean)
     key = (database_file(con), handle.run_id)
     with _ACTIVE_LOCK:
@@ -199,22 +192,17 @@ def stage_run(
 
 def _finish(con: duckdb.DuckDBPyConnection, run: StageRun, status: str, error: str | None) -> None:
     with _sigint_held():
-        con.execute(
-            "UPDATE runs SET status = ?, error = ?, summary = ?, finished_at = current_timestamp "
-            "WHERE run_id = ?",
-            [status, error, json.dumps(run.summary, default=str, sort_keys=True), run.run_id],
-        )
+        run_sql_file(con, "runs/finish", {
+            "run_id": run.run_id, "status": status, "error": error,
+            "summary": json.dumps(run.summary, default=str, sort_keys=True),
+        })
 
 
 def last_successful_run(
     con: duckdb.DuckDBPyConnection, stage: str, scope: str = "default"
 ) -> dict[str, Any] | None:
     """The newest 'ok' run of a stage in a scope, as a dict, or None."""
-    rows = con.execute(
-        "SELECT run_id, params, inputs_fingerprint, summary, finished_at FROM runs "
-        "WHERE stage = ? AND scope = ? AND status = 'ok' ORDER BY run_id DESC LIMIT 1",
-        [stage, scope],
-    ).fetchall()
+    rows = query_sql_file(con, "runs/last_ok", {"stage": stage, "scope": scope})
     if not rows:
         return None
     run_id, params, fingerprint, summary, finished_at = rows[0]
