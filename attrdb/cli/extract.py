@@ -6,10 +6,11 @@ import inspect
 import json
 from typing import Annotated, Optional
 
+import duckdb
 import typer
 
 from attrdb.cli import options
-from attrdb.cli.common import console_info, database, settings, sub_app
+from attrdb.cli.common import console_info, settings, sub_app, with_database
 
 
 def architecture_and_id(
@@ -31,7 +32,9 @@ def register(app: typer.Typer) -> None:
     """Add ``extract`` and the ``models`` group to the app."""
 
     @app.command("extract")
+    @with_database()
     def extract(
+        con: duckdb.DuckDBPyConnection,
         ctx: typer.Context,
         model: options.NewModel = None,
         arch: options.Architecture = None,
@@ -66,21 +69,20 @@ def register(app: typer.Typer) -> None:
         from attrdb.cnn.extract import run_extract
 
         architecture, model_id = architecture_and_id(arch, model, old_model_id)
-        with database(ctx) as con:
-            summary = run_extract(
-                con,
-                model=architecture,
-                weights=weights,
-                model_id=model_id,
-                batch_size=batch_size,
-                workers=workers,
-                device=device,
-                limit=limit,
-                all_products=all_products,
-                chunk_size=chunk_size,
-                pooling=pooling,
-                progress=settings(ctx).progress,
-            )
+        summary = run_extract(
+            con,
+            model=architecture,
+            weights=weights,
+            model_id=model_id,
+            batch_size=batch_size,
+            workers=workers,
+            device=device,
+            limit=limit,
+            all_products=all_products,
+            chunk_size=chunk_size,
+            pooling=pooling,
+            progress=settings(ctx).progress,
+        )
         console_info(
             f"extract {summary['model_id']}: {summary['n_extracted']} images, "
             f"{summary['n_errors']} errors ({summary['n_done_before']} done before, "
@@ -91,16 +93,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(models, name="models")
 
     @models.command("list")
+    @with_database(read_only=True)
     def models_list(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
     ) -> None:
         """Registered models with layers, images done and the weights hash (stdout)."""
         from attrdb.model_registry import list_models
 
-        with database(ctx, read_only=True) as con:
-            rows = list_models(con)
-        for row in rows:
+        for row in list_models(con):
             if as_json:
                 typer.echo(json.dumps(row))
             else:
@@ -112,8 +113,9 @@ def register(app: typer.Typer) -> None:
                 )
 
     @models.command("register")
+    @with_database()
     def models_register(
-        ctx: typer.Context,
+        con: duckdb.DuckDBPyConnection,
         arch: str = typer.Argument("efficientnet_lite0", help="Architecture name."),
         model: options.NewModel = None,
         old_model_id: Annotated[
@@ -127,8 +129,7 @@ def register(app: typer.Typer) -> None:
 
         model_id = options.pick(model, old_model_id)
         tapped = load_model(arch, weights, "cpu", model_id=model_id)
-        with database(ctx) as con:
-            new = register_model(con, tapped)
+        new = register_model(con, tapped)
         state = "registered" if new else "already registered"
         console_info(
             f"{tapped.model_id}: {state} ({tapped.name}, {tapped.n_units} units, "
