@@ -36,6 +36,7 @@ import duckdb
 
 from attrdb.connection import connect
 from attrdb.errors import InputError, StateError
+from attrdb.identifiers import quote_identifier
 from attrdb.resources import sample_dir
 from attrdb.runs import pending_fingerprint, stage_run
 from attrdb.sqlfiles import query_sql_file
@@ -376,7 +377,7 @@ def fingerprint(
         upstream[name] = latest[0] if latest else None
     counts = {
         # Table names come from attrdb.stages.STAGES, never from the config.
-        table: con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+        table: con.execute(f"SELECT count(*) FROM {quote_identifier(table)}").fetchall()[0][0]
         for table in declared.reads
     }
     # Contents only, not paths: a moved catalogue with the same bytes is the same input.

@@ -7,7 +7,7 @@ semicolons inside strings or comments never split a statement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +17,7 @@ import duckdb
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.tokens import TokenType
 
-from attrdb.errors import SqlError
+from attrdb.errors import SqlError, first_line
 from attrdb.resources import sql_dir
 
 
@@ -66,6 +66,23 @@ def load_statements(name: str) -> tuple[Statement, ...]:
     return tuple(split_statements(sql_path(name).read_text(encoding="utf-8")))
 
 
+def bind(names: Set[str], params: Mapping[str, Any] | None, *, origin: str) -> dict[str, Any]:
+    """The values of exactly the parameters a statement names (engines refuse extra ones).
+
+    The one place a statement's parameters are picked from what a caller gives: DuckDB
+    (:func:`execute_statement`), any engine (:func:`attrdb.engines.transpile.run_statement`)
+    and Spark's rewritten statements all bind through it.
+
+    Raises:
+        SqlError: a named parameter is not given (the message names the origin).
+    """
+    given = params or {}
+    missing = names - given.keys()
+    if missing:
+        raise SqlError(f"{origin}: parameters not given: {', '.join(sorted(missing))}")
+    return {k: v for k, v in given.items() if k in names}
+
+
 def execute_statement(
     con: duckdb.DuckDBPyConnection,
     statement: Statement,
@@ -74,18 +91,12 @@ def execute_statement(
     origin: str = "<sql>",
 ) -> duckdb.DuckDBPyConnection:
     """Execute one statement, binding the parameters it names; errors name the origin."""
-    given = dict(params or {})
-    missing = statement.params - given.keys()
-    if missing:
-        raise SqlError(f"{origin}: parameters not given: {', '.join(sorted(missing))}")
-    bound = {k: v for k, v in given.items() if k in statement.params}
+    bound = bind(statement.params, params, origin=origin)
     try:
         return con.execute(statement.text, bound) if bound else con.execute(statement.text)
     except duckdb.Error as exc:
         snippet = " ".join(statement.text.split())[:300]
-        raise SqlError(
-            f"{origin}: {type(exc).__name__}: {_first_line(exc)} [in: {snippet}]"
-        ) from exc
+        raise SqlError(f"{origin}: {first_line(exc, with_type=True)} [in: {snippet}]") from exc
 
 
 def run_sql_file(
@@ -107,7 +118,3 @@ def query_sql_file(
     """Run ``sql/<name>.sql`` and fetch all rows of its last statement."""
     return run_sql_file(con, name, params).fetchall()
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

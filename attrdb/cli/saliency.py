@@ -12,13 +12,22 @@ from attrdb.cli import options
 from attrdb.cli.common import console_info, database, settings
 from attrdb.cli.options import DEFAULT_SCOPE
 from attrdb.errors import InputError
+from attrdb.saliency.compute import SweepSettings
+from attrdb.saliency.evaluate import run_evaluate
+from attrdb.saliency.occlusion import PAPER_SIZE, PAPER_STRIDE
+from attrdb.saliency.stage import run_saliency
 
-# Defaults repeated from attrdb.saliency.* (importing it here would import numpy and torch
-# helpers at CLI start-up); tests check they agree.
-DEFAULT_PATCHES = "24,48,96"
-DEFAULT_STRIDE = 16
-DEFAULT_KS = "1,8,64"
-PAPER_SIZE, PAPER_STRIDE = 256, 4
+# Every default comes from the library (SweepSettings, the stage functions), written once
+# there; attrdb.saliency imports no torch at module level.
+_SWEEP = SweepSettings()
+_MAPS = options.defaults_of(run_saliency)
+_EVAL = options.defaults_of(run_evaluate)
+DEFAULT_PATCHES = ",".join(map(str, _SWEEP.patches))
+DEFAULT_STRIDE = _SWEEP.stride
+DEFAULT_KS = ",".join(map(str, _MAPS["ks"]))
+
+__all__ = ["DEFAULT_KS", "DEFAULT_PATCHES", "DEFAULT_STRIDE", "PAPER_SIZE", "PAPER_STRIDE",
+           "register"]
 
 
 def _ints(text: str, option: str) -> tuple[int, ...]:
@@ -44,9 +53,7 @@ def _floats(text: str, option: str) -> tuple[float, ...]:
 def _sweep_settings(
     size: int | None, patches: str, stride: int, paper: bool, batch_size: int,
     map_size: int, sigma_factor: float, mean_images: int,
-):  # noqa: ANN202 - SweepSettings is imported lazily
-    from attrdb.saliency.compute import SweepSettings
-
+) -> SweepSettings:
     if paper:
         size, patches, stride = PAPER_SIZE, DEFAULT_PATCHES, PAPER_STRIDE
     return SweepSettings(
@@ -74,27 +81,34 @@ def register(app: typer.Typer) -> None:
         model_id: options.Model = None,
         ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
         methods: str = typer.Option(
-            "kl_occlusion,gradient", "--method", help="kl_occlusion, gradient, center_prior."
+            ",".join(_MAPS["methods"]), "--method", help="kl_occlusion, gradient, center_prior."
         ),
-        split: str = typer.Option("test", "--split", help="Split of the default images."),
-        limit: int = typer.Option(10, "--limit", help="Default images per word."),
+        split: str = typer.Option(_MAPS["split"], "--split", help="Split of the default images."),
+        limit: int = typer.Option(_MAPS["limit"], "--limit", help="Default images per word."),
         size: Optional[int] = typer.Option(None, "--size", help=_SIZE_HELP),  # noqa: UP045
         patches: str = typer.Option(DEFAULT_PATCHES, "--patches", help="Patch sides, px."),
         stride: int = typer.Option(DEFAULT_STRIDE, "--stride", help="Patch stride, px."),
         paper: bool = typer.Option(False, "--paper", help=_PAPER_HELP),
-        batch_size: int = typer.Option(64, "--batch-size", help="Occluded copies per pass."),
-        map_size: int = typer.Option(128, "--map-size", help="Long side of stored maps."),
-        sigma_factor: float = typer.Option(0.5, "--sigma-factor", help="Sigma / patch side."),
-        mean_images: int = typer.Option(200, "--mean-images", help="Images in the mean image."),
+        batch_size: int = typer.Option(
+            _SWEEP.batch_size, "--batch-size", help="Occluded copies per pass."
+        ),
+        map_size: int = typer.Option(
+            _SWEEP.map_size, "--map-size", help="Long side of stored maps."
+        ),
+        sigma_factor: float = typer.Option(
+            _SWEEP.sigma_factor, "--sigma-factor", help="Sigma / patch side."
+        ),
+        mean_images: int = typer.Option(
+            _SWEEP.mean_images, "--mean-images", help="Images in the mean image."
+        ),
         classifier: str = typer.Option(
-            "resample", "--classifier", help="Visualness classifier the gradient uses."
+            _MAPS["classifier_method"], "--classifier",
+            help="Visualness classifier the gradient uses.",
         ),
         device: options.Device = "auto",
         weights: Optional[str] = typer.Option(None, "--weights", help="Model weights file."),  # noqa: UP045
     ) -> None:
         """Attribute maps of words on images: KL-weighted occlusion maps (eq. 5), gradient."""
-        from attrdb.saliency.stage import run_saliency
-
         sweep = _sweep_settings(
             size, patches, stride, paper, batch_size, map_size, sigma_factor, mean_images
         )
@@ -124,41 +138,53 @@ def register(app: typer.Typer) -> None:
         ] = None,
         scope: options.Scope = DEFAULT_SCOPE,
         model_id: options.Model = None,
-        n_words: int = typer.Option(20, "--n-words", help="Most frequent tags evaluated."),
+        n_words: int = typer.Option(
+            _EVAL["n_words"], "--n-words", help="Most frequent tags evaluated."
+        ),
         old_words: Annotated[
             Optional[int], options.hidden_alias("--words", "--n-words")  # noqa: UP045
         ] = None,
-        n_images: int = typer.Option(10, "--n-images", help="Test photos per tag."),
+        n_images: int = typer.Option(_EVAL["n_images"], "--n-images", help="Test photos per tag."),
         old_images: Annotated[
             Optional[int], options.hidden_alias("--images", "--n-images")  # noqa: UP045
         ] = None,
-        exclude: str = typer.Option("skin,hair", "--exclude", help="Tags left out."),
+        exclude: str = typer.Option(",".join(_EVAL["exclude"]), "--exclude", help="Tags left out."),
         ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
         methods: str = typer.Option(
-            "kl_occlusion,gradient,center_prior", "--method", help="Maps scored."
+            ",".join(_EVAL["methods"]), "--method", help="Maps scored."
         ),
         thresholds: str = typer.Option(
-            "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9", "--thresholds", help="IoU thresholds."
+            ",".join(map(str, _EVAL["thresholds"])), "--thresholds", help="IoU thresholds."
         ),
-        tolerance: float = typer.Option(15, "--tolerance", help="Pointing-game tolerance, px."),
+        tolerance: float = typer.Option(
+            _EVAL["tolerance"], "--tolerance", help="Pointing-game tolerance, px."
+        ),
         size: Optional[int] = typer.Option(None, "--size", help=_SIZE_HELP),  # noqa: UP045
         patches: str = typer.Option(DEFAULT_PATCHES, "--patches", help="Patch sides, px."),
         stride: int = typer.Option(DEFAULT_STRIDE, "--stride", help="Patch stride, px."),
         paper: bool = typer.Option(False, "--paper", help=_PAPER_HELP),
-        batch_size: int = typer.Option(64, "--batch-size", help="Occluded copies per pass."),
-        map_size: int = typer.Option(128, "--map-size", help="Long side of stored maps."),
-        sigma_factor: float = typer.Option(0.5, "--sigma-factor", help="Sigma / patch side."),
-        mean_images: int = typer.Option(200, "--mean-images", help="Images in the mean image."),
+        batch_size: int = typer.Option(
+            _SWEEP.batch_size, "--batch-size", help="Occluded copies per pass."
+        ),
+        map_size: int = typer.Option(
+            _SWEEP.map_size, "--map-size", help="Long side of stored maps."
+        ),
+        sigma_factor: float = typer.Option(
+            _SWEEP.sigma_factor, "--sigma-factor", help="Sigma / patch side."
+        ),
+        mean_images: int = typer.Option(
+            _SWEEP.mean_images, "--mean-images", help="Images in the mean image."
+        ),
         figures: Annotated[
             Optional[Path],  # noqa: UP045
             typer.Option("--figures", help="Folder for overlay PNGs of the first words."),
         ] = None,
-        n_figures: int = typer.Option(4, "--n-figures", help="Words drawn with --figures."),
+        n_figures: int = typer.Option(
+            _EVAL["n_figures"], "--n-figures", help="Words drawn with --figures."
+        ),
         device: options.Device = "auto",
     ) -> None:
         """Score attribute maps against CCP's human regions (AP, IoU, pointing game)."""
-        from attrdb.saliency.evaluate import run_evaluate
-
         sweep = _sweep_settings(
             size, patches, stride, paper, batch_size, map_size, sigma_factor, mean_images
         )

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
-from attrdb.errors import SqlError
+from attrdb.errors import SqlError, first_line
 
 
 class EngineError(SqlError):
@@ -32,7 +32,7 @@ def engine_error(engine: str, exc: BaseException, sql: str, origin: str = "<sql>
         origin: where the statement came from (a SQL file, a function).
     """
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    first = lines[0] if lines else type(exc).__name__
+    first = first_line(exc)
     if first.startswith("An error occurred while calling") and len(lines) > 1:
         # py4j puts the Java exception on the next line: that one says what went wrong.
         first = lines[1].lstrip(": ")

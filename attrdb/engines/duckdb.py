@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from attrdb.engines.base import Engine, engine_error
+from attrdb.identifiers import quote_identifier
 
 
 class DuckDBEngine(Engine):
@@ -57,7 +58,7 @@ class DuckDBEngine(Engine):
             raise engine_error(self.dialect, exc, f"read_parquet({pattern!r})", name) from exc
 
     def write_parquet(self, name: str, path: str | Path) -> None:
-        sql = f"COPY (SELECT * FROM {_quote(name)}) TO $path (FORMAT parquet)"
+        sql = f"COPY (SELECT * FROM {quote_identifier(name)}) TO $path (FORMAT parquet)"
         self.execute(sql, {"path": str(path)}, origin=f"write_parquet({name})")
 
     def table_exists(self, name: str) -> bool:
@@ -71,7 +72,3 @@ class DuckDBEngine(Engine):
         if self._owned:
             self.con.close()
 
-
-def _quote(name: str) -> str:
-    """A SQL identifier for a table name (names are identifiers, never user data)."""
-    return '"' + name.replace('"', '""') + '"'

@@ -33,6 +33,9 @@ import sqlglot
 from sqlglot import exp
 
 from attrdb.engines.base import Engine, EngineError, engine_error
+from attrdb.errors import first_line
+from attrdb.identifiers import quote_identifier
+from attrdb.sqlfiles import bind
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -129,7 +132,7 @@ class SparkEngine(Engine):
         try:
             session = builder.getOrCreate()
         except Exception as exc:  # py4j / Java start-up errors have no common base class
-            raise EngineError(f"cannot start Spark at {master}: {_first_line(exc)}") from exc
+            raise EngineError(f"cannot start Spark at {master}: {first_line(exc)}") from exc
         session.sparkContext.setLogLevel(log_level)
         if log_level.upper() == "OFF":
             # pyspark also logs every failed query with its Java stack trace through these
@@ -233,10 +236,7 @@ class SparkEngine(Engine):
     def _sql(self, tree: exp.Expr, params: dict[str, Any]) -> DataFrame:
         """Run a statement with only the parameters it names."""
         used = {p.name for p in tree.find_all(exp.Placeholder) if p.name}
-        missing = used - params.keys()
-        if missing:
-            raise EngineError(f"parameters not given: {', '.join(sorted(missing))}")
-        args = {k: _spark_value(v) for k, v in params.items() if k in used}
+        args = {k: _spark_value(v) for k, v in bind(used, params, origin="spark").items()}
         return self.spark.sql(tree.sql("spark"), args=args or None)
 
     def _replace(self, name: str, frame: DataFrame, *, materialise: bool = True) -> None:
@@ -287,7 +287,8 @@ class SparkEngine(Engine):
             if not isinstance(column, exp.ColumnDef):
                 continue  # table constraints (PRIMARY KEY, CHECK) are not enforced
             kind = column.args.get("kind")
-            columns.append(f"`{column.name}` {kind.sql('spark') if kind else 'STRING'}")
+            kind_sql = kind.sql("spark") if kind else "STRING"
+            columns.append(f"{quote_identifier(column.name, 'spark')} {kind_sql}")
             for constraint in column.constraints:
                 if isinstance(constraint.kind, exp.DefaultColumnConstraint):
                     defaults[column.name.lower()] = constraint.kind.this.sql("spark")
@@ -439,7 +440,3 @@ def _is_spark_error(exc: BaseException) -> bool:
 
     return isinstance(exc, (PySparkException, Py4JError))
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from attrdb.engines.base import Engine, EngineError
 from attrdb.resources import sql_dir
-from attrdb.sqlfiles import Statement, load_statements, split_statements
+from attrdb.sqlfiles import Statement, bind, load_statements, split_statements
 
 SPARK_OVERRIDES = "spark"
 
@@ -427,18 +427,14 @@ def run_statement(
     Args:
         engine: where to run it.
         statement: the statement, already in the engine's dialect (see statements_for).
-        params: named values; extra names are ignored, missing ones raise.
+        params: named values; extra names are ignored, missing ones raise SqlError.
         origin: named in error messages (the SQL file).
         fetch: return the statement's rows as Arrow.
 
     Raises:
-        EngineError: a parameter is missing or the engine failed the statement.
+        SqlError: a parameter is missing. EngineError: the engine failed the statement.
     """
-    given = dict(params or {})
-    missing = statement.params - given.keys()
-    if missing:
-        raise EngineError(f"{origin}: parameters not given: {', '.join(sorted(missing))}")
-    bound = {k: v for k, v in given.items() if k in statement.params}
+    bound = bind(statement.params, params, origin=origin)
     if fetch:
         return engine.fetch_arrow(statement.text, bound, origin=origin)
     engine.execute(statement.text, bound, origin=origin)

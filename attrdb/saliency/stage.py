@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from attrdb import stages
 from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
@@ -33,22 +34,15 @@ def resolve_model(
 ) -> tuple[str, int, int]:
     """(model_id, n_units, input_size) of the given model, or of the only registered one.
 
+    Which model: :func:`attrdb.stages.resolve_model`, the one lookup every stage uses.
+
     Raises:
         StateError: no model is registered, or several are and none was named.
         InputError: the named model is not registered.
     """
-    known = {str(r[0]): (str(r[0]), int(r[1]), int(r[2]))
-             for r in query_sql_file(con, "saliency/models")}
-    if model_id is not None:
-        if model_id not in known:
-            listed = ", ".join(known) or "none"
-            raise InputError(f"model {model_id!r} is not registered (known: {listed})")
-        return known[model_id]
-    if not known:
-        raise StateError("no model is registered; run `attrdb extract` first")
-    if len(known) > 1:
-        raise StateError(f"several models are registered ({', '.join(known)}); pass --model")
-    return next(iter(known.values()))
+    chosen = stages.resolve_model(con, model_id)
+    shapes = {str(r[0]): (int(r[1]), int(r[2])) for r in query_sql_file(con, "saliency/models")}
+    return (chosen, *shapes[chosen])
 
 
 def check_request(ks: Sequence[int], methods: Sequence[str], n_units: int) -> None:
