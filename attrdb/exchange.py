@@ -29,6 +29,7 @@ from attrdb import __version__
 from attrdb.engines.base import Engine
 from attrdb.engines.transpile import to_spark
 from attrdb.errors import InputError, SchemaError, StateError
+from attrdb.identifiers import quote_identifier
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import Statement
 
@@ -148,10 +149,10 @@ def export_tables(
             manifest["views"][name] = known_views[name]
             continue
         con.execute(
-            f"COPY (SELECT * FROM {_quote(name)}) TO $path (FORMAT parquet)",
+            f"COPY (SELECT * FROM {quote_identifier(name)}) TO $path (FORMAT parquet)",
             {"path": str(table_path(folder, name))},
         ).fetchall()
-        rows = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchall()[0][0]
+        rows = con.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchall()[0][0]
         counts[name] = int(rows)
         manifest["tables"][name] = {"rows": int(rows), "columns": _columns(con, name)}
     _write_manifest(folder, manifest)
@@ -234,8 +235,9 @@ def write_exchange(
     counts: dict[str, int] = {}
     for name in tables:
         engine.write_parquet(name, table_path(folder, name))
-        rows = engine.fetch_rows(f"SELECT count(*) AS n FROM {_quote_for(engine, name)}")[0]["n"]
-        schema = engine.fetch_arrow(f"SELECT * FROM {_quote_for(engine, name)} LIMIT 0").schema
+        quoted = quote_identifier(name, engine.dialect)
+        rows = engine.fetch_rows(f"SELECT count(*) AS n FROM {quoted}")[0]["n"]
+        schema = engine.fetch_arrow(f"SELECT * FROM {quoted} LIMIT 0").schema
         columns = [{"name": f.name, "type": str(f.type), "default": None} for f in schema]
         counts[name] = int(rows)
         manifest["tables"][name] = {"rows": int(rows), "columns": columns}
@@ -320,13 +322,13 @@ def _replace_rows(
         raise InputError(f"{folder}: manifest lists {name} but {path.name} is missing")
     source = str(path / "*.parquet") if path.is_dir() else str(path)
     columns = {c["name"] for c in _columns(con, name)}
-    table = _quote(name)
+    table = quote_identifier(name)
     if keys:
         unknown = [k for k in keys if k not in columns]
         if unknown:
             raise InputError(f"{folder}: key {', '.join(unknown)} is not a column of {name}")
-        match = " AND ".join(f"t.{_quote(k)} = s.{_quote(k)}" for k in keys)
-        listed = ", ".join(_quote(k) for k in keys)
+        match = " AND ".join(f"t.{quote_identifier(k)} = s.{quote_identifier(k)}" for k in keys)
+        listed = ", ".join(quote_identifier(k) for k in keys)
         con.execute(
             f"DELETE FROM {table} AS t USING (SELECT DISTINCT {listed} FROM read_parquet($src)) "
             f"AS s WHERE {match}",
@@ -362,14 +364,3 @@ def require_exchange_tables(folder: str | Path, names: Iterable[str], *, hint: s
     lacking = [n for n in names if n not in have]
     if lacking:
         raise StateError(f"{folder} lacks {', '.join(lacking)}; {hint}")
-
-
-def _quote(name: str) -> str:
-    """A table name as a SQL identifier (names are checked against the catalog first)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _quote_for(engine: Engine, name: str) -> str:
-    if engine.dialect == "spark":
-        return "`" + name.replace("`", "``") + "`"
-    return _quote(name)
