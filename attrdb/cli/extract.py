@@ -109,7 +109,8 @@ def register(app: typer.Typer) -> None:
                     f"{row['model_id']}\t{row['name']}\t{row['n_units']} units\t"
                     f"{row['n_images']} images\t{row['n_errors']} errors\t"
                     f"sha256 {row['sha256_prefix']}\t{row['layers']}\t"
-                    f"{row['pooling']}-pooled"
+                    f"{row['pooling']}-pooled\t{row['kind']}"
+                    + (f" from {row['parent_model_id']}" if row["parent_model_id"] else "")
                 )
 
     @models.command("register")

@@ -1,10 +1,13 @@
--- Registered models with their layers and how many images each has processed.
--- Reads: models, units, activation_vectors, activation_errors. Writes: nothing.
+-- Registered models with their layers, lineage and how many images each has processed.
+-- Reads: models, units, model_lineage, activation_vectors, activation_errors.
+-- Writes: nothing.
 SELECT
     m.model_id,
     m.name,
     m.n_units,
     m.pooling,
+    l.kind,
+    l.parent_model_id,
     (SELECT string_agg(layer, ',' ORDER BY layer_index)
      FROM (SELECT DISTINCT layer, layer_index FROM units AS u WHERE u.model_id = m.model_id))
         AS layers,
@@ -13,4 +16,5 @@ SELECT
     left(m.weights_sha256, 12) AS sha256_prefix,
     m.weights
 FROM models AS m
+JOIN model_lineage AS l ON l.model_id = m.model_id
 ORDER BY m.model_id;
