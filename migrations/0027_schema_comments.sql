@@ -198,7 +198,7 @@ COMMENT ON TABLE visualness IS 'One row per (model, scope, word, method). accura
 COMMENT ON COLUMN visualness.model_id IS 'The CNN and its weights (models.model_id).';
 COMMENT ON COLUMN visualness.scope IS 'The scope (scopes.scope) the row belongs to; ''default'' = all kept products.';
 COMMENT ON COLUMN visualness.word IS 'A vocabulary word (vocabulary.word): a candidate attribute.';
-COMMENT ON COLUMN visualness.method IS 'random / initial / resample / language_prior';
+COMMENT ON COLUMN visualness.method IS 'random / initial / resample (the paper''s three), crossfit (cross-fitted, every universe product tested once), language_prior (the text baseline).';
 COMMENT ON COLUMN visualness.accuracy IS 'balanced test accuracy (V(u) for resample)';
 COMMENT ON COLUMN visualness.n_train IS 'Training products (positives and negatives) of the classifier.';
 COMMENT ON COLUMN visualness.n_test IS 'Test products the accuracy is measured on.';
@@ -218,7 +218,7 @@ COMMENT ON TABLE classifiers IS 'The trained classifiers, so other stages (salie
 COMMENT ON COLUMN classifiers.model_id IS 'The CNN and its weights (models.model_id).';
 COMMENT ON COLUMN classifiers.scope IS 'The scope (scopes.scope) the row belongs to; ''default'' = all kept products.';
 COMMENT ON COLUMN classifiers.word IS 'A vocabulary word (vocabulary.word): a candidate attribute.';
-COMMENT ON COLUMN classifiers.method IS 'random / initial / resample';
+COMMENT ON COLUMN classifiers.method IS 'random / initial / resample / crossfit.';
 COMMENT ON COLUMN classifiers.unit_ids IS 'feature i is unit unit_ids[i]; NULL = all units';
 COMMENT ON COLUMN classifiers.coef IS 'weights on the standardised features';
 COMMENT ON COLUMN classifiers.mean IS 'standardisation, fitted on the training sample';
