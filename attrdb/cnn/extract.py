@@ -215,6 +215,7 @@ def run_extract(
         raise InputError(f"limit must be 0 or more, got {limit}")
     if workers is not None and workers < 0:
         raise InputError(f"workers must be 0 or more, got {workers}")
+    feature_set = pooled_model_id(model_id or model, pooling)  # checks the pooling first
     require_tables(con, "products", hint="run `attrdb ingest` first")
     if not all_products and not _has_rows(con, "duplicate_groups"):
         raise StateError(
@@ -223,7 +224,6 @@ def run_extract(
         )
     target = resolve_device(device)
     network_id = model_id or model
-    feature_set = pooled_model_id(network_id, pooling)
     params = {
         "model": model,
         "weights": str(weights) if weights else None,

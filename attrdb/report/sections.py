@@ -19,6 +19,7 @@ from attrdb.errors import InputError
 from attrdb.ingest import ImageRoots, image_roots
 from attrdb.report import html as h
 from attrdb.report import images, neighbour_time_plots, plots
+from attrdb.report.compare_section import compare
 from attrdb.sqlfiles import run_sql_file
 
 
@@ -653,6 +654,6 @@ def time_trends(ctx: Context) -> h.Section:
 
 SECTIONS: list[Callable[[Context], h.Section]] = [
     overview, vocabulary, visualness, agreement, layers, layer_magnitude, layer_correlation,
-    purifier, metadata, saliency, saliency_curves, phrases, neighbours, time_trends,
+    purifier, metadata, compare, saliency, saliency_curves, phrases, neighbours, time_trends,
     runs,
 ]

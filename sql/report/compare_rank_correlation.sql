@@ -1,0 +1,7 @@
+-- report/compare_rank_correlation: Spearman correlation of two feature sets' word rankings
+-- with its interval, and their shared top 30, for one method.
+-- Reads: compare_rank_correlation. Writes: nothing. Parameters: $scope, $method.
+SELECT model_a, model_b, n_words, spearman, spearman_low, spearman_high, top30_shared
+FROM compare_rank_correlation
+WHERE scope = $scope AND method = $method
+ORDER BY model_a, model_b;
