@@ -22,8 +22,8 @@ from tests.conftest import copy_db
 
 SECTION_IDS = [
     "dataset", "vocabulary", "visualness", "agreement", "layers", "layer-magnitude",
-    "layer-correlation", "purifier", "metadata", "saliency", "saliency-curves", "phrases",
-    "neighbours", "time-trends", "runs",
+    "layer-correlation", "purifier", "metadata", "compare", "saliency", "saliency-curves",
+    "phrases", "neighbours", "time-trends", "runs",
 ]
 
 
@@ -118,8 +118,8 @@ def test_full_report_has_every_section_but_the_evaluation(full_db: Path, tmp_pat
     text, statuses = _report(full_db, tmp_path / "r.html")
     absent = {k for k, v in statuses.items() if v != "ok"}
     # phrases, neighbours and time windows are not part of `attrdb run` (their own test
-    # files render their sections).
-    assert absent == {"saliency-curves", "phrases", "neighbours", "time-trends"}
+    # files render their sections), nor a second feature set (tests/test_compare.py).
+    assert absent == {"saliency-curves", "compare", "phrases", "neighbours", "time-trends"}
     assert "most visual" in text and "least visual" in text
     assert "Pearson, max KL" not in text  # plot labels live inside the PNG, not the page
     con = connect(full_db, read_only=True)
