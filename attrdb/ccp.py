@@ -20,8 +20,9 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError
-from attrdb.sqlfiles import run_sql_file
+from attrdb.pipeline import PipelineConfig, config_from_dict, run_stages
 
 #: the shop every CCP photo gets (one catalogue, no near-duplicate groups across shops).
 CCP_SHOP = "ccp"
@@ -120,76 +121,77 @@ def write_listings(
     return out
 
 
+def preset_config(
+    ccp_dir: str | Path,
+    listings: str | Path,
+    *,
+    scope: str = DEFAULT_SCOPE,
+    model: str = "efficientnet_lite0",
+    weights: str | Path | None = None,
+    device: str = "auto",
+) -> PipelineConfig:
+    """The run config that prepares a CCP database for ``attrdb evaluate``.
+
+    Ingest of the generated listings (:func:`write_listings`; the photos folder is the
+    images root, the listings hold absolute photo paths), text (English: tags only), dedup
+    (a no-op here: photos have no title or description, whose words dedup compares), vocab
+    of kind ``tag``, split (the defaults), extract, divergence (the defaults) and
+    visualness (``resample`` classifiers, for the gradient baseline): the ordinary
+    pipeline stages with their usual skipping (``attrdb run``).
+
+    Args:
+        ccp_dir: the CCP folder.
+        listings: the catalogue :func:`write_listings` wrote.
+        scope: scope of vocab, divergence and visualness.
+        model: CNN architecture for extract.
+        weights: its weights file (default: the embedded / cached one).
+        device: torch device for extract.
+    """
+    root = check_ccp_dir(ccp_dir).resolve()
+    extract: dict[str, Any] = {"model": model, "device": device}
+    if weights is not None:
+        extract["weights"] = str(weights)
+    data = {
+        "pipeline": {"scope": scope, "publish": False},
+        "ingest": {"source": str(listings), "images_root": str(root / "photos")},
+        "text": {"lang": "en"},
+        "dedup": {},
+        "vocab": {"kind": "tag"},
+        "split": {},
+        "extract": extract,
+        "divergence": {},
+        "visualness": {"methods": ["resample"], "jobs": 1},
+    }
+    return config_from_dict(data, base=root)
+
+
 def prepare_database(
     con: duckdb.DuckDBPyConnection,
     ccp_dir: str | Path,
     *,
     listings: str | Path,
-    scope: str = "default",
-    model: str = "efficientnet_lite0",
-    weights: str | Path | None = None,
-    device: str = "auto",
     n_photos: int | None = None,
     progress: bool = True,
+    **preset: Any,
 ) -> dict[str, Any]:
     """Load CCP into a database and run the stages the saliency evaluation needs.
 
-    Each stage runs through its own library function, and is skipped when its output is
-    already there: ingest of the generated listings (``write_listings``), text, dedup (a
-    no-op here: photos have no title or description, whose words are what dedup
-    compares), vocab of kind ``tag``, split (the defaults: 50/25/25 by a seeded hash),
-    extract (resumable: it always runs and finishes what is missing), divergence (train
-    split), visualness (``resample`` classifiers, for the gradient baseline).
+    Writes the listings, then runs :func:`preset_config` through the ordinary pipeline
+    (:func:`attrdb.pipeline.run_stages`): stages already done with the same inputs are
+    skipped, an interrupted one resumes.
 
     Args:
         con: the CCP database (one catalogue per database: never the Myntra one).
         ccp_dir: the CCP folder.
         listings: where to write the generated Parquet catalogue.
-        scope: scope of vocab, divergence and visualness.
-        model: CNN architecture for extract.
-        weights: its weights file (default: the embedded / cached one).
-        device: torch device for extract.
         n_photos: load only the first photos in id order (default all 1,004).
-        progress: progress bars on stderr.
+        progress: one line per stage on stderr (False: quiet).
+        **preset: options of :func:`preset_config` (scope, model, weights, device).
 
     Returns:
-        Stage name -> that stage's summary, or "skipped".
+        Stage name -> its summary, or "skipped".
     """
-    from attrdb.cnn.extract import run_extract
-    from attrdb.dedup import run_dedup
-    from attrdb.divergence import run_divergence
-    from attrdb.ingest import run_ingest
-    from attrdb.ingest_config import IngestConfig
-    from attrdb.splits import run_split
-    from attrdb.text.tokenize import run_text
-    from attrdb.visualness import run_visualness
-    from attrdb.vocab import run_vocab
-
-    def state() -> dict[str, int]:
-        cursor = run_sql_file(con, "saliency/ccp_state", {"scope": scope})
-        names = [d[0] for d in cursor.description]
-        return dict(zip(names, cursor.fetchall()[0], strict=True))
-
-    done: dict[str, Any] = {}
-    if state()["products"]:
-        done["ingest"] = "skipped"
-    else:
-        # The listings hold absolute photo paths: the photos folder is their images root.
-        photos = IngestConfig(images_root=check_ccp_dir(ccp_dir) / "photos")
-        done["ingest"] = run_ingest(
-            con, write_listings(ccp_dir, listings, n_photos=n_photos), photos
-        )
-    done["text"] = run_text(con, lang="en", progress=progress)
-    done["dedup"] = "skipped" if state()["duplicate_groups"] else run_dedup(con)
-    done["vocab"] = "skipped" if state()["vocabulary"] else run_vocab(con, scope=scope, kind="tag")
-    done["split"] = "skipped" if state()["splits"] else run_split(con)
-    done["extract"] = run_extract(
-        con, model=model, weights=weights, device=device, progress=progress
-    )
-    done["divergence"] = "skipped" if state()["divergence"] else run_divergence(con, scope=scope)
-    done["visualness"] = (
-        "skipped"
-        if state()["classifiers"]
-        else run_visualness(con, scope=scope, methods=("resample",), jobs=1, progress=progress)
-    )
-    return done
+    write_listings(ccp_dir, listings, n_photos=n_photos)
+    config = preset_config(ccp_dir, listings, **preset)
+    outcomes = run_stages(con, config, echo=None if progress else lambda line: None)
+    return {o.name: "skipped" if o.action == "skipped" else o.summary for o in outcomes}

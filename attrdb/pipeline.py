@@ -46,7 +46,7 @@ from attrdb.stages import stage as stage_named
 __all__ = [
     "STAGES", "STAGE_NAMES", "PipelineConfig", "PipelineResult", "Stage", "StageOutcome",
     "config_from_dict", "decide", "demo_config", "fingerprint", "load_config", "run_demo",
-    "run_pipeline", "stage_function", "validate_config",
+    "run_pipeline", "run_stages", "stage_function", "validate_config",
 ]
 
 
@@ -476,9 +476,28 @@ def run_pipeline(
     return result
 
 
+def run_stages(
+    con: duckdb.DuckDBPyConnection,
+    config: PipelineConfig,
+    *,
+    echo: Callable[[str], None] | None = None,
+) -> list[StageOutcome]:
+    """Run a config's stages on an open database, skipping those already done.
+
+    The same stages, order, skipping and recording as :func:`run_pipeline`, for a caller
+    that holds the connection (a preset such as :func:`attrdb.ccp.prepare_database`);
+    nothing is published and no report is written.
+    """
+    say = echo or (lambda line: print(line, file=sys.stderr, flush=True))
+    validate_config(config)
+    result = PipelineResult(db=Path(":memory:"), outcomes=[])
+    _run_stages(con, None, config, None, False, say, result)
+    return result.outcomes
+
+
 def _run_stages(
     con: duckdb.DuckDBPyConnection,
-    db: str | Path,
+    db: str | Path | None,
     config: PipelineConfig,
     from_stage: str | None,
     dry_run: bool,
@@ -518,7 +537,7 @@ def _run_stages(
                                summary if isinstance(summary, dict) else {})
         result.outcomes.append(outcome)
         say(f"{stage.name}: {action} in {outcome.seconds:.1f} s")
-        if config.publish and str(db) != ":memory:":
+        if db is not None and config.publish and str(db) != ":memory:":
             from attrdb.snapshot import publish
 
             result.snapshot = publish(con, db)

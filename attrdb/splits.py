@@ -6,6 +6,7 @@ implementation for DuckDB and Spark.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,8 @@ import duckdb
 
 from attrdb.engines.base import Engine
 from attrdb.engines.transpile import query_file, run_file
-from attrdb.stages import Params, check_fraction_sum, recorded, require_inputs
+from attrdb.errors import InputError
+from attrdb.stages import Params, recorded, require_inputs
 
 DEFAULT_FRACTIONS = (0.5, 0.25, 0.25)
 
@@ -34,7 +36,11 @@ class SplitParams(Params):
     val: float = DEFAULT_FRACTIONS[2]
 
     def __post_init__(self) -> None:
-        check_fraction_sum(float(self.train), float(self.test), float(self.val))
+        train, test, val = self.train, self.test, self.val
+        if min(train, test, val) < 0 or not math.isclose(train + test + val, 1.0, abs_tol=1e-9):
+            raise InputError(
+                f"split fractions must be >= 0 and sum to 1, not {train}/{test}/{val}"
+            )
 
     def bind(self) -> dict[str, Any]:
         # val is what train and test leave; the hash takes the seed as text.

@@ -20,11 +20,10 @@ used, so reading the registry imports neither torch nor scikit-learn.
 from __future__ import annotations
 
 import importlib
-import math
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 import duckdb
@@ -111,12 +110,6 @@ def _coerce(stage: str, name: str, value: Any, kind: Any) -> Any:
             f"{stage}: parameter {name}={value!r} is not a {target.__name__}"
         ) from exc
     return value
-
-
-def check_fraction_sum(train: float, test: float, val: float) -> None:
-    """Split fractions must be non-negative and sum to 1 (InputError otherwise)."""
-    if min(train, test, val) < 0 or not math.isclose(train + test + val, 1.0, abs_tol=1e-9):
-        raise InputError(f"split fractions must be >= 0 and sum to 1, not {train}/{test}/{val}")
 
 
 @dataclass(frozen=True)
@@ -336,10 +329,4 @@ def recorded(
         except BaseException:
             con.rollback()
             raise
-
-
-def dataclass_defaults(cls: type) -> dict[str, Any]:
-    """Field name -> default of a dataclass (fields without one left out)."""
-    assert is_dataclass(cls)
-    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
 

@@ -65,6 +65,17 @@ def _sweep_settings(
 _SIZE_HELP = "Square sweep input side in px (default: the model input size)."
 _PAPER_HELP = "The paper's sweep: 256 px, patches 24,48,96, stride 4 (~8,000 passes/image)."
 
+# The sweep options of both commands, declared once.
+_Size = Annotated[Optional[int], typer.Option("--size", help=_SIZE_HELP)]  # noqa: UP045
+_Patches = Annotated[str, typer.Option("--patches", help="Patch sides, px.")]
+_Stride = Annotated[int, typer.Option("--stride", help="Patch stride, px.")]
+_Paper = Annotated[bool, typer.Option("--paper", help=_PAPER_HELP)]
+_BatchSize = Annotated[int, typer.Option("--batch-size", help="Occluded copies per pass.")]
+_MapSize = Annotated[int, typer.Option("--map-size", help="Long side of stored maps.")]
+_SigmaFactor = Annotated[float, typer.Option("--sigma-factor", help="Sigma / patch side.")]
+_MeanImages = Annotated[int, typer.Option("--mean-images", help="Images in the mean image.")]
+_Ks = Annotated[str, typer.Option("--k", help="Units of highest KL accumulated.")]
+
 
 def register(app: typer.Typer) -> None:
     """Add ``saliency`` and ``evaluate`` to the app."""
@@ -79,28 +90,20 @@ def register(app: typer.Typer) -> None:
         ] = None,
         scope: options.Scope = DEFAULT_SCOPE,
         model_id: options.Model = None,
-        ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
+        ks: _Ks = DEFAULT_KS,
         methods: str = typer.Option(
             ",".join(_MAPS["methods"]), "--method", help="kl_occlusion, gradient, center_prior."
         ),
         split: str = typer.Option(_MAPS["split"], "--split", help="Split of the default images."),
         limit: int = typer.Option(_MAPS["limit"], "--limit", help="Default images per word."),
-        size: Optional[int] = typer.Option(None, "--size", help=_SIZE_HELP),  # noqa: UP045
-        patches: str = typer.Option(DEFAULT_PATCHES, "--patches", help="Patch sides, px."),
-        stride: int = typer.Option(DEFAULT_STRIDE, "--stride", help="Patch stride, px."),
-        paper: bool = typer.Option(False, "--paper", help=_PAPER_HELP),
-        batch_size: int = typer.Option(
-            _SWEEP.batch_size, "--batch-size", help="Occluded copies per pass."
-        ),
-        map_size: int = typer.Option(
-            _SWEEP.map_size, "--map-size", help="Long side of stored maps."
-        ),
-        sigma_factor: float = typer.Option(
-            _SWEEP.sigma_factor, "--sigma-factor", help="Sigma / patch side."
-        ),
-        mean_images: int = typer.Option(
-            _SWEEP.mean_images, "--mean-images", help="Images in the mean image."
-        ),
+        size: _Size = None,
+        patches: _Patches = DEFAULT_PATCHES,
+        stride: _Stride = DEFAULT_STRIDE,
+        paper: _Paper = False,
+        batch_size: _BatchSize = _SWEEP.batch_size,
+        map_size: _MapSize = _SWEEP.map_size,
+        sigma_factor: _SigmaFactor = _SWEEP.sigma_factor,
+        mean_images: _MeanImages = _SWEEP.mean_images,
         classifier: str = typer.Option(
             _MAPS["classifier_method"], "--classifier",
             help="Visualness classifier the gradient uses.",
@@ -149,7 +152,7 @@ def register(app: typer.Typer) -> None:
             Optional[int], options.hidden_alias("--images", "--n-images")  # noqa: UP045
         ] = None,
         exclude: str = typer.Option(",".join(_EVAL["exclude"]), "--exclude", help="Tags left out."),
-        ks: str = typer.Option(DEFAULT_KS, "--k", help="Units of highest KL accumulated."),
+        ks: _Ks = DEFAULT_KS,
         methods: str = typer.Option(
             ",".join(_EVAL["methods"]), "--method", help="Maps scored."
         ),
@@ -159,22 +162,14 @@ def register(app: typer.Typer) -> None:
         tolerance: float = typer.Option(
             _EVAL["tolerance"], "--tolerance", help="Pointing-game tolerance, px."
         ),
-        size: Optional[int] = typer.Option(None, "--size", help=_SIZE_HELP),  # noqa: UP045
-        patches: str = typer.Option(DEFAULT_PATCHES, "--patches", help="Patch sides, px."),
-        stride: int = typer.Option(DEFAULT_STRIDE, "--stride", help="Patch stride, px."),
-        paper: bool = typer.Option(False, "--paper", help=_PAPER_HELP),
-        batch_size: int = typer.Option(
-            _SWEEP.batch_size, "--batch-size", help="Occluded copies per pass."
-        ),
-        map_size: int = typer.Option(
-            _SWEEP.map_size, "--map-size", help="Long side of stored maps."
-        ),
-        sigma_factor: float = typer.Option(
-            _SWEEP.sigma_factor, "--sigma-factor", help="Sigma / patch side."
-        ),
-        mean_images: int = typer.Option(
-            _SWEEP.mean_images, "--mean-images", help="Images in the mean image."
-        ),
+        size: _Size = None,
+        patches: _Patches = DEFAULT_PATCHES,
+        stride: _Stride = DEFAULT_STRIDE,
+        paper: _Paper = False,
+        batch_size: _BatchSize = _SWEEP.batch_size,
+        map_size: _MapSize = _SWEEP.map_size,
+        sigma_factor: _SigmaFactor = _SWEEP.sigma_factor,
+        mean_images: _MeanImages = _SWEEP.mean_images,
         figures: Annotated[
             Optional[Path],  # noqa: UP045
             typer.Option("--figures", help="Folder for overlay PNGs of the first words."),
