@@ -49,7 +49,8 @@ class CompareParams:
         k: precision at this many of a classifier's surest products.
         min_products: the least number of scope products a value needs.
         ceiling: also train and score the supervised ceiling per feature set.
-        models: feature sets to compare (default: every model with predictions).
+        models: feature sets to compare (default: every model with predictions; a named
+            one without them, e.g. a 'both' set, gets only its ceiling).
         jobs: joblib workers of the ceiling's classifiers (-1 = every core).
     """
 
@@ -128,7 +129,9 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
     for model_id, method in available:
         methods.setdefault(str(model_id), []).append(str(method))
     models = list(params.models) or sorted(methods)
-    unknown = [m for m in models if m not in methods]
+    # A named feature set without text-trained predictions still gets its ceiling.
+    unknown = [m for m in models if m not in methods and not (params.ceiling and _has_vectors(
+        con, m))]
     if unknown:
         raise StateError(
             f"model {unknown[0]!r} has no predictions in scope {params.scope!r}; run "
@@ -147,7 +150,7 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
         for model_id in models:
             text_rows = [
                 row
-                for method in methods[model_id]
+                for method in methods.get(model_id, [])
                 for row in _precision_rows(con, model_id, params.scope, method, params,
                                            words, values)
             ]
@@ -165,6 +168,10 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
             summary["models"][model_id] = result
         run.summary.update(summary)
     return summary
+
+
+def _has_vectors(con: duckdb.DuckDBPyConnection, model_id: str) -> bool:
+    return bool(query_sql_file(con, "compare/has_vectors", {"model_id": model_id})[0][0])
 
 
 def _prepare_ceiling(
