@@ -123,6 +123,7 @@ def run_finetune(
         record_lineage,
         register_within_transaction,
         resolve_model,
+        write_lineage_sidecar,
     )
 
     hint = "run `attrdb vocab` and `attrdb split` first"
@@ -195,21 +196,30 @@ def run_finetune(
         test = _evaluate(con, params, tuned, result.head, labels, size, train_targets=targets,
                          model_id=model_id, run_id=run.run_id, progress=progress)
         clock.lap("test")
+        kind = f"{params.kind}_tuned"
+        lineage_settings = {
+            **settings.as_dict(), "labels": labels, "scope": params.scope, "n_train": len(kept),
+            "label_key": params.label_key if params.kind == "category" else None,
+        }
         con.execute("BEGIN TRANSACTION")
         try:
-            register_within_transaction(con, tuned)
+            # Lineage first: its row (with this run's id) wins over any sidecar's.
             record_lineage(
-                con, tuned, kind=f"{params.kind}_tuned", parent=parent,
-                training_run_id=run.run_id, seed=params.seed,
-                settings={**settings.as_dict(), "labels": labels, "scope": params.scope,
-                          "label_key": params.label_key if params.kind == "category" else None,
-                          "n_train": len(kept)},
+                con, tuned, kind=kind, parent_model_id=parent.model_id,
+                parent_weights_sha256=parent.weights_sha256, training_run_id=run.run_id,
+                seed=params.seed, settings=lineage_settings,
             )
+            register_within_transaction(con, tuned)
             test.write(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        write_lineage_sidecar(
+            tuned, kind=kind, parent_model_id=parent.model_id,
+            parent_weights_sha256=parent.weights_sha256, training_run_id=run.run_id,
+            training_database=database_file(con), seed=params.seed, settings=lineage_settings,
+        )
         checkpoint.unlink(missing_ok=True)  # the registered weights are the result now
         clock.lap("register")
         epochs = [asdict(e) for e in result.epochs]

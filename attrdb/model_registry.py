@@ -70,7 +70,9 @@ def register_model(con: duckdb.DuckDBPyConnection, model: TappedModel) -> bool:
     """Record ``model`` (weights hash and every unit) under ``model.model_id``.
 
     Registering the same weights, layers and pooling again is a no-op. A seeded random
-    architecture also records its ``random_init`` lineage.
+    architecture also records its ``random_init`` lineage, and weights with a lineage
+    sidecar (``<weights>.lineage.json``, written by ``attrdb finetune``) the lineage it
+    carries (training run id and database in its settings).
 
     Returns:
         True when the model was newly registered.
@@ -109,6 +111,8 @@ def register_within_transaction(con: duckdb.DuckDBPyConnection, model: TappedMod
     run_sql_file(con, "cnn/model_register", registration_params(model))
     if model.arch.lineage == "random_init":
         record_lineage(con, model, kind="random_init", seed=model.arch.seed)
+    else:
+        _record_sidecar_lineage(con, model)
 
 
 def list_models(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -151,7 +155,8 @@ def record_lineage(
     model: TappedModel,
     *,
     kind: str,
-    parent: TappedModel | None = None,
+    parent_model_id: str | None = None,
+    parent_weights_sha256: str | None = None,
     training_run_id: int | None = None,
     seed: int | None = None,
     settings: dict[str, Any] | None = None,
@@ -164,9 +169,50 @@ def record_lineage(
         "kind": kind,
         "name": model.name,
         "weights": str(model.weights_path),
-        "parent_model_id": parent.model_id if parent is not None else None,
-        "parent_weights_sha256": parent.weights_sha256 if parent is not None else None,
+        "parent_model_id": parent_model_id,
+        "parent_weights_sha256": parent_weights_sha256,
         "training_run_id": training_run_id,
         "seed": seed,
         "settings": json.dumps(settings, sort_keys=True) if settings is not None else None,
     })
+
+
+def lineage_sidecar(weights: Path) -> Path:
+    """The JSON file beside a weights file that carries its lineage to other databases."""
+    return weights.with_name(weights.stem + ".lineage.json")
+
+
+def write_lineage_sidecar(
+    model: TappedModel, *, kind: str, parent_model_id: str | None,
+    parent_weights_sha256: str | None, training_run_id: int | None,
+    training_database: str | None, seed: int | None, settings: dict[str, Any],
+) -> Path:
+    """Write ``<weights>.lineage.json``: registering the file in another database (e.g.
+    ``attrdb extract --weights FILE``) then records the same lineage there."""
+    path = lineage_sidecar(model.weights_path)
+    path.write_text(json.dumps({
+        "weights_sha256": model.weights_sha256, "kind": kind, "name": model.name,
+        "parent_model_id": parent_model_id, "parent_weights_sha256": parent_weights_sha256,
+        "seed": seed, "settings": {**settings, "training_run_id": training_run_id,
+                                   "training_database": training_database},
+    }, indent=1, sort_keys=True), encoding="utf-8")
+    return path
+
+
+def _record_sidecar_lineage(con: duckdb.DuckDBPyConnection, model: TappedModel) -> None:
+    # A sidecar whose hash is not these weights' describes other weights: ignored.
+    path = lineage_sidecar(model.weights_path)
+    if not path.is_file():
+        return
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(found, dict) or found.get("weights_sha256") != model.weights_sha256:
+        return
+    record_lineage(
+        con, model, kind=str(found.get("kind")),
+        parent_model_id=found.get("parent_model_id"),
+        parent_weights_sha256=found.get("parent_weights_sha256"),
+        seed=found.get("seed"), settings=found.get("settings"),
+    )

@@ -28,7 +28,7 @@ from attrdb.cnn.models import load_model, sha256_file
 from attrdb.connection import connect
 from attrdb.errors import InputError, ModelError, StateError
 from attrdb.finetune import FinetuneParams, run_finetune
-from attrdb.model_registry import model_from_db, resolve_model
+from attrdb.model_registry import model_from_db, register_model, resolve_model
 from tests.conftest import copy_db
 
 TINY = {"epochs": 2, "input_size": 64, "limit": 32, "test_limit": 24, "batch_size": 8,
@@ -111,6 +111,20 @@ def test_extract_runs_on_the_tuned_model(tuned: tuple[Path, Path, str]) -> None:
     # Frozen early layers are the parent's; the trained head layer is not.
     assert torch.equal(tuned_model.net._conv_stem.weight, pretrained.net._conv_stem.weight)
     assert not torch.equal(tuned_model.net._conv_head.weight, pretrained.net._conv_head.weight)
+
+
+def test_lineage_travels_with_the_weights_file(
+    tuned: tuple[Path, Path, str], con: duckdb.DuckDBPyConnection
+) -> None:
+    _, out, _ = tuned
+    weights = out / "efficientnet_lite0_attr.pth"
+    register_model(con, load_model("efficientnet_lite0", weights, model_id="lite0_attr:mean",
+                                   pooling="mean"))
+    kind, parent, run_id = con.execute(
+        "SELECT kind, parent_model_id, training_run_id FROM model_lineage").fetchall()[0]
+    assert (kind, parent, run_id) == ("attribute_tuned", "efficientnet_lite0", None)
+    settings = json.loads(con.execute("SELECT settings FROM weights_lineage").fetchall()[0][0])
+    assert settings["training_run_id"] is not None and settings["input_size"] == 64
 
 
 def test_category_tuned_on_a_metadata_key(text_db: Path, tmp_path: Path) -> None:
