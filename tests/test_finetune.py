@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 from attrdb.cli import app
 from attrdb.cnn.finetune import (
     TrainSettings,
+    _ap_counted,
+    _ranked,
     average_precision,
     average_precision_interval,
     positive_weights,
@@ -196,6 +198,12 @@ def test_average_precision_matches_scikit_learn_with_ties() -> None:
     assert np.isnan(ap[3])
     point, low, high = average_precision_interval(scores, labels, n_boot=50)
     assert np.all((low[:3] <= point[:3]) & (point[:3] <= high[:3])) and np.isnan(low[3])
+    # The bootstrap weights the one ranking by draw counts: the same as resampling rows.
+    drawn = rng.integers(0, 200, 200)
+    order, positives, last = _ranked(scores, labels)
+    counts = np.bincount(drawn, minlength=200).astype(float)
+    by_counts = _ap_counted(positives, last, counts[order])
+    np.testing.assert_allclose(by_counts[:3], average_precision(scores[drawn], labels[drawn])[:3])
 
 
 def test_positive_weights_balance_and_cap() -> None:

@@ -390,6 +390,36 @@ def predict(
     return np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.float32)
 
 
+def _ranked(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each column's order by descending score, its labels in that order, and which
+    positions end a run of equal scores (one threshold each)."""
+    n, k = scores.shape
+    order = np.argsort(-scores, axis=0, kind="mergesort")
+    ranked = np.take_along_axis(scores, order, axis=0)
+    last = np.ones((n, k), dtype=bool)
+    last[:-1] = ranked[1:] != ranked[:-1]
+    return order, np.take_along_axis(labels, order, axis=0).astype(np.float64), last
+
+
+def _ap_counted(positives: np.ndarray, last: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """AP per column of ranked labels where ranked image i counts ``counts[i]`` times.
+
+    A bootstrap resample is the same ranking with multiplicities, so it needs no new sort:
+    an image drawn 0 times adds nothing, and a threshold's precision and recall step are
+    those of the images drawn up to it.
+    """
+    tps = np.cumsum(counts * positives, axis=0)
+    seen = np.cumsum(counts, axis=0)
+    # True positives at the previous threshold (tps never decreases: a running maximum).
+    reached = np.maximum.accumulate(np.where(last, tps, 0.0), axis=0)
+    previous = np.vstack([np.zeros((1, tps.shape[1])), reached[:-1]])
+    gain = np.where(last, tps - previous, 0.0)
+    precision = tps / np.maximum(seen, 1.0)
+    n_pos = tps[-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n_pos > 0, (gain * precision).sum(axis=0) / n_pos, np.nan)
+
+
 def average_precision(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Average precision of every column (scikit-learn's definition, ties grouped).
 
@@ -400,23 +430,10 @@ def average_precision(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
         scores: (n, k) higher = more likely positive.
         labels: (n, k) 0/1.
     """
-    n, k = scores.shape
-    result = np.full(k, np.nan)
-    for j in range(k):
-        y = labels[:, j].astype(bool)
-        n_pos = int(y.sum())
-        if n_pos == 0:
-            continue
-        order = np.argsort(-scores[:, j], kind="mergesort")
-        s = scores[order, j]
-        tps = np.cumsum(y[order])
-        # The last index of each run of equal scores is one threshold.
-        last = np.r_[np.flatnonzero(np.diff(s)), n - 1]
-        tp = tps[last]
-        precision = tp / (last + 1)
-        recall = tp / n_pos
-        result[j] = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
-    return result
+    if len(scores) == 0:
+        return np.full(scores.shape[1], np.nan)
+    _order, positives, last = _ranked(scores, labels)
+    return _ap_counted(positives, last, np.ones_like(positives))
 
 
 def average_precision_interval(
@@ -434,11 +451,14 @@ def average_precision_interval(
     """
     ap = average_precision(scores, labels)
     n = len(scores)
+    if n == 0:
+        return ap, ap.copy(), ap.copy()
+    order, positives, last = _ranked(scores, labels)
     rng = np.random.default_rng(seed)
     boots = np.empty((n_boot, scores.shape[1]))
     for b in range(n_boot):
-        index = rng.integers(0, n, n)
-        boots[b] = average_precision(scores[index], labels[index])
+        drawn = np.bincount(rng.integers(0, n, n), minlength=n).astype(np.float64)
+        boots[b] = _ap_counted(positives, last, drawn[order])
     alpha = (1 - level) / 2
     with warnings.catch_warnings():
         # A word whose resamples all lack a positive: its interval is NaN, said by ap.
@@ -448,7 +468,6 @@ def average_precision_interval(
     low[np.isnan(ap)] = np.nan
     high[np.isnan(ap)] = np.nan
     return ap, low, high
-
 
 
 def accuracy_interval(correct: int, n: int, level: float = 0.95) -> tuple[float, float]:
