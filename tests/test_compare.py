@@ -112,6 +112,17 @@ def test_cli_pooling_error_is_one_line(
     assert len(err.splitlines()) == 1 and "unknown pooling 'median'" in err, err
 
 
+def test_cli_compare_without_results_is_one_line(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    connect(db_path).close()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db_path), "compare", "--words", "red"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "attrdb visualness" in err, err
+
+
 # --- the compare stage on synthetic features ----------------------------------------------
 
 
