@@ -89,3 +89,25 @@ def test_reads_and_writes_chain() -> None:
     needed, written = stage_tables(["divergence", "depth"])
     assert set(stage("divergence").reads) <= set(needed)
     assert written == [*stage("divergence").writes, *stage("depth").writes]
+
+
+def test_scoped_stages_take_a_scope() -> None:
+    for declared in sql_stages():
+        assert declared.scoped == ("scope" in declared.params_class().names()), declared.name
+
+
+def test_missing_inputs_name_the_stage_that_writes_them() -> None:
+    from attrdb.connection import connect
+    from attrdb.depth import run_depth
+    from attrdb.splits import run_split
+
+    con = connect(":memory:", create=True)
+    try:
+        with pytest.raises(StateError, match=r"'products' is empty; run `attrdb ingest` first"):
+            run_split(con)
+        with pytest.raises(
+            StateError, match=r"'unit_word_divergence' is empty; run `attrdb divergence` first"
+        ):
+            run_depth(con)
+    finally:
+        con.close()
