@@ -47,6 +47,10 @@ def _cpu() -> float:
 
 
 def _peak_gb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would include the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024**2
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
@@ -118,41 +122,46 @@ def numpy_bincount(acts: np.ndarray, members: list[np.ndarray], n_bins: int,
 # --- workers (one process each) -----------------------------------------------------------
 
 
-def worker_sql(db: str, n_bins: int, threads: int, memory_limit: str | None) -> dict[str, Any]:
+def worker_sql(db: str, n_bins: int, threads: int, scope: str, null_draws: int,
+               memory_limit: str | None) -> dict[str, Any]:
     from attrdb.connection import connect
     from attrdb.divergence import run_divergence
 
-    con = connect(db, threads=threads)
+    con = connect(db, threads=threads, upgrade=True)
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     started, cpu = time.perf_counter(), _cpu()
-    summary = run_divergence(con, n_bins=n_bins)
+    summary = run_divergence(con, scope=scope, n_bins=n_bins, null_draws=null_draws)
     wall, cpu = time.perf_counter() - started, _cpu() - cpu
     con.close()
     return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "summary": summary}
 
 
-def _load(db: str) -> tuple[np.ndarray, list[np.ndarray], list[str], Any]:
-    """The stage's universe and kept words, via its own SQL files (not timed)."""
+def _load(db: str, scope: str, null_draws: int
+          ) -> tuple[np.ndarray, list[np.ndarray], list[str], Any]:
+    """The stage's universe and kept words (with its pseudo-words), via its own SQL files
+    (not timed)."""
     from attrdb.connection import connect
     from attrdb.divergence import DEFAULT_MIN_NEGATIVES, DEFAULT_MIN_POSITIVES, resolve_model
     from attrdb.sqlfiles import query_sql_file
 
-    con = connect(db)
+    con = connect(db, upgrade=True)
     model_id = resolve_model(con, None)
     query_sql_file(con, "divergence/universe",
-                   {"model_id": model_id, "scope": "default", "split": "train"})
+                   {"model_id": model_id, "scope": scope, "split": "train"})
     table = con.execute(
         "SELECT a.vals FROM divergence_universe AS u JOIN activation_vectors AS a "
         "ON a.product_id = u.product_id AND a.model_id = ? ORDER BY u.pidx", [model_id]
     ).to_arrow_table()
     vals = table.column("vals").combine_chunks()
     acts = vals.flatten().to_numpy().reshape(len(vals), -1)
-    words = query_sql_file(con, "divergence/words", {
-        "scope": "default", "min_positives": DEFAULT_MIN_POSITIVES,
-        "min_negatives": DEFAULT_MIN_NEGATIVES,
+    query_sql_file(con, "divergence/words", {
+        "scope": scope, "min_positives": DEFAULT_MIN_POSITIVES,
+        "min_negatives": DEFAULT_MIN_NEGATIVES, "null_draws": null_draws, "null_seed": 0,
+        "match_field": None, "match_shop": False,
     })
-    kept = sorted(w for w, _, _, ok in words if ok)
+    kept = [str(r[0]) for r in con.execute(
+        "SELECT word FROM divergence_words ORDER BY widx").fetchall()]
     rows = dict(con.execute(
         "SELECT word, list(pidx) FROM divergence_positives GROUP BY word"
     ).fetchall())
@@ -160,23 +169,25 @@ def _load(db: str) -> tuple[np.ndarray, list[np.ndarray], list[str], Any]:
     return acts, members, kept, con
 
 
-def worker_numpy(db: str, n_bins: int, method: str) -> dict[str, Any]:
+def worker_numpy(db: str, n_bins: int, method: str, scope: str, null_draws: int
+                 ) -> dict[str, Any]:
     from attrdb.divergence import DEFAULT_SMOOTHING
 
     started = time.perf_counter()
-    acts, members, words, con = _load(db)
+    acts, members, words, con = _load(db, scope, null_draws)
     load_s = time.perf_counter() - started
     compute = {"matmul": numpy_matmul, "bincount": numpy_bincount}[method]
     started, cpu = time.perf_counter(), _cpu()
     kl = compute(acts, members, n_bins, DEFAULT_SMOOTHING)
     wall, cpu = time.perf_counter() - started, _cpu() - cpu
     sql = con.execute(
-        "SELECT word, unit_id, kl FROM unit_word_divergence ORDER BY word, unit_id"
+        "SELECT word, unit_id, kl FROM unit_word_divergence WHERE scope = ? "
+        "ORDER BY word, unit_id", [scope]
     ).fetchnumpy()
     con.close()
     diff = None
-    if len(sql["kl"]) == kl.size:
-        index = {w: i for i, w in enumerate(words)}
+    index = {w: i for i, w in enumerate(words)}
+    if len(sql["kl"]) and all(w in index for w in sql["word"]):
         rows = np.array([index[w] for w in sql["word"]])
         diff = float(np.abs(kl[rows, sql["unit_id"]] - sql["kl"]).max())
     return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "load_s": load_s,
@@ -203,7 +214,7 @@ def build_scale_db(source: Path, target: Path, n_products: int) -> dict[str, Any
     from attrdb.connection import connect
 
     shutil.copy(source, target)
-    con = connect(target)
+    con = connect(target, upgrade=True)
     started = time.perf_counter()
     n_base = con.execute("SELECT count(*) FROM activation_vectors").fetchall()[0][0]
     con.execute(
@@ -244,11 +255,38 @@ def _numpy_note(result: dict[str, Any]) -> str:
     return f"load {result['load_s']:.1f} s (not timed), max |KL - SQL| {shown}"
 
 
+def prepare(db: Path, scope: str) -> None:
+    """Migrate the copy and give it ``scope`` (boilerplate kept, random negatives: the
+    paper's setting, whose histograms are the stage's counts/kl path) with its vocabulary."""
+    from attrdb.connection import connect
+    from attrdb.context.scopes import ScopeDefinition, define_scope
+    from attrdb.vocab import run_vocab
+
+    con = connect(db, upgrade=True)
+    if scope != "default" and not con.execute(
+        "SELECT 1 FROM scopes WHERE scope = ?", [scope]
+    ).fetchall():
+        define_scope(con, scope, ScopeDefinition(boilerplate="keep", negatives="random"))
+        run_vocab(con, scope=scope)
+    con.close()
+
+
+def _phases(summary: dict[str, Any]) -> float:
+    """Seconds of the binning and histogram phases (the part numpy-bincount replaces)."""
+    seconds = summary["seconds"]
+    return float(seconds.get("binning", 0.0) + seconds.get("histograms", 0.0))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--scope", default="paper",
+                        help="scope to run on; created (random negatives) when missing")
+    parser.add_argument("--null-draws", type=int, default=1,
+                        help="pseudo-words per word (numpy counts them too)")
     parser.add_argument("--bins", type=int, nargs="+", default=[32, 16])
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--methods", nargs="+", default=["bincount", "matmul"])
     parser.add_argument("--scale", type=int, default=PAPER_PRODUCTS)
     parser.add_argument("--scale-bins", type=int, default=16, help="bins of the scale run")
     parser.add_argument("--skip-scale", action="store_true")
@@ -258,48 +296,57 @@ def main() -> None:
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        kind, db, n_bins, *rest = args.worker
+        kind, db, n_bins, scope, null_draws, *rest = args.worker
         if kind == "sql":
-            result = worker_sql(db, int(n_bins), int(rest[0]), rest[1] if len(rest) > 1 else None)
+            result = worker_sql(db, int(n_bins), int(rest[0]), scope, int(null_draws),
+                                rest[1] if len(rest) > 1 else None)
         else:
-            result = worker_numpy(db, int(n_bins), rest[0])
+            result = worker_numpy(db, int(n_bins), rest[0], scope, int(null_draws))
         print(json.dumps(result, default=str))
         return
     if not args.db.is_file():
         raise SystemExit(f"{args.db} not found: run ingest, text, dedup, vocab, split and "
                          "extract on /work/shared/data/myntra first")
     mem = [args.memory_limit] if args.memory_limit else []
+    common = [args.scope, str(args.null_draws)]
     with tempfile.TemporaryDirectory(prefix="bench_divergence_") as tmp:
         work = Path(tmp) / "work.duckdb"
         shutil.copy(args.db, work)
+        prepare(work, args.scope)
         print(f"{'run':<24} {'wall s':>8} {'cpu s':>8} {'peak GB':>8}  notes", flush=True)
         for n_bins in args.bins:
             for attempt in range(args.repeat):
-                sql = _spawn("sql", str(work), str(n_bins), str(args.threads), *mem,
+                # Interleaved, SQL then each numpy method: a pair shares the machine's load.
+                sql = _spawn("sql", str(work), str(n_bins), *common, str(args.threads), *mem,
                              threads=args.threads)
                 s = sql["summary"]
                 print(_row(f"sql bins={n_bins} #{attempt + 1}", sql,
                            f"{s['n_products']} products x {s['n_units']} units x "
-                           f"{s['n_words']} words, phases {s['seconds']}"), flush=True)
-                for method in ("matmul", "bincount"):
-                    res = _spawn("numpy", str(work), str(n_bins), method, threads=args.threads)
+                           f"{s['n_words']} words, phases {s['seconds']}, "
+                           f"load {os.getloadavg()[0]:.1f}"), flush=True)
+                for method in args.methods:
+                    res = _spawn("numpy", str(work), str(n_bins), *common, method,
+                                 threads=args.threads)
                     print(_row(f"numpy-{method} bins={n_bins} #{attempt + 1}", res,
-                               _numpy_note(res)), flush=True)
+                               _numpy_note(res) + f"; SQL binning+histograms "
+                               f"{_phases(s):.2f} s = {_phases(s) / res['wall_s']:.2f}x"),
+                          flush=True)
         if args.skip_scale:
             return
         scale = Path(tmp) / "scale.duckdb"
         built = build_scale_db(work, scale, args.scale)
         print(f"scale database: {built['n_base']} activation rows replicated to "
               f"{built['n_products']} products in {built['build_s']:.0f} s", flush=True)
-        sql = _spawn("sql", str(scale), str(args.scale_bins), str(args.threads), *mem,
-                     threads=args.threads)
+        sql = _spawn("sql", str(scale), str(args.scale_bins), *common, str(args.threads),
+                     *mem, threads=args.threads)
         s = sql["summary"]
         print(_row(f"sql scale bins={args.scale_bins}", sql,
                    f"{s['n_products']} train products x {s['n_units']} units x "
-                   f"{s['n_words']} words, phases {s['seconds']}"), flush=True)
+                   f"{s['n_words']} words, phases {s['seconds']}, "
+                   f"load {os.getloadavg()[0]:.1f}"), flush=True)
         if args.numpy_scale:
-            for method in ("matmul", "bincount"):
-                res = _spawn("numpy", str(scale), str(args.scale_bins), method,
+            for method in args.methods:
+                res = _spawn("numpy", str(scale), str(args.scale_bins), *common, method,
                              threads=args.threads)
                 print(_row(f"numpy-{method} scale bins={args.scale_bins}", res,
                            _numpy_note(res)), flush=True)
