@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -43,8 +44,12 @@ class Relation:
     columns: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, note
 
 
-def relations() -> list[Relation]:
-    """Every table and view of the current schema, in the order the migrations create them."""
+@lru_cache(maxsize=1)
+def relations() -> tuple[Relation, ...]:
+    """Every table and view of the current schema, in the order the migrations create them.
+
+    Cached: the migration files do not change while the process runs.
+    """
     con = duckdb.connect()
     try:
         created: dict[str, str] = {}  # relation -> the migration that created it
@@ -63,7 +68,7 @@ def relations() -> list[Relation]:
     # Rows come in creation order; a relation rebuilt by a later migration keeps the place
     # of the migration that first created it.
     order = list(created)
-    return sorted(found.values(), key=lambda r: order.index(r.name))
+    return tuple(sorted(found.values(), key=lambda r: order.index(r.name)))
 
 
 def _cell(text: str) -> str:
