@@ -1,0 +1,177 @@
+"""Benchmark: networks and poolings compared on one pipeline database (issue 20).
+
+Usage:
+    python bench/bench_compare.py --db PIPELINE.duckdb --out DIR
+        [--networks efficientnet_lite0,efficientnet_lite0_random,efficientnet_lite1]
+        [--poolings max,mean] [--methods initial,resample,crossfit]
+        [--colours black,blue,...] [--only-compare]
+
+The database must have been through ingest (with base_colour in the metadata), text,
+dedup, vocab and split (docs/compare.md: the full shared Myntra set). It is written to:
+run it on a copy. For every network: `attrdb extract --pooling both` (one forward pass),
+then `--pooling max` and `--pooling mean` copy its halves; for every feature set
+(network x pooling): divergence, depth and visualness with the given methods (a stage
+whose results exist is skipped). Then `attrdb compare` trains the base_colour ceiling of
+every feature set, the `both` sets included, and the compare views are written to
+DIR/compare.json and DIR/compare.md with the machine load and each stage's seconds (from
+`runs`). `--only-compare` skips the extraction and analysis (for a database prepared by
+hand). Stages run through the CLI, one process each, with OMP_NUM_THREADS=1 unless set.
+
+Takes (2 shared cores, Myntra 4,620 images): per network ~10-40 min of extraction at load
+2-20, per feature set ~5 min (divergence + depth) + visualness (crossfit alone ~3 CPU-min).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+# The 11 colour words of docs/trust.md's ceiling (bench/bench_trust.py), so the numbers
+# compare with the measurements before this benchmark.
+COLOURS = "black,blue,white,red,green,pink,grey,purple,brown,yellow,beige"
+VIEWS = {
+    "feature_sets": "SELECT * FROM compare_feature_sets ORDER BY model_id",
+    "table1": "SELECT * FROM compare_table1 WHERE scope = $scope ORDER BY method, model_id",
+    "floor": "SELECT * FROM compare_floor WHERE scope = $scope ORDER BY method, model_id",
+    "rank_correlation": "SELECT * FROM compare_rank_correlation WHERE scope = $scope "
+                        "ORDER BY method, model_a, model_b",
+    "ceiling": "SELECT model_id, count(*) AS n_words, avg(precision) AS mean_precision, "
+               "min(precision) AS min_precision, max(precision) AS max_precision "
+               "FROM metadata_precision WHERE scope = $scope AND labels = 'metadata' "
+               "GROUP BY model_id ORDER BY model_id",
+    "precision_per_word": "SELECT model_id, method, labels, word, n_ranked, n_agree, "
+                          "precision, precision_low, precision_high FROM metadata_precision "
+                          "WHERE scope = $scope ORDER BY word, model_id, labels, method",
+    "word_depth": "SELECT * FROM compare_word_depth WHERE scope = $scope AND list_contains("
+                  "string_split($colours, ','), word) ORDER BY word, model_id",
+    "layer_magnitude": "SELECT * FROM compare_layer_magnitude WHERE scope = $scope "
+                       "ORDER BY model_id, layer_index",
+    "prime_layers": "SELECT * FROM compare_prime_layers WHERE scope = $scope "
+                    "ORDER BY model_id, unit_pooling, layer_index",
+    "stage_seconds": "SELECT stage, params->>'model_id' AS model_id, params->>'pooling' AS "
+                     "pooling, epoch(finished_at - started_at) AS seconds, summary->>"
+                     "'images_per_s' AS images_per_s FROM runs WHERE status = 'ok' AND stage "
+                     "IN ('extract', 'divergence', 'depth', 'visualness', 'compare') "
+                     "ORDER BY run_id",
+}
+
+
+def _attrdb(db: Path, *args: str) -> float:
+    """Run one CLI command on the database; its wall seconds."""
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    started = time.perf_counter()
+    command = [sys.executable, str(REPO / "cli.py"), "--db", str(db), "--quiet", *args]
+    print(f"$ attrdb {' '.join(args)}  (load {os.getloadavg()[0]:.1f})", file=sys.stderr,
+          flush=True)
+    subprocess.run(command, check=True, env=env)
+    return round(time.perf_counter() - started, 1)
+
+
+def _has(db: Path, query: str, params: list[Any]) -> bool:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return bool(con.execute(query, params).fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def prepare(db: Path, networks: list[str], poolings: list[str], methods: str) -> list[str]:
+    """Extract every network once (both), copy its halves, analyse every feature set."""
+    feature_sets = []
+    for network in networks:
+        _attrdb(db, "extract", "--arch", network, "--pooling", "both", "--workers", "0")
+        for pooling in poolings:
+            _attrdb(db, "extract", "--arch", network, "--pooling", pooling, "--workers", "0")
+            feature_sets.append(network if pooling == "max" else f"{network}:{pooling}")
+    for model_id in feature_sets:
+        if not _has(db, "SELECT count(*) FROM layer_depth WHERE model_id = ? AND scope = "
+                        "'default'", [model_id]):
+            _attrdb(db, "divergence", "--model", model_id)
+            _attrdb(db, "depth", "--model", model_id)
+        _attrdb(db, "visualness", "--model", model_id, "--methods", methods, "--jobs", "1")
+    return feature_sets
+
+
+def report(db: Path, out: Path, scope: str, colours: str) -> dict[str, Any]:
+    """The compare views for the scope, as JSON-able rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        result: dict[str, Any] = {}
+        for name, query in VIEWS.items():
+            params = {k: v for k, v in (("scope", scope), ("colours", colours))
+                      if f"${k}" in query}
+            cursor = con.execute(query, params)
+            columns = [d[0] for d in cursor.description]
+            result[name] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(result, indent=1, default=str))
+    (out / "compare.md").write_text(_markdown(result))
+    return result
+
+
+def _markdown(result: dict[str, Any]) -> str:
+    lines = [f"load average at the end: {os.getloadavg()}", ""]
+    for name, rows in result.items():
+        lines.append(f"## {name}")
+        if not rows:
+            lines += ["(none)", ""]
+            continue
+        columns = list(rows[0])
+        lines.append("| " + " | ".join(columns) + " |")
+        lines.append("|" + "---|" * len(columns))
+        for row in rows:
+            lines.append("| " + " | ".join(
+                f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--scope", default="default")
+    parser.add_argument("--networks", default="efficientnet_lite0,efficientnet_lite0_random,"
+                                              "efficientnet_lite1,efficientnet_lite2")
+    parser.add_argument("--poolings", default="max,mean")
+    parser.add_argument("--methods", default="initial,resample,crossfit")
+    parser.add_argument("--colours", default=COLOURS)
+    parser.add_argument("--only-compare", action="store_true")
+    args = parser.parse_args()
+    print(f"load {os.getloadavg()}", file=sys.stderr)
+    timings: dict[str, float] = {}
+    if not args.only_compare:
+        prepare(args.db, args.networks.split(","), args.poolings.split(","), args.methods)
+    con = duckdb.connect(str(args.db), read_only=True)
+    both = [r[0] for r in con.execute(
+        "SELECT model_id FROM models WHERE pooling = 'both' AND model_id IN "
+        "(SELECT model_id FROM activation_vectors) ORDER BY 1").fetchall()]
+    scored = [r[0] for r in con.execute(
+        "SELECT DISTINCT model_id FROM predictions WHERE scope = ? ORDER BY 1",
+        [args.scope]).fetchall()]
+    con.close()
+    timings["compare"] = _attrdb(args.db, "compare", "--scope", args.scope, "--words",
+                                 args.colours, "--models", ",".join(scored + both))
+    result = report(args.db, args.out, args.scope, args.colours)
+    summary = {"load_end": os.getloadavg(), "compare_seconds": timings["compare"],
+               "table1": [{k: r[k] for k in ("model_id", "method", "n_words", "mean_accuracy",
+                                             "mean_auc", "mean_precision",
+                                             "ceiling_precision", "share_of_ceiling")}
+                          for r in result["table1"]],
+               "ceiling": result["ceiling"], "floor": result["floor"]}
+    print(json.dumps(summary, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
