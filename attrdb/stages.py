@@ -23,7 +23,7 @@ import importlib
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import duckdb
@@ -64,16 +64,6 @@ class Params:
         return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
 
     @classmethod
-    def default(cls, name: str) -> Any:
-        """The default of one parameter, as declared on the dataclass."""
-        for item in fields(cls):  # type: ignore[arg-type]
-            if item.name == name:
-                if item.default is MISSING:
-                    raise InputError(f"{cls.__name__}.{name} has no default")
-                return item.default
-        raise InputError(f"{cls.__name__} has no parameter {name!r}")
-
-    @classmethod
     def from_text(cls, stage: str, values: Mapping[str, Any], scope: str) -> Params:
         """Parameters from ``key=value`` text (``attrdb spark --param``), typed by the fields.
 
@@ -95,15 +85,11 @@ class Params:
 
 
 def _coerce(stage: str, name: str, value: Any, kind: Any) -> Any:
-    """A text value converted to a field's type (``int``, ``float``, ``X | None``...)."""
-    if not isinstance(value, str):
-        return value
+    """A text value converted to a field's type (``int``, ``float``, ``str | None``...)."""
     options = [a for a in typing.get_args(kind) if a is not type(None)] or [kind]
     target = options[0]
     try:
-        if target is bool:
-            return value.lower() in ("1", "true", "yes")
-        if target in (int, float):
+        if isinstance(value, str) and target in (int, float):
             return target(value)
     except ValueError as exc:
         raise InputError(

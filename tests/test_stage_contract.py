@@ -57,10 +57,10 @@ def test_toml_keys_are_the_stage_parameters(name: str, tmp_path: Any) -> None:
 @pytest.mark.parametrize("name", SQL_STAGES)
 def test_spark_parameters_are_the_stage_parameters(name: str) -> None:
     cls = stage(name).params_class()
-    names = [n for n in cls.names() if n != "scope"]
-    items = [f"{n}={cls.default(n)}" for n in names if cls.default(n) is not None]
+    defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.name != "scope"}
+    items = [f"{n}={value}" for n, value in defaults.items() if value is not None]
     taken = parse_params([name], items)[name]
-    assert set(taken) == {n for n in names if cls.default(n) is not None}
+    assert set(taken) == {n for n, value in defaults.items() if value is not None}
     assert cls.from_text(name, taken, "default") == cls()
 
 
