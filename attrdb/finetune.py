@@ -169,7 +169,10 @@ def run_finetune(
         checkpoint = out_dir / f"{model_id}.ckpt"
         if not checkpoint.is_file():
             run_sql_file(con, "finetune/epochs_reset", {"model_id": model_id})
-        n_work = len(kept) * params.epochs + len(kept) * (2 if params.flip else 1)
+        # The frozen prefix runs once per image (and mirror image) before the epochs.
+        n_prefix = len(kept) * (2 if params.flip else 1)
+        n_work = len(kept) * params.epochs + (
+            n_prefix if params.trainable_layers < len(parent.layer_names) else 0)
 
         def epoch_done(stats: Any) -> None:
             run_sql_file(con, "finetune/epoch_write", {
