@@ -20,7 +20,7 @@ import pytest
 
 from attrdb.connection import connect
 from attrdb.errors import InputError
-from attrdb.ingest import file_facts, run_ingest
+from attrdb.ingest import run_ingest
 from attrdb.ingest_config import IngestConfig, load_config, sample_config
 
 COLUMNS = ["id", "title", "brand", "description_text", "article_type", "base_colour"]
@@ -632,7 +632,9 @@ WHOLE_FILE: dict[str, tuple[Callable[[list[Row], Path, Path], tuple[Path, Ingest
     "metadata column missing": (_missing_metadata_column, "metadata column(s) 'gender' not found"),
     "CSV named .jsonl": (_csv_named_jsonl, "no line is a JSON object"),
     "not a Parquet file": (_not_parquet, "not a readable Parquet file"),
-    "no image under the images root": (_wrong_images_root, "none of the 6 image paths leads to a file"),
+    "no image under the images root": (
+        _wrong_images_root, "none of the 6 image paths leads to a file"
+    ),
     "no image column or template": (_no_image_source, "--allow-text-only"),
     "unknown suffix": (_unknown_suffix, "cannot tell the format"),
 }
