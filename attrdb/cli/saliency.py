@@ -16,6 +16,7 @@ from attrdb.saliency.compute import SweepSettings
 from attrdb.saliency.evaluate import run_evaluate
 from attrdb.saliency.occlusion import PAPER_SIZE, PAPER_STRIDE
 from attrdb.saliency.stage import run_saliency
+from attrdb.stages import require_inputs
 
 # Every default comes from the library (SweepSettings, the stage functions), written once
 # there; attrdb.saliency imports no torch at module level.
@@ -132,8 +133,9 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         ccp: Annotated[Path, typer.Option("--ccp", help="Clothing Co-Parsing folder.")],
         prepare: bool = typer.Option(
-            True, "--prepare/--no-prepare",
-            help="Load CCP into the database and run the stages it needs first.",
+            False, "--prepare/--no-prepare",
+            help="First load CCP and run the CCP preset through the pipeline (ingest ... "
+            "visualness; done stages skipped). Without it the inputs must be there.",
         ),
         listings: Annotated[
             Optional[Path],  # noqa: UP045
@@ -185,6 +187,8 @@ def register(app: typer.Typer) -> None:
         )
         db = settings(ctx).db
         with database(ctx, create=prepare) as con:
+            if not prepare:
+                require_inputs(con, "evaluate")
             summary = run_evaluate(
                 con, ccp_dir=ccp, scope=scope, model_id=model_id,
                 n_words=options.pick(n_words, old_words),
