@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from attrdb.cnn.train_settings import TrainSettings
 from attrdb.connection import require_tables
 from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
@@ -79,8 +80,9 @@ class FinetuneParams:
     test_limit: int | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in ("attribute", "category"):
-            raise InputError(f"kind must be attribute or category, got {self.kind!r}")
+        # The training settings validate themselves (kind, epochs, sizes, rates): here,
+        # before any network is loaded.
+        self.train_settings(self.input_size or CPU_INPUT_SIZE)
         for name in ("max_words", "limit", "test_limit"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -89,6 +91,14 @@ class FinetuneParams:
             raise InputError(f"min positives must be at least 1, got {self.min_positives}")
         if not self.label_key.strip():
             raise InputError("label key must not be empty")
+
+    def train_settings(self, input_size: int) -> TrainSettings:
+        """The compute's settings at a given training input size."""
+        return TrainSettings(
+            kind=self.kind, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            trainable_layers=self.trainable_layers, input_size=input_size, seed=self.seed,
+            flip=self.flip,
+        )
 
     def default_model_id(self) -> str:
         """``<parent>_attr``, ``<parent>_cat`` or ``<parent>_cat_<label_key>``."""
@@ -116,7 +126,7 @@ def run_finetune(
     """
     import torch
 
-    from attrdb.cnn.finetune import TrainSettings, train
+    from attrdb.cnn.finetune import train
     from attrdb.cnn.models import load_model, resolve_device
     from attrdb.model_registry import (
         is_registered,
@@ -155,11 +165,7 @@ def run_finetune(
         clock.lap("decode_train")
         train_ids = [train_rows[i][0] for i in kept]
         targets = targets[kept]
-        settings = TrainSettings(
-            kind=params.kind, epochs=params.epochs, batch_size=params.batch_size, lr=params.lr,
-            trainable_layers=params.trainable_layers, input_size=size, seed=params.seed,
-            flip=params.flip,
-        )
+        settings = params.train_settings(size)
         identity = {
             "parent_sha256": parent.weights_sha256,
             "model_id": model_id,

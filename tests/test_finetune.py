@@ -16,7 +16,7 @@ import torch
 from sklearn.metrics import average_precision_score
 from typer.testing import CliRunner
 
-from attrdb.cli import app
+from attrdb.cli import app, main
 from attrdb.cnn.finetune import (
     TrainSettings,
     _ap_counted,
@@ -212,7 +212,7 @@ def test_positive_weights_balance_and_cap() -> None:
 
 
 def test_bad_settings_are_one_line_errors(con: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(InputError, match="kind must be"):
+    with pytest.raises(InputError, match="kind must be one of attribute, category"):
         FinetuneParams(kind="colour")
     with pytest.raises(InputError, match="epochs must be at least 1"):
         TrainSettings(kind="attribute", epochs=0)
@@ -233,3 +233,17 @@ def test_random_init_lite0_records_its_lineage(
     assert model.weights_path.parent == (tmp_path / "weights").resolve()
     assert con.execute("SELECT kind, seed, weights_sha256 FROM model_lineage").fetchall() == [
         ("random_init", 0, sha256_file(model.weights_path))]
+
+
+def test_cli_errors_are_one_line(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [
+        (["finetune", "--kind", "colour"], "kind must be one of attribute, category"),
+        (["finetune", "--kind", "attribute", "--epochs", "0"], "epochs must be at least 1"),
+        (["finetune", "--kind", "attribute"], "table 'scope_products' is empty"),
+    ]
+    for args, message in cases:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--db", str(db_path), *args])
+        assert exit_info.value.code == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and message in err, err
