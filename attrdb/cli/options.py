@@ -17,7 +17,7 @@ import typer
 from attrdb.context.scopes import DEFAULT_SCOPE
 
 __all__ = [
-    "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Model", "NewModel", "Scope",
+    "DEFAULT_SCOPE", "Architecture", "Device", "Force", "Jobs", "Model", "NewModel", "Scope",
     "ShownModel", "Snapshot", "defaults_of", "hidden_alias", "names", "pick",
 ]
 
@@ -71,6 +71,8 @@ Architecture = Annotated[
         show_default=False,
     ),
 ]
+
+Jobs = Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")]
 
 Force = Annotated[
     bool,

@@ -10,16 +10,19 @@ import typer
 from attrdb.cli import options
 from attrdb.cli.common import console_info, database, settings, sub_app
 from attrdb.cli.options import DEFAULT_SCOPE
+from attrdb.human import DEFAULT_THETA
 from attrdb.stability import DEFAULT_METHODS as STABILITY_METHODS
-from attrdb.stability import DEFAULT_SEEDS, DEFAULT_TOP
-from attrdb.visualness import METHODS, VisualnessConfig
+from attrdb.stability import DEFAULT_SEEDS, DEFAULT_TOP, run_stability
+from attrdb.visualness import METHODS, VisualnessConfig, run_visualness
 
 _METHODS_HELP = (
     "Comma-separated: crossfit (every product tested once; lists rank by its lower bound), "
     "random, initial, resample (implies initial), language_prior."
 )
-# Every default comes from the library's VisualnessConfig, written once there.
+# Every default comes from the library (VisualnessConfig, the stage functions), written once.
 _DEFAULTS = VisualnessConfig()
+_VISUALNESS_JOBS = options.defaults_of(run_visualness)["jobs"]
+_STABILITY_JOBS = options.defaults_of(run_stability)["jobs"]
 
 
 def register(app: typer.Typer) -> None:
@@ -78,12 +81,10 @@ def register(app: typer.Typer) -> None:
                 help="Share of the balanced size resample keeps of each side's most "
                      "confident images, in (0, 1].")
         ] = _DEFAULTS.resample_keep,
-        jobs: Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")] = -1,
+        jobs: options.Jobs = _VISUALNESS_JOBS,
         force: options.Force = False,
     ) -> None:
         """Visualness of every vocabulary word: classifier accuracy (eq. 2) and purifier scores."""
-        from attrdb.visualness import run_visualness
-
         config = VisualnessConfig(
             seed=seed,
             C=c,
@@ -130,11 +131,9 @@ def register(app: typer.Typer) -> None:
         top: Annotated[
             int, typer.Option("--top", help="Size of the top lists whose overlap is reported.")
         ] = DEFAULT_TOP,
-        jobs: Annotated[int, typer.Option("--jobs", help="Workers (-1 = every core).")] = -1,
+        jobs: options.Jobs = _STABILITY_JOBS,
     ) -> None:
         """Repeat split, divergence and visualness per seed; store each word's rank spread."""
-        from attrdb.stability import run_stability
-
         try:
             seed_list = [int(s) for s in options.names(seeds)]
         except ValueError as exc:
@@ -186,7 +185,7 @@ def register(app: typer.Typer) -> None:
         ],
         theta: Annotated[
             int, typer.Option("--theta", help="A pair is visual when votes > theta (3: >3 of 5).")
-        ] = 3,
+        ] = DEFAULT_THETA,
         source: Annotated[
             str | None, typer.Option("--source", help="Source name (default: the file name).")
         ] = None,
