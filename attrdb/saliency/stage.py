@@ -82,7 +82,7 @@ def run_saliency(
     *,
     words: Sequence[str],
     products: Sequence[str] | None = None,
-    scope: str = "default",
+    scope: str = stages.DEFAULT_SCOPE,
     model_id: str | None = None,
     ks: Sequence[int] = DEFAULT_KS,
     methods: Sequence[str] = (KL_OCCLUSION, GRADIENT),
