@@ -1,47 +1,47 @@
-"""Benchmark `attrdb extract`: end-to-end images/s against pure model inference.
+"""Benchmark `attrdb extract` against pure model inference, both in ONE process.
 
-On the first N images of a folder (default: 1,000 of the real Myntra images), split into
-S segments, alternately:
-  - pure inference: the segment's images decoded beforehand (untimed), then the same
-    batches through the same model (normalise + forward_units, channels-last,
-    inference_mode), timed;
-  - end-to-end extraction of the same images (`run_extract(limit=...)` in a child
-    process that holds the database: product list paged from DuckDB, decoding, inference,
-    Arrow writes, a commit per chunk).
-Interleaving segments makes both sides see the same machine load (the machine is shared).
-Prints images/s of both, the ratio (goal >= 0.95), the extraction process's peak memory and
-its resident memory after each segment (flat = nothing accumulates as the catalogue grows).
+On the first N images of a folder (default: 256 of the real Myntra images), this process:
 
-    python bench/bench_extract.py [--n 1000] [--segments 5] [--images DIR] [--batch-size 32]
-                                  [--workers N] [--device auto]
+1. **Allocator, paired.** Pure inference (pre-decoded batches: normalise + forward_units,
+   channels-last, inference_mode) with glibc's default handling of large blocks and with
+   attrdb's setting (``attrdb.cnn.allocator``), alternating segment by segment (the order
+   flips each segment): images/s, minor page faults per image (getrusage), and whether
+   the outputs are identical.
+2. **Extraction / pure inference** with the setting on (the fixed baseline), for each
+   configuration of torch threads x decoding workers: pure inference of all N images, then
+   ``run_extract`` of the same N (product list paged from DuckDB, decoding, inference,
+   Arrow writes, a commit per chunk), then pure inference again, and so on for
+   ``--rounds``; each extraction is compared with the mean of the pure runs just before
+   and after it (the rows are deleted after each extraction, untimed).
+3. The write path alone (Arrow table + insert + commit of a 256-image chunk) and decoding
+   alone, per image.
+
+The machine is shared: only ratios measured within one run, interleaved, are
+comparable; ``uptime`` load is printed before and after.
+
+    python bench/bench_extract.py [--n 256] [--segments 3] [--rounds 2] [--images DIR]
+        [--batch-size 32] [--configs 1x0,1x1,2x0,2x1] [--skip-allocator]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import duckdb
+    import numpy as np
+    import torch
+
     from attrdb.cnn.models import TappedModel
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_IMAGES = REPO.parent / "shared" / "data" / "myntra" / "images"
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _images(folder: Path, n: int) -> list[Path]:
@@ -55,199 +55,222 @@ def _images(folder: Path, n: int) -> list[Path]:
     return files[:n]
 
 
-def _warm_up(model: TappedModel) -> None:
-    import torch
-
-    x = torch.zeros(2, 3, model.input_size, model.input_size, dtype=torch.uint8)
-    with torch.inference_mode():  # the first call picks oneDNN kernels
-        model.forward_units(model.normalize(x).contiguous(memory_format=torch.channels_last))
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def child(db: Path, batch_size: int, workers: int | None, device: str) -> None:
-    """Extraction server: ``extract K`` runs run_extract(limit=K); ``quit`` reports memory."""
-    import torch
-
-    from attrdb.cnn.extract import run_extract
-    from attrdb.cnn.models import load_model
-    from attrdb.connection import connect
-
-    _warm_up(load_model(device=device).to(memory_format=torch.channels_last))
-    con = connect(db)
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        command = line.split()
-        if command[0] == "extract":
-            started = time.perf_counter()
-            summary = run_extract(
-                con,
-                batch_size=batch_size,
-                workers=workers,
-                device=device,
-                all_products=True,
-                limit=int(command[1]),
-                progress=False,
-            )
-            wall = time.perf_counter() - started
-            print(json.dumps({**summary, "wall_s": wall, "rss_mb": _rss_mb()}), flush=True)
-        elif command[0] == "quit":
-            rows = con.execute("SELECT count(*) FROM activation_vectors").fetchall()[0][0]
-            con.close()
-            print(
-                json.dumps(
-                    {
-                        "rows": rows,
-                        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                        "peak_rss_workers_mb": resource.getrusage(
-                            resource.RUSAGE_CHILDREN
-                        ).ru_maxrss
-                        / 1024,
-                    }
-                ),
-                flush=True,
-            )
-            return
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 class PureInference:
-    """The model alone on pre-decoded batches."""
+    """The model alone on pre-decoded batches (the decoding is done beforehand, untimed)."""
 
-    def __init__(self, batch_size: int, device: str) -> None:
+    def __init__(self, batch_size: int) -> None:
         import torch
 
         from attrdb.cnn.models import load_model
 
         self.batch_size = batch_size
-        self.model = load_model(device=device).to(memory_format=torch.channels_last)
-        _warm_up(self.model)
-        self.decode_s = 0.0
+        self.model: TappedModel = load_model(device="cpu").to(memory_format=torch.channels_last)
+        side = self.model.input_size
+        self.run([torch.zeros(3, side, side, dtype=torch.uint8)] * 2)  # oneDNN picks kernels
 
-    def run(self, files: list[Path]) -> float:
-        import torch
-
+    def decode(self, files: list[Path]) -> list[torch.Tensor]:
         from attrdb.cnn.images import load_rgb
 
-        started = time.perf_counter()
-        decoded = [self.model.resizer(load_rgb(path)) for path in files]
-        self.decode_s += time.perf_counter() - started
+        return [self.model.resizer(load_rgb(path)) for path in files]
+
+    def run(self, decoded: list[torch.Tensor]) -> tuple[float, list[np.ndarray]]:
+        """Seconds of inference over ``decoded`` in batches, and the outputs."""
+        import torch
+
         size = self.batch_size
         batches = [torch.stack(decoded[i : i + size]) for i in range(0, len(decoded), size)]
+        outputs = []
         started = time.perf_counter()
         with torch.inference_mode():
             for batch in batches:
-                x = self.model.normalize(batch.to(self.model.device))
+                x = self.model.normalize(batch)
                 units = self.model.forward_units(x.contiguous(memory_format=torch.channels_last))
-                units.float().cpu().numpy()
-        return time.perf_counter() - started
+                outputs.append(units.float().cpu().numpy())
+        return time.perf_counter() - started, outputs
+
+
+def allocator_pairs(pure: PureInference, segments: list[list[Path]]) -> list[str]:
+    """Pure inference with glibc's default and with attrdb's setting, alternating."""
+    import numpy as np
+
+    from attrdb.cnn import allocator
+
+    seconds = {False: 0.0, True: 0.0}
+    faults = {False: 0, True: 0}
+    rss = {False: 0.0, True: 0.0}
+    images = 0
+    identical = True
+    for k, segment in enumerate(segments):
+        decoded = pure.decode(segment)
+        outputs = {}
+        spent = {}
+        for keep in (k % 2 == 1, k % 2 == 0):
+            allocator.set_keep(keep)
+            before = allocator.minor_faults()
+            spent[keep], outputs[keep] = pure.run(decoded)
+            faults[keep] += allocator.minor_faults() - before
+            seconds[keep] += spent[keep]
+            rss[keep] = max(rss[keep], _rss_mb())
+        images += len(segment)
+        identical &= all(
+            np.array_equal(a, b) for a, b in zip(outputs[False], outputs[True], strict=True)
+        )
+        print(
+            f"  allocator segment {k + 1}: default {len(segment) / spent[False]:.1f} img/s, "
+            f"kept {len(segment) / spent[True]:.1f}",
+            flush=True,
+        )
+    allocator.set_keep(True)
+    pure.run(decoded)
+    before = allocator.minor_faults()
+    pure.run(decoded)
+    steady = (allocator.minor_faults() - before) / len(decoded)
+    return [
+        f"pure inference, glibc default: {images / seconds[False]:.2f} img/s, "
+        f"{faults[False] / images:.0f} minor faults/image",
+        f"pure inference, attrdb setting: {images / seconds[True]:.2f} img/s, "
+        f"{faults[True] / images:.1f} minor faults/image",
+        f"speed-up {seconds[False] / seconds[True]:.2f}x, outputs identical: {identical}",
+        f"steady state with the setting (the same images again): {steady:.1f} minor faults/image",
+        f"resident memory after a segment: default {rss[False]:.0f} MB, kept {rss[True]:.0f} MB",
+    ]
+
+
+def extraction_ratio(
+    pure: PureInference,
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    threads: int,
+    workers: int,
+    batch_size: int,
+    rounds: int,
+) -> str:
+    """Pure inference, then run_extract, then pure inference ... on the same images.
+
+    Each side sees all the images at once (one ``run_extract`` call: its per-call costs,
+    a fresh model's first batch and the decoding worker's start, count once per run as in
+    real use); pure rounds before and after each extraction bracket it in time.
+    """
+    import torch
+
+    from attrdb.cnn.extract import run_extract
+
+    torch.set_num_threads(threads)
+    decoded = pure.decode(files)
+    pure_s = [pure.run(decoded)[0]]
+    extract_s = []
+    for _ in range(rounds):
+        summary = run_extract(
+            con,
+            batch_size=batch_size,
+            workers=workers,
+            device="cpu",
+            all_products=True,
+            progress=False,
+        )
+        assert summary["n_extracted"] == len(files), summary
+        extract_s.append(summary["seconds"])
+        # The same images serve the next round and configuration (untimed).
+        con.execute("DELETE FROM activation_vectors")
+        pure_s.append(pure.run(decoded)[0])
+    # Each extraction against the mean of the pure runs just before and after it.
+    ratios = [(pure_s[k] + pure_s[k + 1]) / 2 / extract_s[k] for k in range(len(extract_s))]
+    n = len(files)
+    return (
+        f"threads {threads} workers {workers}: pure {n * len(pure_s) / sum(pure_s):.2f} img/s, "
+        f"extract {n * len(extract_s) / sum(extract_s):.2f} img/s, ratio per round "
+        + " ".join(f"{r:.3f}" for r in ratios)
+        + f", mean {sum(ratios) / len(ratios):.3f}"
+    )
+
+
+def write_path(con: duckdb.DuckDBPyConnection, n_units: int, chunk: int = 256) -> str:
+    """Seconds per image of turning a chunk into Arrow and committing it."""
+    import numpy as np
+
+    from attrdb.cnn.extract import _Chunk, _commit
+
+    data = _Chunk(
+        ids=[f"w{i:06d}" for i in range(chunk)],
+        vals=[np.random.default_rng(0).random((chunk, n_units), dtype=np.float32)],
+    )
+    started = time.perf_counter()
+    _commit(con, "write_bench", data, 0, 0)
+    spent = time.perf_counter() - started
+    con.execute("DELETE FROM activation_vectors WHERE model_id = 'write_bench'")
+    return f"write path: {1000 * spent / chunk:.3f} ms/image ({chunk}-image chunk, one commit)"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES)
-    parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--segments", type=int, default=5)
+    parser.add_argument("--n", type=int, default=256)
+    parser.add_argument("--segments", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--child-db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--configs", default="1x0,1x1,2x0,2x1", help="THREADSxWORKERS,...")
+    parser.add_argument("--rounds", type=int, default=2, help="extractions per config")
+    parser.add_argument("--skip-allocator", action="store_true")
     args = parser.parse_args()
-    if args.child_db:
-        child(args.child_db, args.batch_size, args.workers, args.device)
-        return
 
     import torch
 
+    from attrdb.cnn import allocator
     from attrdb.connection import connect
 
     files = _images(args.images, args.n)
+    size = -(-len(files) // args.segments)
+    segments = [files[i : i + size] for i in range(0, len(files), size)]
     print(
-        f"{len(files)} images from {args.images}, batch {args.batch_size}, {args.segments} "
-        f"segments, torch threads {torch.get_num_threads()}, cpus {os.cpu_count()}",
+        f"{len(files)} images from {args.images}, batch {args.batch_size}, "
+        f"{len(segments)} segments, cpus {os.cpu_count()}, torch {torch.__version__}, "
+        f"allocator setting applied at import: {allocator.is_applied()}",
         flush=True,
     )
+    print(f"before: {_uptime()}", flush=True)
+    pure = PureInference(args.batch_size)
+    results: list[str] = []
+    if not args.skip_allocator:
+        torch.set_num_threads(2)
+        results += allocator_pairs(pure, segments)
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.duckdb"
-        con = connect(db, create=True)
+        con = connect(Path(tmp) / "bench.duckdb", create=True)
         con.execute(
             "INSERT INTO products (product_id, title, image_path, source, source_row) "
             "SELECT parse_filename(f, true), 'bench', f, 'bench', row_number() OVER () "
             "FROM (SELECT unnest(?) AS f)",
             [[str(f) for f in files]],
         )
-        con.close()
-        command = [
-            sys.executable,
-            __file__,
-            "--child-db",
-            str(db),
-            "--batch-size",
-            str(args.batch_size),
-            "--device",
-            args.device,
-        ]
-        if args.workers is not None:
-            command += ["--workers", str(args.workers)]
-        server = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
-        )
-        assert server.stdin is not None and server.stdout is not None
-
-        def ask(line: str) -> dict:
-            server.stdin.write(line + "\n")  # type: ignore[union-attr]
-            server.stdin.flush()  # type: ignore[union-attr]
-            return json.loads(server.stdout.readline())  # type: ignore[union-attr]
-
-        json.loads(server.stdout.readline())  # ready
-        pure = PureInference(args.batch_size, args.device)
-        size = -(-len(files) // args.segments)
-        pure_s = loop_s = wall_s = 0.0
-        rss_after: list[float] = []
-        summaries = []
-        for k in range(args.segments):
-            segment = files[k * size : (k + 1) * size]
-            if not segment:
-                break
-            # Alternate which side goes first so drift in machine load hits both alike.
-            first_pure = k % 2 == 0
-            if first_pure:
-                pure_s += pure.run(segment)
-            summary = ask(f"extract {len(segment)}")
-            if not first_pure:
-                pure_s += pure.run(segment)
-            loop_s += summary["seconds"]
-            wall_s += summary["wall_s"]
-            rss_after.append(summary["rss_mb"])
-            summaries.append(summary)
-            print(
-                f"segment {k + 1}: {len(segment)} images, extract loop "
-                f"{len(segment) / summary['seconds']:.2f} img/s",
-                flush=True,
+        for config in args.configs.split(","):
+            threads, workers = (int(v) for v in config.split("x"))
+            line = extraction_ratio(
+                pure, con, files, threads, workers, args.batch_size, args.rounds
             )
-        final = ask("quit")
-        server.wait(timeout=60)
-        db_mb = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 2**20
-
-    n = len(files)
-    n_written = sum(s["n_extracted"] + s["n_errors"] for s in summaries)
-    rows = [
-        (
-            "images",
-            f"{n} (written {final['rows']}, errors {sum(s['n_errors'] for s in summaries)})",
-        ),
-        ("pure inference, img/s", f"{n / pure_s:.2f}"),
-        ("decode+resize alone, img/s (1 process)", f"{n / pure.decode_s:.1f}"),
-        ("end-to-end extract loop, img/s", f"{n_written / loop_s:.2f}"),
-        ("  incl. model load per call, img/s", f"{n_written / wall_s:.2f}"),
-        ("ratio extract / pure inference", f"{pure_s / loop_s:.3f}"),
-        ("decoding workers", f"{summaries[0]['workers']}"),
-        ("peak RSS extract process, MB", f"{final['peak_rss_mb']:.0f}"),
-        ("peak RSS decoding worker, MB", f"{final['peak_rss_workers_mb']:.0f}"),
-        ("RSS after each segment, MB", " ".join(f"{r:.0f}" for r in rss_after)),
-        ("database size, MB", f"{db_mb:.1f}"),
-    ]
-    width = max(len(name) for name, _ in rows)
+            print(f"  {line}", flush=True)
+            results.append(line)
+        results.append(write_path(con, pure.model.n_units))
+        con.close()
+    started = time.perf_counter()
+    pure.decode(files)
+    results.append(
+        f"decode + resize alone: {1000 * (time.perf_counter() - started) / len(files):.2f} "
+        "ms/image (this process)"
+    )
+    print(f"after: {_uptime()}")
     print()
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    for line in results:
+        print(line)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         ),
         batch_size: int = typer.Option(32, "--batch-size", help="Images per forward pass."),
         workers: Optional[int] = typer.Option(  # noqa: UP045
-            None, "--workers", help="Decoding processes [default: 1 on CPU, up to 8 on GPU]."
+            None, "--workers", help="Decoding processes [default: 0 on CPU, up to 8 on GPU]."
         ),
         device: options.Device = "auto",
         limit: Optional[int] = typer.Option(  # noqa: UP045

@@ -139,14 +139,19 @@ def _collate(items: list[Item]) -> tuple[list[str], torch.Tensor | None, list[tu
 
 
 def default_workers(device: torch.device) -> int:
-    """Decoding processes: many on a GPU (decoding is the bottleneck), 1 on a CPU box.
+    """Decoding processes: many on a GPU (decoding is the bottleneck), none on a CPU.
 
-    On a CPU the model takes the cores; one worker overlaps decoding with inference.
+    On a CPU the model takes the cores and decoding a product photo costs a few percent of
+    a forward pass, while a decoding process preempts the model's threads (an intra-op
+    barrier then waits for the preempted one): measured in one process on 2 cores,
+    extraction / pure inference 1.01 (1 torch thread) and 1.14 (2 threads) decoding
+    in-process, 0.79 and 1.00 with a worker; idle, 0.80 vs 0.57 (docs/extract.md).
+    ``--workers N`` still helps with large photos whose decoding rivals the model.
     """
     cores = os.cpu_count() or 1
     if device.type == "cuda":
         return max(1, min(8, cores - 1))
-    return 1 if cores >= 2 else 0
+    return 0
 
 
 def pooled_model_id(model_id: str, pooling: str) -> str:
