@@ -27,7 +27,8 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
     for index, (layer, size) in enumerate(zip(LAYERS, SIZES, strict=True)):
         for channel in range(size):
             connection.execute(
-                "INSERT INTO units VALUES ('m', ?, ?, ?, ?)", [unit, layer, index, channel]
+                "INSERT INTO units (model_id, unit_id, layer, layer_index, channel) "
+                "VALUES ('m', ?, ?, ?, ?)", [unit, layer, index, channel]
             )
             unit += 1
     yield connection

@@ -118,7 +118,8 @@ def test_visualness_ranking_both_ends(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_prime_unit_layers_finds_units_shared_by_two_words(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "INSERT INTO units VALUES ('m', 0, 'conv1', 0, 0), ('m', 1, 'conv1', 0, 1), "
+        "INSERT INTO units (model_id, unit_id, layer, layer_index, channel) "
+        "VALUES ('m', 0, 'conv1', 0, 0), ('m', 1, 'conv1', 0, 1), "
         "('m', 2, 'head', 1, 0)"
     )
     con.execute(

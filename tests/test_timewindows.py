@@ -32,7 +32,8 @@ def _unix(month: str, day: int) -> int:
 def _setup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO models (model_id, name, weights, weights_sha256, input_size, "
                 "n_units) VALUES ('m', 'toy', 'none', '0', 224, ?)", [N_UNITS])
-    con.executemany("INSERT INTO units VALUES ('m', ?, ?, ?, ?)",
+    con.executemany("INSERT INTO units (model_id, unit_id, layer, layer_index, channel) "
+                    "VALUES ('m', ?, ?, ?, ?)",
                     [(u, f"layer{u // 4}", u // 4, u % 4) for u in range(N_UNITS)])
     edges = [[float(e) for e in np.linspace(0.0, 3.0, N_BINS + 1)] for _ in range(N_UNITS)]
     edges[N_UNITS - 1] = [-0.5 + k / N_BINS for k in range(N_BINS + 1)]  # a constant unit
