@@ -123,7 +123,7 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
     Raises:
         StateError: no predictions in the scope (run `attrdb visualness` first).
     """
-    require_tables(con, "predictions", "vocabulary", hint="run `attrdb visualness` first")
+    require_tables(con, "vocabulary", hint="run `attrdb vocab` first")
     available = query_sql_file(con, "compare/prediction_models", {"scope": params.scope})
     methods: dict[str, list[str]] = {}
     for model_id, method in available:

@@ -120,7 +120,7 @@ def test_cli_compare_without_results_is_one_line(
         main(["--db", str(db_path), "compare", "--words", "red"])
     assert exit_info.value.code == 1
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "attrdb visualness" in err, err
+    assert len(err.splitlines()) == 1 and "run `attrdb vocab` first" in err, err
 
 
 # --- the compare stage on synthetic features ----------------------------------------------
