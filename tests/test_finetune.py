@@ -16,6 +16,7 @@ import torch
 from sklearn.metrics import average_precision_score
 from typer.testing import CliRunner
 
+import attrdb.cnn.finetune as compute
 from attrdb.cli import app, main
 from attrdb.cnn.finetune import (
     TrainSettings,
@@ -169,12 +170,13 @@ def test_interrupted_and_resumed_equals_uninterrupted(tmp_path: Path) -> None:
     class Stop(Exception):
         pass
 
-    def stop_after_first(stats: object) -> None:
-        raise Stop
+    def stop_in_second(stats: compute.EpochStats) -> None:
+        if stats.epoch == 2:
+            raise Stop
 
-    with pytest.raises(Stop):  # "interrupted" right after epoch 1's checkpoint
+    with pytest.raises(Stop):  # interrupted in epoch 2: epoch 1's checkpoint is on disk
         train(load_model(), images, targets, settings, checkpoint=tmp_path / "b.ckpt",
-              identity={}, on_epoch=stop_after_first)
+              identity={}, on_epoch=stop_in_second)
     resumed = load_model()
     result = train(resumed, images, targets, settings, checkpoint=tmp_path / "b.ckpt",
                    identity={})
@@ -247,3 +249,43 @@ def test_cli_errors_are_one_line(db_path: Path, capsys: pytest.CaptureFixture[st
         assert exit_info.value.code == 1
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_stage_interrupted_then_rerun_gives_the_uninterrupted_weights(
+    text_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = {**TINY, "kind": "attribute", "max_words": 6, "trainable_layers": 1,
+                "input_size": 32, "epochs": 3}
+    whole_path = copy_db(text_db, tmp_path, "whole.duckdb")
+    con = connect(whole_path)
+    try:
+        whole = run_finetune(con, FinetuneParams(**settings, out_dir=str(tmp_path / "a" / "m")),
+                             progress=False)
+    finally:
+        con.close()
+
+    cut_path = copy_db(text_db, tmp_path, "cut.duckdb")
+    params = FinetuneParams(**settings, out_dir=str(tmp_path / "b" / "m"))
+    save = compute._save
+
+    def save_then_ctrl_c(*args: object) -> None:
+        save(*args)  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # right after epoch 1's checkpoint is on disk
+
+    con = connect(cut_path)
+    try:
+        monkeypatch.setattr(compute, "_save", save_then_ctrl_c)
+        with pytest.raises(KeyboardInterrupt):
+            run_finetune(con, params, progress=False)
+        monkeypatch.setattr(compute, "_save", save)
+        resumed = run_finetune(con, params, progress=False)
+        statuses = con.execute("SELECT status FROM runs WHERE stage = 'finetune' "
+                               "ORDER BY run_id").fetchall()
+        epoch_runs = con.execute("SELECT epoch, run_id FROM finetune_epochs "
+                                 "ORDER BY epoch").fetchall()
+    finally:
+        con.close()
+    assert statuses == [("interrupted",), ("ok",)]
+    assert resumed["resumed_from"] == 1
+    assert [e for e, _ in epoch_runs] == [1, 2, 3] and epoch_runs[0][1] != epoch_runs[1][1]
+    assert resumed["weights_sha256"] == whole["weights_sha256"]

@@ -160,7 +160,7 @@ def train(
             and belongs to the same run (``identity`` and settings equal).
         identity: what the checkpoint must match to be resumed (parent weights, labels,
             the training images): a checkpoint of another run is refused.
-        on_epoch: called after each finished epoch (and its checkpoint).
+        on_epoch: called after each finished epoch, just before its checkpoint.
         on_batch: called with the number of images of every batch, prefix caching included.
 
     Returns:
@@ -285,9 +285,11 @@ def _epochs(
         head.eval()
         stats = EpochStats(epoch, total / n, n, round(time.perf_counter() - epoch_started, 3))
         result.epochs.append(stats)
-        _save(checkpoint, identity, model, head, optimiser, result, epoch)
+        # Report first, then checkpoint: an interruption in between redoes this epoch and
+        # reports it again (the report is replaced), never leaves a trained epoch unreported.
         if on_epoch is not None:
             on_epoch(stats)
+        _save(checkpoint, identity, model, head, optimiser, result, epoch)
 
 
 def _save(
