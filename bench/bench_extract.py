@@ -6,7 +6,8 @@ On the first N images of a folder (default: 256 of the real Myntra images), this
    channels-last, inference_mode) with glibc's default handling of large blocks and with
    attrdb's setting (``attrdb.cnn.allocator``), alternating segment by segment (the order
    flips each segment): images/s, minor page faults per image (getrusage), and whether
-   the outputs are identical.
+   the outputs are identical; then the same pairing for an occlusion sweep and a full
+   training step (the saliency and fine-tuning paths).
 2. **Extraction / pure inference** with the setting on (the fixed baseline), for each
    configuration of torch threads x decoding workers: pure inference of all N images, then
    ``run_extract`` of the same N (product list paged from DuckDB, decoding, inference,
@@ -148,6 +149,76 @@ def allocator_pairs(pure: PureInference, segments: list[list[Path]]) -> list[str
     ]
 
 
+def allocator_other_paths(pure: PureInference, files: list[Path], rounds: int = 2) -> list[str]:
+    """The same pairing on the other torch paths: an occlusion sweep and a training step.
+
+    Sweep: every unit at patches 24/48/96, stride 48 (50 forward passes of 64 occluded
+    copies at most). Training: a full backward pass and SGD step of the whole network plus
+    a linear head on 16 images (the heaviest fine-tuning setting).
+    """
+    import torch
+
+    from attrdb.cnn import allocator
+    from attrdb.saliency.compute import units_forward
+    from attrdb.saliency.occlusion import n_passes, occlusion_sweep
+
+    decoded = pure.decode(files[:16])
+    model = pure.model
+    image = model.normalize(decoded[0].unsqueeze(0))[0]
+    occluder = model.normalize(decoded[1].unsqueeze(0))[0]
+    forward = units_forward(model)
+    passes = n_passes(model.input_size, (24, 48, 96), 48)
+    batch = model.normalize(torch.stack(decoded)).contiguous(memory_format=torch.channels_last)
+    head = torch.nn.Linear(model.layer_sizes[-1], 50)
+    targets = torch.rand(len(decoded), 50, generator=torch.Generator().manual_seed(0)) < 0.1
+    parameters = [*model.net.parameters(), *head.parameters()]
+    optimiser = torch.optim.SGD(parameters, lr=1e-4)
+
+    def sweep() -> None:
+        occlusion_sweep(forward, image, occluder, stride=48, batch_size=64)
+
+    def train_step() -> None:
+        for parameter in model.net.parameters():
+            parameter.requires_grad_(True)
+        try:
+            features = model.forward_maps(batch)[-1].mean(dim=(2, 3))
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                head(features), targets.float()
+            )
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        finally:
+            for parameter in model.net.parameters():
+                parameter.requires_grad_(False)
+
+    lines = []
+    for name, work, units, label in (
+        ("occlusion sweep", sweep, passes, "forward pass"),
+        ("training step", train_step, len(decoded), "image"),
+    ):
+        work()  # warm-up
+        seconds = {False: 0.0, True: 0.0}
+        faults = {False: 0, True: 0}
+        for k in range(rounds):
+            for keep in (k % 2 == 1, k % 2 == 0):
+                allocator.set_keep(keep)
+                before = allocator.minor_faults()
+                started = time.perf_counter()
+                work()
+                seconds[keep] += time.perf_counter() - started
+                faults[keep] += allocator.minor_faults() - before
+        allocator.set_keep(True)
+        lines.append(
+            f"{name}: glibc default {seconds[False] / rounds:.2f} s, "
+            f"{faults[False] / rounds / units:.0f} faults/{label}; attrdb setting "
+            f"{seconds[True] / rounds:.2f} s, {faults[True] / rounds / units:.0f} "
+            f"faults/{label} ({seconds[False] / seconds[True]:.2f}x)"
+        )
+        print(f"  {lines[-1]}", flush=True)
+    return lines
+
+
 def extraction_ratio(
     pure: PureInference,
     con: duckdb.DuckDBPyConnection,
@@ -244,6 +315,7 @@ def main() -> None:
     if not args.skip_allocator:
         torch.set_num_threads(2)
         results += allocator_pairs(pure, segments)
+        results += allocator_other_paths(pure, files)
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb", create=True)
         con.execute(
@@ -252,7 +324,7 @@ def main() -> None:
             "FROM (SELECT unnest(?) AS f)",
             [[str(f) for f in files]],
         )
-        for config in args.configs.split(","):
+        for config in filter(None, args.configs.split(",")):
             threads, workers = (int(v) for v in config.split("x"))
             line = extraction_ratio(
                 pure, con, files, threads, workers, args.batch_size, args.rounds
