@@ -15,7 +15,8 @@ whose results exist is skipped). Then `attrdb compare` trains the base_colour ce
 every feature set, the `both` sets included, and the compare views are written to
 DIR/compare.json and DIR/compare.md with the machine load and each stage's seconds (from
 `runs`). `--only-compare` skips the extraction and analysis (for a database prepared by
-hand). Stages run through the CLI, one process each, with OMP_NUM_THREADS=1 unless set.
+hand); `--report-only` also skips `attrdb compare` and only writes the views. Stages run
+through the CLI, one process each, with OMP_NUM_THREADS=1 unless set.
 
 Takes (2 shared cores, Myntra 4,620 images): per network ~10-40 min of extraction at load
 2-20, per feature set ~5 min (divergence + depth) + visualness (crossfit alone ~3 CPU-min).
@@ -148,10 +149,11 @@ def main() -> None:
     parser.add_argument("--methods", default="initial,resample,crossfit")
     parser.add_argument("--colours", default=COLOURS)
     parser.add_argument("--only-compare", action="store_true")
+    parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     print(f"load {os.getloadavg()}", file=sys.stderr)
     timings: dict[str, float] = {}
-    if not args.only_compare:
+    if not (args.only_compare or args.report_only):
         prepare(args.db, args.networks.split(","), args.poolings.split(","), args.methods)
     con = duckdb.connect(str(args.db), read_only=True)
     both = [r[0] for r in con.execute(
@@ -161,10 +163,11 @@ def main() -> None:
         "SELECT DISTINCT model_id FROM predictions WHERE scope = ? ORDER BY 1",
         [args.scope]).fetchall()]
     con.close()
-    timings["compare"] = _attrdb(args.db, "compare", "--scope", args.scope, "--words",
-                                 args.colours, "--models", ",".join(scored + both))
+    if not args.report_only:
+        timings["compare"] = _attrdb(args.db, "compare", "--scope", args.scope, "--words",
+                                     args.colours, "--models", ",".join(scored + both))
     result = report(args.db, args.out, args.scope, args.colours)
-    summary = {"load_end": os.getloadavg(), "compare_seconds": timings["compare"],
+    summary = {"load_end": os.getloadavg(), "compare_seconds": timings.get("compare"),
                "table1": [{k: r[k] for k in ("model_id", "method", "n_words", "mean_accuracy",
                                              "mean_auc", "mean_precision",
                                              "ceiling_precision", "share_of_ceiling")}
