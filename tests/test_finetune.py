@@ -107,6 +107,10 @@ def test_extract_runs_on_the_tuned_model(tuned: tuple[Path, Path, str]) -> None:
                               weights=out / "efficientnet_lite0_attr.pth", device="cpu",
                               workers=0, limit=3, progress=False)
         assert summary["n_extracted"] == 3
+        # A registered model id alone names the network and its weights file.
+        again = run_extract(con, model="efficientnet_lite0_attr", device="cpu", workers=0,
+                            limit=2, progress=False)
+        assert (again["n_extracted"], again["n_done_before"]) == (2, 3)
         tuned_model = model_from_db(con, "efficientnet_lite0_attr")
         pretrained = model_from_db(con, "efficientnet_lite0")
     finally:

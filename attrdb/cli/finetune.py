@@ -106,6 +106,6 @@ def register(app: typer.Typer) -> None:
         )
         console_info(
             f"weights {summary['weights']} (sha256 {summary['weights_sha256'][:12]}); "
-            f"extract with: attrdb extract --model {summary['model_id']} --arch "
-            f"{summary['arch']} --weights {summary['weights']}"
+            f"extract with: attrdb extract --model {summary['model_id']} (another database: "
+            f"--arch {summary['arch']} --weights {summary['weights']})"
         )

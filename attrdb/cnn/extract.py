@@ -35,11 +35,12 @@ import pyarrow as pa
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from attrdb.cnn.architectures import ARCHITECTURES
 from attrdb.cnn.images import MAX_PIXELS, ImageLoadError, load_rgb
 from attrdb.cnn.models import POOLINGS, Resizer, TappedModel, load_model, resolve_device
 from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
-from attrdb.model_registry import register_model
+from attrdb.model_registry import register_model, registration
 from attrdb.progress import is_quiet
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -189,7 +190,8 @@ def run_extract(
 
     Args:
         con: attrdb database (read-write).
-        model: architecture name (``attrdb models list`` / ``ARCHITECTURES``).
+        model: architecture name (``ARCHITECTURES``), or the id of a registered model
+            (``attrdb models list``; its architecture and weights file are used).
         weights: state_dict file; default the embedded / cached weights of ``model``.
         model_id: registry id of the network; default ``model``. Other weights need
             another id. The feature set is stored as ``pooled_model_id(model_id, pooling)``.
@@ -229,6 +231,11 @@ def run_extract(
         )
     target = resolve_device(device)
     network_id = model_id or model
+    if weights is None and model not in ARCHITECTURES:
+        # A registered network (e.g. fine-tuned) is extracted from its recorded weights.
+        registered = registration(con, network_id)
+        if registered is not None:
+            model, weights = registered.name, registered.weights
     params = {
         "model": model,
         "weights": str(weights) if weights else None,
