@@ -383,7 +383,7 @@ def _prepare_output(output: str, marker: dict[str, Any], overwrite: bool) -> Non
                 f"{str(existing.get('weights_sha256'))[:12]}...); use another --output, or "
                 "--overwrite to start again"
             )
-        if existing is None and filesystem.get_file_info(fs_selector(root)):
+        if existing is None and filesystem.get_file_info(_selector(root)):
             raise InputError(
                 f"{output} is not empty and holds no Spark extraction; use another --output "
                 "or --overwrite"
@@ -394,7 +394,7 @@ def _prepare_output(output: str, marker: dict[str, Any], overwrite: bool) -> Non
     _write_bytes(filesystem, f"{root}/{MARKER}", json.dumps(marker, sort_keys=True).encode())
 
 
-def fs_selector(root: str) -> pafs.FileSelector:
+def _selector(root: str) -> pafs.FileSelector:
     """Everything directly in ``root``."""
     return pafs.FileSelector(root, allow_not_found=True)
 
@@ -403,7 +403,7 @@ def _parts(filesystem: pafs.FileSystem, root: str, table_name: str) -> list[str]
     folder = f"{root}/{table_name}.parquet"
     return sorted(
         info.path
-        for info in filesystem.get_file_info(fs_selector(folder))
+        for info in filesystem.get_file_info(_selector(folder))
         if info.type == pafs.FileType.File
         and info.base_name.startswith("part-")
         and info.base_name.endswith(".parquet")
