@@ -157,6 +157,7 @@ def run_finetune(
         clock.lap("load_parent")
         size = input_size or (parent.input_size if device.type == "cuda" else CPU_INPUT_SIZE)
         labels, train_rows, targets = _training_set(con, params)
+        test_set = _test_set(con, params, labels)
         images, kept, errors = _decode([r[1] for r in train_rows], size, progress, "train")
         if not kept:
             first = train_rows[errors[0][0]][0]
@@ -202,8 +203,9 @@ def run_finetune(
                      out_dir / f"{model_id}.head.pth")
         tuned = load_model(parent.name, weights_path, device, model_id=model_id)
         clock.lap("save")
-        test = _evaluate(con, params, tuned, result.head, labels, size, train_targets=targets,
-                         model_id=model_id, run_id=run.run_id, progress=progress)
+        test = _evaluate(params, tuned, result.head, labels, size, test_set=test_set,
+                         train_targets=targets, model_id=model_id, run_id=run.run_id,
+                         progress=progress)
         clock.lap("test")
         kind = f"{params.kind}_tuned"
         lineage_settings = {
@@ -292,6 +294,21 @@ def _training_set(
         [index[r[2]] for r in rows], dtype=np.int64)
 
 
+def _test_set(
+    con: duckdb.DuckDBPyConnection, params: FinetuneParams, labels: list[str]
+) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+    """The test split's rows and targets (read before training: no test split, no run)."""
+    if params.kind == "attribute":
+        rows = _examples(con, params, "test", labels)
+        return rows, _word_matrix(rows, labels)
+    index = {label: i for i, label in enumerate(labels)}
+    rows = [r for r in _examples(con, params, "test", None) if r[2] in index]
+    if not rows:
+        raise StateError(f"no test image of scope {params.scope!r} has one of the "
+                         f"{len(labels)} trained {params.label_key!r} classes")
+    return rows, np.array([index[r[2]] for r in rows], dtype=np.int64)
+
+
 def _examples(
     con: duckdb.DuckDBPyConnection, params: FinetuneParams, split: str, words: list[str] | None
 ) -> list[tuple[Any, ...]]:
@@ -376,13 +393,13 @@ class _TestResult:
 
 
 def _evaluate(
-    con: duckdb.DuckDBPyConnection,
     params: FinetuneParams,
     model: Any,
     head: Any,
     labels: list[str],
     size: int,
     *,
+    test_set: tuple[list[tuple[Any, ...]], np.ndarray],
     train_targets: np.ndarray,
     model_id: str,
     run_id: int,
@@ -393,14 +410,7 @@ def _evaluate(
 
     from attrdb.cnn.finetune import accuracy_interval, average_precision_interval, predict
 
-    if params.kind == "attribute":
-        rows = _examples(con, params, "test", labels)
-        targets = _word_matrix(rows, labels)
-    else:
-        all_rows = _examples(con, params, "test", None)
-        index = {label: i for i, label in enumerate(labels)}
-        rows = [r for r in all_rows if r[2] in index]
-        targets = np.array([index[r[2]] for r in rows], dtype=np.int64)
+    rows, targets = test_set
     images, kept, _errors = _decode([r[1] for r in rows], size, progress, "test")
     with progress_bar(len(kept), desc="finetune: test", unit="img", enabled=progress) as bar:
         scores = predict(model, head, torch.from_numpy(images), on_batch=bar.update)
