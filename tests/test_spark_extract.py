@@ -224,3 +224,38 @@ def test_parameters_and_cli_errors() -> None:
     assert result.exit_code == 1 and "pass both --input and --output" in str(result.exception)
     result = runner.invoke(app, ["spark", "extract", "--param", "batch_size=many"])
     assert result.exit_code == 1 and "batch_size='many' is not a number" in str(result.exception)
+
+
+def test_mean_pooling_matches_local(tmp_path: Path, broken_db: Path, spark_engine: Any) -> None:
+    spark_db = copy_db(broken_db, tmp_path, "spark.duckdb")
+    local_db = copy_db(broken_db, tmp_path, "local.duckdb")
+    params = SparkExtractParams(
+        all_products=True, limit=4, batch_size=4, device="cpu", pooling="mean"
+    )
+    con = connect(spark_db)
+    run_extract_via_spark(con, params=params, session=spark_engine.spark)
+    spark = dict(con.execute("SELECT product_id, vals FROM activation_vectors").fetchall())
+    model_ids = con.execute("SELECT DISTINCT model_id FROM activation_vectors").fetchall()
+    con.close()
+    con = connect(local_db)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run_extract(
+            con,
+            all_products=True,
+            limit=4,
+            batch_size=4,
+            workers=0,
+            device="cpu",
+            pooling="mean",
+            progress=False,
+        )
+    finally:
+        torch.set_num_threads(threads)
+    local = dict(con.execute("SELECT product_id, vals FROM activation_vectors").fetchall())
+    con.close()
+    assert model_ids == [("efficientnet_lite0:mean",)]
+    assert set(spark) == set(local) and len(spark) == 2
+    worst = max(float(np.abs(np.asarray(spark[k]) - np.asarray(local[k])).max()) for k in spark)
+    assert worst <= 1e-5

@@ -85,7 +85,10 @@ class SparkExtractParams:
         model: architecture name, as ``attrdb extract --arch``.
         weights: state_dict file (shipped to the executors); default: the embedded /
             cached weights, which each executor finds in its own installation.
-        model_id: registry id; default ``model``.
+        model_id: registry id of the network; default ``model``.
+        pooling: ``max`` (the paper), ``mean`` or ``both``, as ``attrdb extract
+            --pooling``; the vectors are stored under ``pooled_model_id(model_id,
+            pooling)``.
         batch_size: images per forward pass.
         partition_size: images per Spark partition (rounded up to a multiple of
             ``batch_size``): the unit of work, of writing and of resuming (a killed run
@@ -102,6 +105,7 @@ class SparkExtractParams:
     model: str = "efficientnet_lite0"
     weights: str | None = None
     model_id: str | None = None
+    pooling: str = "max"
     batch_size: int = 32
     partition_size: int = 256
     all_products: bool = False
@@ -123,8 +127,10 @@ class SparkExtractParams:
 
     @property
     def feature_set(self) -> str:
-        """The model id the vectors are stored under."""
-        return self.model_id or self.model
+        """The model id the vectors are stored under (InputError for an unknown pooling)."""
+        from attrdb.cnn.extract import pooled_model_id
+
+        return pooled_model_id(self.model_id or self.model, self.pooling)
 
     @classmethod
     def from_strings(cls, items: Mapping[str, str]) -> SparkExtractParams:
@@ -154,6 +160,7 @@ class TaskSpec:
 
     arch: str
     model_id: str
+    pooling: str
     weights_sha256: str
     weights_file: str | None  # name given to SparkContext.addFile, or None for defaults
     batch_size: int
@@ -206,7 +213,7 @@ def _worker_model(spec: TaskSpec, device: str) -> TappedModel:
             from pyspark import SparkFiles
 
             weights = SparkFiles.get(spec.weights_file)
-        model = load_model(spec.arch, weights, device, model_id=spec.model_id)
+        model = load_model(spec.arch, weights, device, model_id=spec.model_id, pooling=spec.pooling)
         if model.weights_sha256 != spec.weights_sha256:
             raise ModelError(
                 f"executor weights for {spec.arch} have sha256 {model.weights_sha256[:12]}..., "
@@ -570,7 +577,7 @@ def run_extract_on_spark(
     p = params or SparkExtractParams()
     output = str(output_dir)
     require_exchange_tables(input_dir, ["products"], hint="export products with `attrdb export`")
-    model = load_model(p.model, p.weights, "cpu", model_id=p.feature_set)
+    model = load_model(p.model, p.weights, "cpu", model_id=p.feature_set, pooling=p.pooling)
     marker = {"model_id": model.model_id, "weights_sha256": model.weights_sha256}
     started = time.perf_counter()
     clock = PhaseClock()
@@ -610,6 +617,7 @@ def run_extract_on_spark(
         spec = TaskSpec(
             arch=model.name,
             model_id=model.model_id,
+            pooling=p.pooling,
             weights_sha256=model.weights_sha256,
             weights_file=weights_file,
             batch_size=p.batch_size,
@@ -724,7 +732,9 @@ def run_extract_via_spark(
             "--param all_products=true to extract every product"
         )
     # Registering here checks the id against the database's weights before Spark starts.
-    register_model(con, load_model(p.model, p.weights, "cpu", model_id=p.feature_set))
+    register_model(
+        con, load_model(p.model, p.weights, "cpu", model_id=p.feature_set, pooling=p.pooling)
+    )
     pending = query_file(
         DuckDBEngine(con),
         "cnn/pending_all",
