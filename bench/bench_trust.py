@@ -2,7 +2,7 @@
 
 Usage:
     python bench/bench_trust.py --db PIPELINE.duckdb [--work DIR] [--settings robust,paper]
-        [--seeds 0,1] [--jobs 2]
+        [--seeds 0,1] [--jobs 2] [--crossfit-repeats R]
 
 The pipeline database must have been through ingest (with base_colour in the metadata),
 text, dedup and extract (docs/trust.md: the full shared Myntra set). It is copied per
@@ -10,16 +10,18 @@ setting and seed into --work; nothing is written to it. For every setting (a sco
 definition) and seed: vocab -> split (seed) -> divergence -> visualness (crossfit, seed).
 Printed, per setting:
 
-- seed-to-seed stability of the cross-fitted ranking (by accuracy_low): Spearman and
-  top-30 overlap; prime-unit overlap (share of a word's 100 prime units two seeds share),
-  ranked by kl_z (stored) and by raw KL (the paper's);
+- seed-to-seed stability of the cross-fitted ranking (by the AUC's lower bound): Spearman
+  and top-30 overlap; prime-unit overlap (share of a word's 100 prime units two seeds
+  share), ranked by kl_z (stored) and by raw KL (the paper's), over all words and over the
+  words whose cross-fitted AUC lower bound is above 0.7 on both seeds;
 - the top quartile of the ranking on the first seed, with how many of its words are care,
   product-part or category-bound words (hand lists below: evaluation only, never input);
 - colour precision@50 against base_colour (which the method never reads) of the
   cross-fitted out-of-fold scores, next to the supervised ceiling: the same visualness code
   path with D+ replaced by the products whose base_colour is that colour.
 
-Takes about 3 x (cross-fitting 250 words) of CPU: ~40 CPU-minutes on the full Myntra set.
+Each seed's cross-fit costs crossfit_repeats x 5 + 1 fits per word (docs/trust.md gives
+the measured times).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ COLOURS = {"black": "Black", "blue": "Blue", "white": "White", "red": "Red", "gr
            "pink": "Pink", "grey": "Grey", "purple": "Purple", "brown": "Brown",
            "yellow": "Yellow", "beige": "Beige"}
 TOP = 30
+STRONG_AUC_LOW = 0.7  # "clearly visual": the cross-fitted AUC's lower bound above this
 
 
 def _colour_precision(con: Any, scope: str, words: list[str], at: int = 50) -> dict[str, float]:
@@ -107,7 +110,8 @@ def run_setting(name: str, definition: ScopeDefinition, base: Path, work: Path,
     scores: dict[int, Any] = {}
     prime: dict[int, Any] = {}
     report: dict[str, Any] = {"setting": name, "definition": definition.as_dict(),
-                              "negatives_per_positive": base_config.negatives_per_positive}
+                              "negatives_per_positive": base_config.negatives_per_positive,
+                              "crossfit_repeats": base_config.crossfit_repeats}
     for seed in seeds:
         path = work / f"{name}_seed{seed}.duckdb"
         shutil.copy(base, path)
@@ -158,6 +162,17 @@ def run_setting(name: str, definition: ScopeDefinition, base: Path, work: Path,
             con.close()
         print(json.dumps(report, default=str), file=sys.stderr, flush=True)
     report["stability"] = _compare(scores, prime, seeds, ["crossfit"], TOP)
+    # Prime units of the words that are clearly visual on every seed: is the unit list of
+    # a word with signal reproducible, or only that of words without one noisy?
+    strong = set.intersection(*(
+        {w for w, v in scores[seed]["crossfit"].items() if v > STRONG_AUC_LOW} for seed in seeds
+    ))
+    strong_prime = {seed: {ranking: {w: units for w, units in by_word.items() if w in strong}
+                           for ranking, by_word in prime[seed].items()} for seed in seeds}
+    report["stability"]["prime_unit_overlap_strong_words"] = {
+        "n_words": len(strong),
+        **_compare(scores, strong_prime, seeds, [], TOP)["prime_unit_overlap"],
+    }
     return report
 
 
@@ -170,6 +185,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--negatives-per-positive", type=int,
                         default=VisualnessConfig().negatives_per_positive)
+    parser.add_argument("--crossfit-repeats", type=int,
+                        default=VisualnessConfig().crossfit_repeats)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-trust-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -177,7 +194,8 @@ def main() -> None:
     print(f"work folder {work}; load {os.getloadavg()}", file=sys.stderr)
     results = []
     for name in args.settings.split(","):
-        config = VisualnessConfig(negatives_per_positive=args.negatives_per_positive)
+        config = VisualnessConfig(negatives_per_positive=args.negatives_per_positive,
+                                  crossfit_repeats=args.crossfit_repeats)
         results.append(run_setting(name, SETTINGS[name], args.db, work, seeds, args.jobs, config))
         print(json.dumps(results[-1], indent=1, default=str), flush=True)
     print(f"load {os.getloadavg()}", file=sys.stderr)
