@@ -1,24 +1,31 @@
 """Benchmark `attrdb divergence`: SQL against vectorised numpy, and a run at the paper's size.
 
 Needs a database that went through vocab, split and extract (default: the Myntra pipeline
-database /tmp/myntra_pipeline.duckdb). It is copied first; the source is never changed.
+database /tmp/myntra_pipeline.duckdb). It is copied first (and migrated); the source is never
+changed. The runs use --scope (default `paper`, created on the copy with boilerplate kept
+and random negatives, then `vocab` on it when missing: the stage's counts/kl path, which
+category-matched scopes do not take) and --null-draws pseudo-words per word (default 1,
+the stage's default; numpy counts them too, so both sides do the same work).
 
-  1. Every vocabulary word x every unit of the training images, for each --bins value:
-     the SQL stage (`run_divergence`: binning, histograms, KL, prime units, written to the
-     database), then two numpy implementations on the same activations and D+ sets, loaded
-     from the database beforehand (loading not timed):
+  1. Every kept word (and pseudo-word) x every unit of the training images, for each
+     --bins value: the SQL stage (`run_divergence`: binning, histograms, KL, null, prime
+     units, written to the database), then each --methods numpy implementation on the same
+     activations and D+ sets, loaded from the database beforehand (loading not timed):
        numpy-matmul: one matrix product per bin, (words x products) @ (products x units)
                      one-hot, the lead's reference;
        numpy-bincount: per word, np.bincount of the positives' (unit, bin) codes.
-     Each runs in its own process (peak memory is its own) and twice, interleaved (the
-     machine is shared; the faster run is reported, both are printed). The numpy KL is
-     checked against the SQL rows (max |difference|).
+     Each runs in its own process (peak memory = its VmHWM) and --repeat times, SQL and
+     numpy interleaved (the machine is shared: each numpy line prints the ratio of the SQL
+     binning + histogram phases to the numpy run right after it, and the load). The numpy
+     KL is checked against the SQL rows (max |difference|).
   2. Scale: the activation rows (with their splits, scope and words) replicated to
      --scale products (default 173,175, the paper's Etsy size), then the SQL stage once
-     (and, with --numpy-scale, both numpy implementations).
+     (with --memory-limit as DuckDB's memory_limit; and, with --numpy-scale, numpy).
 
-    python bench/bench_divergence.py [--db PATH] [--bins 32 16] [--scale 173175]
-        [--scale-bins 16] [--threads 2] [--skip-scale] [--numpy-scale]
+    python bench/bench_divergence.py [--db PATH] [--scope paper] [--null-draws 1]
+        [--bins 32 16] [--methods bincount matmul] [--repeat 2] [--scale 173175]
+        [--scale-bins 16] [--threads 2] [--memory-limit 2.5GB] [--skip-scale]
+        [--numpy-scale]
 """
 
 from __future__ import annotations
