@@ -22,6 +22,7 @@ comparable; ``uptime`` load is printed before and after.
 
     python bench/bench_extract.py [--n 256] [--segments 3] [--rounds 2] [--images DIR]
         [--batch-size 32] [--configs 1x0,1x1,2x0,2x1] [--skip-allocator]
+        [--allocator-threads 2]
 """
 
 from __future__ import annotations
@@ -293,6 +294,7 @@ def main() -> None:
     parser.add_argument("--configs", default="1x0,1x1,2x0,2x1", help="THREADSxWORKERS,...")
     parser.add_argument("--rounds", type=int, default=2, help="extractions per config")
     parser.add_argument("--skip-allocator", action="store_true")
+    parser.add_argument("--allocator-threads", type=int, default=2)
     args = parser.parse_args()
 
     import torch
@@ -313,7 +315,8 @@ def main() -> None:
     pure = PureInference(args.batch_size)
     results: list[str] = []
     if not args.skip_allocator:
-        torch.set_num_threads(2)
+        torch.set_num_threads(args.allocator_threads)
+        results.append(f"allocator pairs at {args.allocator_threads} torch threads:")
         results += allocator_pairs(pure, segments)
         results += allocator_other_paths(pure, files)
     with tempfile.TemporaryDirectory() as tmp:
