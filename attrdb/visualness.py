@@ -103,9 +103,9 @@ class VisualnessConfig:
     # seed-to-seed Spearman of the ranking 0.76 -> 0.80 and colour precision@50 0.51 -> 0.59;
     # 10 added nothing more (0.81, 0.59) at a larger fit.
     negatives_per_positive: int = 4
-    # Measured on Myntra (docs/trust.md, second pass; 91 words, split seeds 0/1): 1 -> 3 -> 5
-    # repetitions moved the seed-to-seed Spearman 0.84 -> 0.96 -> 0.96, halved the sd of a
-    # word's AUC difference (0.041 -> 0.019) and raised colour precision@50 / ceiling
+    # Measured on Myntra (docs/trust.md, second pass; 250 words, split seeds 0/1): 1 -> 3 -> 5
+    # repetitions moved the seed-to-seed Spearman 0.80 -> 0.92 -> 0.94, halved the sd of a
+    # word's AUC difference (0.045 -> 0.022) and raised colour precision@50 / ceiling
     # 0.93 -> 0.96 -> 0.97, for 5R + 1 fits per word instead of 6.
     crossfit_repeats: int = 5
 
