@@ -46,6 +46,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from attrdb import stages
 from attrdb.classifiers import (
     Hyperparameters,
     LinearClassifier,
@@ -53,7 +54,6 @@ from attrdb.classifiers import (
     load_features,
     query_arrow,
 )
-from attrdb.connection import require_tables
 from attrdb.context.matched import prepare_matched_samples
 from attrdb.context.scopes import ScopeDefinition, ensure_scope_current
 from attrdb.divergence import resolve_model
@@ -208,9 +208,9 @@ def run_visualness(
     model_id = resolve_model(con, model_id)
     classifier_methods = [m for m in CLASSIFIER_METHODS if m in chosen]
     needed = ["vocabulary", "word_products", "scope_products", "splits", "activation_vectors"]
-    require_tables(con, *needed, hint="run the text, vocab, split and extract stages first")
+    stages.require(con, *needed)
     if "initial" in classifier_methods:
-        require_tables(con, "prime_units", hint="run `attrdb divergence` first")
+        stages.require(con, "prime_units")
     # The scope's definition decides how negatives are drawn (random, as in the paper, or
     # matched to the positives' categories); vocab and divergence must have used it too.
     definition = ensure_scope_current(con, scope, upstream=("vocab", "divergence"))
@@ -339,7 +339,7 @@ def _run_classifiers(
             "`attrdb extract` first"
         )
     upstream = {str(stage): int(run_id) for stage, run_id in query_sql_file(
-        con, "visualness/upstream_runs", {"scope": scope}
+        con, "visualness/upstream_runs", {"scope": scope, "model_id": model_id}
     )}
     params = config.classifier_params(
         negatives=definition.negatives, match_field=definition.match_field,
