@@ -49,9 +49,15 @@ COUNTER_BITS = {"duckdb": PACK_BITS, "spark": 63}
 # words x 16,000 units); DuckDB's default (12) would send them to a general hash table.
 PERFECT_HASH_BITS = 24
 SKIPPED_IN_SUMMARY = 50
+# Units are binned and counted in blocks of about this many (product, unit) rows, so the
+# binned table and the histogram join stay bounded however many products the split has
+# (docs/scale.md: peak memory at 86,892 products x 2,096 units by block size).
+DEFAULT_BLOCK_ROWS = 32_000_000
 
 
-__all__ = ["DivergenceParams", "packing", "resolve_model", "run", "run_divergence"]
+__all__ = [
+    "DivergenceParams", "packing", "resolve_model", "run", "run_divergence", "unit_blocks",
+]
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,9 @@ class DivergenceParams(Params):
             their divergences give ``kl_null``, ``kl_null_sd`` and ``kl_z`` of every row,
             by which prime units rank. 0 = none (prime units by raw KL, as in the paper).
         null_seed: seeds the pseudo-words' draws.
+        unit_block: units binned and counted per block (results do not depend on it);
+            None = as many as keep products x units near :data:`DEFAULT_BLOCK_ROWS`.
+            Category-matched scopes bin all units at once.
     """
 
     scope: str = DEFAULT_SCOPE
@@ -87,6 +96,7 @@ class DivergenceParams(Params):
     split: str = "train"
     null_draws: int = DEFAULT_NULL_DRAWS
     null_seed: int = 0
+    unit_block: int | None = None
 
     def __post_init__(self) -> None:
         if not 2 <= self.n_bins <= MAX_BINS:
@@ -105,6 +115,8 @@ class DivergenceParams(Params):
             raise InputError(f"--split must be one of {', '.join(SPLITS)}, not {self.split!r}")
         if self.null_draws < 0:
             raise InputError(f"--null-draws must be 0 or more, got {self.null_draws}")
+        if self.unit_block is not None and self.unit_block < 1:
+            raise InputError(f"unit_block must be at least 1, got {self.unit_block}")
 
     def record(self) -> dict[str, Any]:
         return {
@@ -154,6 +166,24 @@ def _tuned(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("SET disabled_optimizers = ?", [",".join(optimizers)])
 
 
+class _BlockClock(PhaseClock):
+    """A :class:`PhaseClock` whose repeated phases (one lap per unit block) add up."""
+
+    def lap(self, phase: str) -> None:
+        before = self.seconds.get(phase, 0.0)
+        super().lap(phase)
+        self.seconds[phase] = round(before + self.seconds[phase], 3)
+
+
+def unit_blocks(n_units: int, n_products: int, unit_block: int | None) -> list[tuple[int, int]]:
+    """The half-open unit ranges [lo, hi) the stage bins and counts one after another.
+
+    ``unit_block`` None sizes blocks to about :data:`DEFAULT_BLOCK_ROWS` binned rows.
+    """
+    size = unit_block or max(1, DEFAULT_BLOCK_ROWS // max(1, n_products))
+    return [(lo, min(lo + size, n_units)) for lo in range(0, max(n_units, 1), size)]
+
+
 def _definition(engine: Engine, scope: str) -> ScopeDefinition:
     """The scope's definition; Spark reads only how it draws negatives (sql/spark/)."""
     if isinstance(engine, DuckDBEngine):
@@ -177,7 +207,7 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
         InputError: the model is unknown, or the scope or binning has no form on Spark.
         StateError: the split has no products of the scope with activations.
     """
-    clock = PhaseClock()
+    clock = _BlockClock()
     model_id = resolve_model(engine, params.model_id)
     scope, split, n_bins = params.scope, params.split, params.n_bins
     base = {"model_id": model_id, "scope": scope}
@@ -201,7 +231,9 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
             f"{model_id!r}; run `attrdb vocab`, `attrdb split` and `attrdb extract` first"
         )
     run_file(engine, f"divergence/unit_bins_{params.binning}", {**base, "n_bins": n_bins})
-    run_file(engine, f"divergence/binned_{params.binning}", {**base, "n_bins": n_bins})
+    n_units = int(query_file(engine, "divergence/summary", base).column(0)[0].as_py())
+    # Category-matched negatives (attrdb.context.matched) read every unit's binned rows.
+    blocks = unit_blocks(n_units, n_products, n_units if matched else params.unit_block)
     clock.lap("binning")
     words = query_file(engine, "divergence/words", {
         **params.bind(),
@@ -226,20 +258,28 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
     }
     run_file(engine, "divergence/sides", step)
     clock.lap("words")
+    run_file(engine, "divergence/clear", base)
     summary: dict[str, Any] = {}
-    if matched and isinstance(engine, DuckDBEngine):
-        # D- reweighted to D+'s categories (attrdb.context.matched, sql/context).
-        summary["category_matched"] = matched_divergence(
-            engine.con, model_id=model_id, scope=scope, definition=definition, n_bins=n_bins,
-            smoothing=params.smoothing, min_positives=params.min_positives,
-            min_negatives=params.min_negatives,
-        )
-    else:
-        for chunk in track(range(n_chunks), desc="divergence", unit="chunk", enabled=progress):
-            run_file(engine, "divergence/counts", {**step, "chunk": chunk})
-        clock.lap("histograms")
-        run_file(engine, "divergence/kl", step)
-    clock.lap("kl")
+    # Binning, histograms and KL per unit block: only one block's binned rows and
+    # counters exist at a time; the null model and prime units below need all units.
+    for lo, hi in track(blocks, desc="divergence", unit="block", enabled=progress):
+        block = {**step, "unit_lo": lo, "unit_hi": hi}
+        run_file(engine, f"divergence/binned_{params.binning}", block)
+        run_file(engine, "divergence/block", block)
+        clock.lap("binning")
+        if matched and isinstance(engine, DuckDBEngine):
+            # D- reweighted to D+'s categories (attrdb.context.matched, sql/context).
+            summary["category_matched"] = matched_divergence(
+                engine.con, model_id=model_id, scope=scope, definition=definition,
+                n_bins=n_bins, smoothing=params.smoothing,
+                min_positives=params.min_positives, min_negatives=params.min_negatives,
+            )
+        else:
+            for chunk in range(n_chunks):
+                run_file(engine, "divergence/counts", {**block, "chunk": chunk})
+            clock.lap("histograms")
+            run_file(engine, "divergence/kl", block)
+        clock.lap("kl")
     if params.null_draws:
         run_file(engine, "divergence/null", base)
         clock.lap("null")
@@ -262,6 +302,7 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
         field_bits=field_bits,
         bins_per_chunk=per_chunk,
         n_chunks=n_chunks,
+        n_unit_blocks=len(blocks),
         seconds=clock.seconds,
     )
     return summary

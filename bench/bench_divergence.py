@@ -130,7 +130,7 @@ def numpy_bincount(acts: np.ndarray, members: list[np.ndarray], n_bins: int,
 
 
 def worker_sql(db: str, n_bins: int, threads: int, scope: str, null_draws: int,
-               memory_limit: str | None) -> dict[str, Any]:
+               memory_limit: str | None, unit_block: int | None = None) -> dict[str, Any]:
     from attrdb.connection import connect
     from attrdb.divergence import run_divergence
 
@@ -138,7 +138,8 @@ def worker_sql(db: str, n_bins: int, threads: int, scope: str, null_draws: int,
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     started, cpu = time.perf_counter(), _cpu()
-    summary = run_divergence(con, scope=scope, n_bins=n_bins, null_draws=null_draws)
+    summary = run_divergence(con, scope=scope, n_bins=n_bins, null_draws=null_draws,
+                             unit_block=unit_block)
     wall, cpu = time.perf_counter() - started, _cpu() - cpu
     con.close()
     return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "summary": summary}
@@ -305,8 +306,11 @@ def main() -> None:
     if args.worker:
         kind, db, n_bins, scope, null_draws, *rest = args.worker
         if kind == "sql":
+            # rest: threads [memory_limit or "-" [unit_block]]
+            limit = rest[1] if len(rest) > 1 and rest[1] != "-" else None
+            block = int(rest[2]) if len(rest) > 2 else None
             result = worker_sql(db, int(n_bins), int(rest[0]), scope, int(null_draws),
-                                rest[1] if len(rest) > 1 else None)
+                                limit, block)
         else:
             result = worker_numpy(db, int(n_bins), rest[0], scope, int(null_draws))
         print(json.dumps(result, default=str))

@@ -19,6 +19,8 @@ from attrdb.sqlfiles import query_sql_file, run_sql_file
 from tests.conftest import use_paper_default_scope
 
 MODEL = "tiny"
+# Binds the unit range of binned_*.sql to every unit (the stage bins one block at a time).
+ALL_UNITS = {"unit_lo": 0, "unit_hi": 1 << 30}
 
 
 @dataclass
@@ -203,7 +205,7 @@ def test_binning_matches_numpy_histogram(
     params = {"model_id": MODEL, "scope": "default"}
     query_sql_file(con, "divergence/universe", {**params, "split": "train"})
     run_sql_file(con, "divergence/unit_bins_equal", {**params, "n_bins": n_bins})
-    run_sql_file(con, "divergence/binned_equal", {**params, "n_bins": n_bins})
+    run_sql_file(con, "divergence/binned_equal", {**params, **ALL_UNITS, "n_bins": n_bins})
     _assert_binned_like_numpy(con, cat, n_bins)
 
 
@@ -212,7 +214,7 @@ def test_quantile_binning_matches_numpy(loaded: Loaded) -> None:
     params = {"model_id": MODEL, "scope": "default"}
     query_sql_file(con, "divergence/universe", {**params, "split": "train"})
     run_sql_file(con, "divergence/unit_bins_quantile", {**params, "n_bins": 8})
-    run_sql_file(con, "divergence/binned_quantile", params)
+    run_sql_file(con, "divergence/binned_quantile", {**params, **ALL_UNITS})
     values = cat.acts[universe(cat)].astype(np.float64)
     for unit, (edges, constant) in _edges(con).items():
         if not constant:
@@ -424,3 +426,46 @@ def test_prime_units_rank_by_kl_above_chance(loaded: Loaded) -> None:
         "SELECT kl_z FROM unit_word_divergence WHERE word = 'noise'").fetchall()]
     assert half_z > 5.0
     assert abs(float(np.mean(noise_z))) < 1.5
+
+
+def _stage_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+    """Every row the divergence stage writes, in a fixed order."""
+    queries = {
+        "unit_bins": "SELECT unit_id, edges, constant FROM unit_bins ORDER BY unit_id",
+        "unit_word_divergence": (
+            "SELECT word, unit_id, kl, n_pos, n_neg, kl_null, kl_null_sd, kl_z "
+            "FROM unit_word_divergence ORDER BY word, unit_id"
+        ),
+        "prime_units": "SELECT word, unit_id, rank, kl, kl_z FROM prime_units ORDER BY word, rank",
+        "unit_divergence_null": (
+            "SELECT unit_id, null_mean, null_sd, n_pseudo FROM unit_divergence_null "
+            "ORDER BY unit_id"
+        ),
+        "divergence_null_sizes": "SELECT * EXCLUDE (model_id, scope) FROM divergence_null_sizes "
+        "ORDER BY size_class",
+        "layer_divergence_null": "SELECT * EXCLUDE (model_id, scope) FROM layer_divergence_null "
+        "ORDER BY layer",
+    }
+    return {name: con.execute(q).fetchall() for name, q in queries.items()}
+
+
+@pytest.mark.parametrize(("binning", "null_draws"), [("equal", 3), ("quantile", 0)])
+def test_unit_blocks_give_the_same_tables_as_one_block(
+    loaded: Loaded, binning: str, null_draws: int
+) -> None:
+    con, cat = loaded
+    n_units = cat.acts.shape[1]
+    one = run_divergence(con, binning=binning, null_draws=null_draws, unit_block=n_units)
+    whole = _stage_tables(con)
+    # Blocks of 2 split the 9 units unevenly (the last block holds one unit).
+    blocks = run_divergence(con, binning=binning, null_draws=null_draws, unit_block=2)
+    assert (one["n_unit_blocks"], blocks["n_unit_blocks"]) == (1, 5)
+    assert whole["unit_word_divergence"] and whole["prime_units"]
+    assert _stage_tables(con) == whole
+    check_against_oracle(con, cat, 0.01)
+
+
+def test_unit_block_must_be_positive(loaded: Loaded) -> None:
+    con, _ = loaded
+    with pytest.raises(InputError, match="unit_block"):
+        run_divergence(con, unit_block=0)

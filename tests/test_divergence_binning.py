@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from attrdb.connection import connect
 from attrdb.sqlfiles import query_sql_file, run_sql_file
-from tests.test_divergence import MODEL
+from tests.test_divergence import ALL_UNITS, MODEL
 
 SCALES = (1e-6, 0.37, 6.0, 1e4, -3.0)  # a negative range too: lo < 0 < hi
 
@@ -71,7 +71,7 @@ def _check_bins(con: duckdb.DuckDBPyConnection, n_bins: int) -> None:
     params = {"model_id": MODEL, "scope": "default"}
     query_sql_file(con, "divergence/universe", {**params, "split": "train"})
     run_sql_file(con, "divergence/unit_bins_equal", {**params, "n_bins": n_bins})
-    run_sql_file(con, "divergence/binned_equal", {**params, "n_bins": n_bins})
+    run_sql_file(con, "divergence/binned_equal", {**params, **ALL_UNITS, "n_bins": n_bins})
     edges = {u: np.array(e) for u, e in con.execute(
         "SELECT unit_id, edges FROM unit_bins WHERE NOT constant").fetchall()}
     assert len(edges) == len(SCALES)

@@ -7,10 +7,12 @@
 -- the minimum over these very rows, so v - lo is never negative and the guess needs no lower
 -- clamp; only v = max can reach n_bins (least/greatest cost more than the rest of the
 -- arithmetic together). Small integer types only: this table is what the per-word histograms
--- scan, once per bin chunk.
+-- scan, once per bin chunk. Only the units of one block (unit_lo <= unit_id < unit_hi) are
+-- binned, so the table holds products x block units rows, not products x all units (the
+-- join on the block's ranges drops the other units' values right after the unnest).
 -- Reads: activation_vectors, divergence_universe, unit_bins.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
--- Parameters: $model_id, $scope, $n_bins.
+-- Parameters: $model_id, $scope, $n_bins, $unit_lo, $unit_hi.
 
 CREATE OR REPLACE TEMP TABLE divergence_binned AS
 WITH ranges AS (
@@ -19,6 +21,7 @@ WITH ranges AS (
     SELECT unit_id + 1 AS i, edges[1] AS lo, (edges[$n_bins + 1] - edges[1]) / $n_bins AS width
     FROM unit_bins
     WHERE model_id = $model_id AND scope = $scope AND NOT constant
+      AND unit_id >= $unit_lo AND unit_id < $unit_hi
 ),
 vals AS (
     SELECT

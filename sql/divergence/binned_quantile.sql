@@ -3,10 +3,11 @@
 -- largest b with edges[b] <= v among b = 0 .. n_bins - 1, found by an ASOF join against the
 -- edges; the last bin is closed because edges[n_bins] itself is never a lower bound. Rows
 -- are stored in (pidx, unit) order, as the unnest of binned_equal leaves them, so the
--- histogram aggregation visits its groups in order.
+-- histogram aggregation visits its groups in order. Only the units of one block
+-- (unit_lo <= unit_id < unit_hi) are binned: the ASOF join finds no edge for the others.
 -- Reads: activation_vectors, divergence_universe, unit_bins.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
--- Parameters: $model_id, $scope.
+-- Parameters: $model_id, $scope, $unit_lo, $unit_hi.
 
 CREATE OR REPLACE TEMP TABLE divergence_binned AS
 WITH lower_edges AS (
@@ -19,6 +20,7 @@ WITH lower_edges AS (
             generate_subscripts(edges[1:len(edges) - 1], 1) - 1 AS k
         FROM unit_bins
         WHERE model_id = $model_id AND scope = $scope AND NOT constant
+          AND unit_id >= $unit_lo AND unit_id < $unit_hi
     )
     GROUP BY unit_id, edge
 ),

@@ -8,11 +8,12 @@
 -- in the other bins, and its term is added once per (word, unit). Bins empty on both sides
 -- are skipped: both smoothed probabilities are smoothing / n_bins there, so the term is
 -- exactly 0. Constant units get KL 0 (both sides in one bin: identical distributions).
+-- Runs once per unit block (block.sql): the block's units only; clear.sql emptied the
+-- table's rows of model and scope before the first block.
 -- Reads: divergence_counts, divergence_totals, divergence_words, unit_bins.
--- Writes: unit_word_divergence (rows of model and scope, replaced).
--- Parameters: $model_id, $scope, $n_bins, $smoothing, $field_mask (2^field_bits - 1).
-
-DELETE FROM unit_word_divergence WHERE model_id = $model_id AND scope = $scope;
+-- Writes: unit_word_divergence (appends the block's rows of model and scope).
+-- Parameters: $model_id, $scope, $n_bins, $smoothing, $field_mask (2^field_bits - 1),
+--             $unit_lo, $unit_hi.
 
 INSERT INTO unit_word_divergence (model_id, scope, word, unit_id, kl, n_pos, n_neg)
 WITH counted AS (
@@ -61,4 +62,5 @@ UNION ALL
 SELECT $model_id, $scope, w.word, b.unit_id, 0.0, w.n_pos, w.n_neg
 FROM divergence_words AS w
 CROSS JOIN unit_bins AS b
-WHERE b.model_id = $model_id AND b.scope = $scope AND b.constant;
+WHERE b.model_id = $model_id AND b.scope = $scope AND b.constant
+  AND b.unit_id >= $unit_lo AND b.unit_id < $unit_hi;

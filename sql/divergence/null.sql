@@ -26,7 +26,10 @@ SELECT
     CAST(floor(log2(least(n_pos, n_neg))) AS INTEGER) AS size_class,
     kl / (1.0 / n_pos + 1.0 / n_neg) AS ratio
 FROM unit_word_divergence
-WHERE model_id = $model_id AND scope = $scope AND starts_with(word, chr(31));
+WHERE model_id = $model_id AND scope = $scope AND starts_with(word, chr(31))
+-- Stored in a fixed order, so the sums below add in the same order however the rows were
+-- written (one unit block or many: floating-point sums depend on the order).
+ORDER BY unit_id, word;
 
 CREATE OR REPLACE TEMP TABLE divergence_null_means AS
 SELECT unit_id, avg(ratio) AS m

@@ -12,7 +12,11 @@ WITH ranges AS (
     ) / :n_bins AS width
   FROM unit_bins
   WHERE
-    model_id = :model_id AND scope = :scope AND NOT constant
+    model_id = :model_id
+    AND scope = :scope
+    AND NOT constant
+    AND unit_id >= :unit_lo
+    AND unit_id < :unit_hi
 ), vals AS (
   SELECT
     u.pidx,

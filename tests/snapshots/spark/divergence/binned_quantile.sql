@@ -16,7 +16,11 @@ WITH lower_edges AS (
     LATERAL VIEW
     POSEXPLODE(edges[1:LENGTH(edges) - 1]) _unnest0 AS pos, val
     WHERE
-      model_id = :model_id AND scope = :scope AND NOT constant
+      model_id = :model_id
+      AND scope = :scope
+      AND NOT constant
+      AND unit_id >= :unit_lo
+      AND unit_id < :unit_hi
   )
   GROUP BY
     unit_id,

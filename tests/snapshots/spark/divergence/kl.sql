@@ -1,7 +1,3 @@
-DELETE FROM unit_word_divergence
-WHERE
-  model_id = :model_id AND scope = :scope;
-
 WITH counted AS (
   SELECT
     c.widx,
@@ -217,5 +213,9 @@ SELECT
 FROM divergence_words AS w
 CROSS JOIN unit_bins AS b
 WHERE
-  b.model_id = :model_id AND b.scope = :scope AND b.constant;
+  b.model_id = :model_id
+  AND b.scope = :scope
+  AND b.constant
+  AND b.unit_id >= :unit_lo
+  AND b.unit_id < :unit_hi;
 

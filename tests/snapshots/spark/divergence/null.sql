@@ -9,7 +9,12 @@ SELECT
   ) AS ratio
 FROM unit_word_divergence
 WHERE
-  model_id = :model_id AND scope = :scope AND STARTSWITH(word, CHR(  31));
+  model_id = :model_id AND scope = :scope AND STARTSWITH(word, CHR(  31))
+/* Stored in a fixed order, so the sums below add in the same order however the rows were */
+/* written (one unit block or many: floating-point sums depend on the order). */
+ORDER BY
+  unit_id NULLS LAST,
+  word NULLS LAST;
 
 CREATE OR REPLACE TABLE divergence_null_means AS
 SELECT
