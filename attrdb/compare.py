@@ -26,8 +26,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from attrdb.connection import require_tables
-from attrdb.context.scopes import define_scope, scope_definition
+from attrdb import stages
+from attrdb.context.scopes import DEFAULT_SCOPE, define_scope, scope_definition
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -54,7 +54,7 @@ class CompareParams:
         jobs: joblib workers of the ceiling's classifiers (-1 = every core).
     """
 
-    scope: str = "default"
+    scope: str = DEFAULT_SCOPE
     field: str = "base_colour"
     words: tuple[str, ...] = ()
     k: int = 50
@@ -123,7 +123,7 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
     Raises:
         StateError: no predictions in the scope (run `attrdb visualness` first).
     """
-    require_tables(con, "vocabulary", hint="run `attrdb vocab` first")
+    stages.require(con, "vocabulary")
     available = query_sql_file(con, "compare/prediction_models", {"scope": params.scope})
     methods: dict[str, list[str]] = {}
     for model_id, method in available:

@@ -26,6 +26,7 @@ import duckdb
 import sqlglot
 
 from attrdb import __version__
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.engines.base import Engine
 from attrdb.engines.transpile import to_spark
 from attrdb.errors import InputError, SchemaError, StateError
@@ -303,7 +304,7 @@ def import_tables(
         params.update(engine=manifest.get("producer"), imported_from=str(folder))
         if run.get("master"):
             params["spark_master"] = run["master"]
-        with stage_run(con, stage, params, scope=scope or "default") as record:
+        with stage_run(con, stage, params, scope=scope or DEFAULT_SCOPE) as record:
             record.summary.update((run.get("summary") or {}).get(stage) or {})
             record.summary["spark_seconds"] = run.get("seconds")
             record.summary["imported_rows"] = counts

@@ -22,8 +22,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from attrdb import stages
 from attrdb.cnn.train_settings import TrainSettings
-from attrdb.connection import require_tables
 from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
 from attrdb.progress import progress as progress_bar
@@ -136,15 +136,14 @@ def run_finetune(
         write_lineage_sidecar,
     )
 
-    hint = "run `attrdb vocab` and `attrdb split` first"
-    require_tables(con, "scope_products", "splits", hint=hint)
+    stages.require(con, "scope_products", "splits")
     if params.kind == "attribute":
-        require_tables(con, "vocabulary", "word_products", hint=hint)
+        stages.require(con, "vocabulary", "word_products")
     model_id = params.default_model_id()
     if is_registered(con, model_id):
         raise StateError(
-            f"model {model_id!r} is already registered; choose another --model id "
-            "(registered weights are never replaced)"
+            f"model {model_id!r} is already registered (registered weights are never "
+            "replaced); name the new one with --model (model_id in a run config)"
         )
     device = resolve_device(params.device)
     input_size = params.input_size

@@ -19,7 +19,8 @@ from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
+from attrdb import stages
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file
@@ -101,15 +102,14 @@ def _kind(file: Path) -> str:
 
 
 def run_agreement(
-    con: duckdb.DuckDBPyConnection, *, model_id: str, scope: str = "default"
+    con: duckdb.DuckDBPyConnection, *, model_id: str, scope: str = DEFAULT_SCOPE
 ) -> dict[str, dict[str, Any]]:
     """Recompute Table 1 (``agreement``) for one model and scope.
 
     Returns:
         ``{method: {"pearson", "spearman", "n_words"}}``.
     """
-    require_tables(con, "human_visualness", hint="import judgments with `attrdb human import`")
-    require_tables(con, "visualness", hint="run `attrdb visualness` first")
+    stages.require(con, "human_visualness", "visualness")
     rows = query_sql_file(con, "human/agreement", {"model_id": model_id, "scope": scope})
     return {
         method: {"pearson": pearson, "spearman": spearman, "n_words": n_words}

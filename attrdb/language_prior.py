@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
+from attrdb import stages
 from attrdb.sqlfiles import run_sql_file
 
 
@@ -43,7 +43,7 @@ def run_language_prior(
     Returns:
         Counts: nouns used, words scored, words never seen in the tokens.
     """
-    require_tables(con, "tokens", hint="run `attrdb text` first")
+    stages.require(con, "tokens")
     params = f'{{"n_nouns":{int(n_nouns)}}}'
     run_sql_file(
         con,

@@ -24,7 +24,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from attrdb.connection import require_tables
+from attrdb import stages
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.divergence import DEFAULT_TOP_K, resolve_model
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
@@ -96,7 +97,7 @@ def similarity_matrix(
 def run_neighbours(
     con: duckdb.DuckDBPyConnection,
     *,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     model_id: str | None = None,
     method: str = DEFAULT_METHOD,
     n_groups: int = DEFAULT_N_GROUPS,
@@ -140,7 +141,7 @@ def run_neighbours(
         raise InputError(f"--linkage must be one of {', '.join(LINKAGES)}, not {linkage!r}")
     if n_groups < 1 or top_k < 1 or n_neighbours < 1:
         raise InputError("--groups, --top-k and --neighbours must be at least 1")
-    require_tables(con, "unit_word_divergence", "prime_units", hint="run `attrdb divergence` first")
+    stages.require(con, "unit_word_divergence", "prime_units")
     model_id = resolve_model(con, model_id)
     base = {"model_id": model_id, "scope": scope}
     n_divergence, n_prime, has_z = query_sql_file(con, "neighbours/exists", base)[0]

@@ -28,7 +28,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,7 @@ def config_from_dict(
     if definition is not None and scope == DEFAULT_SCOPE:
         raise InputError(
             f"{where}: [scope] defines a named scope; name it with [pipeline] scope = \"...\" "
-            "('default' is every kept product and cannot be redefined)"
+            f"({DEFAULT_SCOPE!r} is every kept product and cannot be redefined)"
         )
     return PipelineConfig(
         path=path, base=base, stages=stages, scope=scope,
@@ -174,6 +174,10 @@ def _dataclass_arg(target: str, values: Mapping[str, Any], stage: str) -> Any:
     unknown = set(values) - set(names)
     if unknown:
         raise InputError(f"[{stage}]: unknown setting(s) {', '.join(sorted(unknown))}")
+    missing = [n for n, f in names.items()
+               if f.default is MISSING and f.default_factory is MISSING and n not in values]
+    if missing:
+        raise InputError(f"[{stage}]: missing setting(s) {', '.join(missing)}")
     converted = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
     return cls(**converted)
 
@@ -199,19 +203,21 @@ def build_kwargs(
         section = _saliency_words(section, con=con, scope=scope)
     if stage.name == "agreement" and section.get("model_id") is None:
         section["model_id"] = resolve_model(con, None)
-    kwargs = _route(stage, function, section)
-    if stage.scoped:
+    kwargs = _route(stage, function, section, scope=scope)
+    if stage.scoped and "scope" in inspect.signature(function).parameters:
         kwargs["scope"] = scope
     return kwargs
 
 
 def _route(
-    stage: Stage, function: Callable[..., Any], section: Mapping[str, Any]
+    stage: Stage, function: Callable[..., Any], section: Mapping[str, Any], *, scope: str
 ) -> dict[str, Any]:
     """Map config keys to parameters and settings objects; refuse unknown keys.
 
     A stage with a parameters dataclass takes its fields; any other stage its function's
-    keyword arguments.
+    keyword arguments. A scoped stage whose function takes no ``scope`` gets the run's scope
+    in the settings object that has a ``scope`` field (finetune's ``FinetuneParams``); a
+    table never sets it (``[pipeline] scope`` does).
     """
     if stage.params is not None:
         parameters: Mapping[str, Any] = dict.fromkeys(stage.params_class().names())
@@ -222,18 +228,26 @@ def _route(
     object_fields = {
         name: {f.name for f in fields(load(target))} for name, target in stage.objects.items()
     }
+    scope_owner = None
+    if stage.scoped and "scope" not in parameters:
+        scope_owner = next((n for n, f in object_fields.items() if "scope" in f), None)
     for key, value in section.items():
         if key in stage.objects and isinstance(value, dict):
             object_values[key].update(value)
         elif key in parameters and key not in ("con", "scope"):
             kwargs[key] = value
-        elif owner := next((n for n, f in object_fields.items() if key in f), None):
+        elif key != "scope" and (
+            owner := next((n for n, f in object_fields.items() if key in f), None)
+        ):
             object_values[owner][key] = value
         else:
+            taken = [p for p in parameters if p not in ("con", "scope", *stage.objects)]
+            taken += [f for n in stage.objects for f in sorted(object_fields[n]) if f != "scope"]
             raise InputError(
-                f"[{stage.name}]: unknown setting {key!r}; {stage.name} takes "
-                f"{', '.join(p for p in parameters if p not in ('con', 'scope'))}"
+                f"[{stage.name}]: unknown setting {key!r}; {stage.name} takes {', '.join(taken)}"
             )
+    if scope_owner is not None:
+        object_values[scope_owner]["scope"] = scope
     for name, values in object_values.items():
         if values:
             kwargs[name] = _dataclass_arg(stage.objects[name], values, stage.name)
@@ -255,7 +269,8 @@ def validate_config(config: PipelineConfig) -> None:
         if name == "ingest":
             _ingest_kwargs(dict(section))
             continue
-        _route(declared, function, {k: v for k, v in section.items() if k not in _SALIENCY_WORDS})
+        _route(declared, function, {k: v for k, v in section.items() if k not in _SALIENCY_WORDS},
+               scope=config.scope)
 
 
 def _scope_definition(values: Mapping[str, Any]) -> Any:

@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 
 from attrdb import __version__
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 CRASHED_ERROR = "the process ended without finishing this run (found by the next writer)"
@@ -152,7 +153,7 @@ def stage_run(
     stage: str,
     params: Mapping[str, Any],
     *,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     inputs_fingerprint: str | None = None,
 ) -> Iterator[StageRun]:
     """Record a stage run: status 'running', then 'ok', 'failed' or 'interrupted'.
@@ -199,7 +200,7 @@ def _finish(con: duckdb.DuckDBPyConnection, run: StageRun, status: str, error: s
 
 
 def last_successful_run(
-    con: duckdb.DuckDBPyConnection, stage: str, scope: str = "default"
+    con: duckdb.DuckDBPyConnection, stage: str, scope: str = DEFAULT_SCOPE
 ) -> dict[str, Any] | None:
     """The newest 'ok' run of a stage in a scope, as a dict, or None."""
     rows = query_sql_file(con, "runs/last_ok", {"stage": stage, "scope": scope})

@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -38,7 +39,7 @@ def run_stability(
     con: duckdb.DuckDBPyConnection,
     *,
     db_path: str | Path,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     model_id: str | None = None,
     seeds: Sequence[int] = DEFAULT_SEEDS,
     methods: Sequence[str] = DEFAULT_METHODS,

@@ -37,8 +37,8 @@ from attrdb.errors import InputError, StateError
 from attrdb.runs import StageRun, stage_run
 
 __all__ = [
-    "DEFAULT_SCOPE", "STAGES", "STAGE_NAMES", "Params", "Stage", "load", "producer",
-    "recorded", "require_inputs", "resolve_model", "sql_stages", "stage",
+    "DEFAULT_SCOPE", "STAGES", "STAGE_NAMES", "Params", "Stage", "command", "hint", "load",
+    "producer", "recorded", "require", "require_inputs", "resolve_model", "sql_stages", "stage",
 ]
 
 
@@ -122,6 +122,7 @@ class Stage:
         records_run: False when the function writes no ``runs`` row (the pipeline does).
         fresh: boolean keyword argument that makes the stage recompute finished work.
         fresh_on_inputs: also recompute when only the inputs changed (not the parameters).
+        cli: the CLI command where it is not the name with '-' for '_' (``human import``).
     """
 
     name: str
@@ -140,6 +141,12 @@ class Stage:
     records_run: bool = True
     fresh: str | None = None
     fresh_on_inputs: bool = False
+    cli: str | None = None
+
+    @property
+    def command(self) -> str:
+        """The CLI command that runs the stage (after ``attrdb``)."""
+        return self.cli or self.name.replace("_", "-")
 
     @property
     def run_name(self) -> str:
@@ -201,6 +208,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("extract", "attrdb.cnn.extract:run_extract", reads=("products", "duplicate_groups"),
           writes=("models", "units", "activation_vectors", "activation_errors"),
           paths=("weights",), files=("weights",)),
+    Stage("finetune", "attrdb.finetune:run_finetune",
+          reads=("scope_products", "splits", "products", "vocabulary", "word_products"),
+          writes=("models", "units", "weights_lineage", "finetune_epochs", "finetune_word_ap"),
+          optional=("vocabulary", "word_products"), scoped=True, paths=("out_dir",),
+          objects={"params": "attrdb.finetune:FinetuneParams"}),
     Stage("divergence", "attrdb.divergence:run_divergence",
           reads=("activation_vectors", "splits", "scope_products", "vocabulary",
                  "word_products", "models", "units", "scopes", "products"),
@@ -221,7 +233,7 @@ STAGES: tuple[Stage, ...] = (
           reads=("predictions",), writes=("metadata_agreement",), scoped=True),
     Stage("human", "attrdb.human:import_human",
           writes=("human_judgments", "human_visualness"), paths=("path",), files=("path",),
-          recorded_as="human_import"),
+          recorded_as="human_import", cli="human import"),
     Stage("agreement", "attrdb.human:run_agreement", reads=("visualness", "human_visualness"),
           writes=("agreement",), scoped=True, records_run=False),
     Stage("saliency", "attrdb.saliency.stage:run_saliency",
@@ -255,10 +267,39 @@ def producer(table: str) -> str | None:
     return next((s.name for s in STAGES if table in s.writes), None)
 
 
-def hint(table: str) -> str:
-    """"run `attrdb X` first" for a table stage X writes."""
-    made_by = producer(table)
-    return f"run `attrdb {made_by}` first" if made_by else "load it first"
+def command(name: str) -> str:
+    """"`attrdb X`": the quoted CLI command of stage ``name``, for messages."""
+    return f"`attrdb {stage(name).command}`"
+
+
+def hint(*tables: str, first: bool = True) -> str:
+    """"run `attrdb X` first" naming the stages that write ``tables``, in pipeline order
+    (without "first" if not ``first``)."""
+    made_by = {producer(t) for t in tables}
+    commands = [command(s.name) for s in STAGES if s.name in made_by]
+    if not commands:
+        return "load it first"
+    listed = " and ".join([", ".join(commands[:-1]), commands[-1]] if commands[:-1] else commands)
+    return f"run {listed}" + (" first" if first else "")
+
+
+def require(con: duckdb.DuckDBPyConnection, *tables: str, note: str = "") -> None:
+    """Refuse empty ``tables``: name the first and the stages that write all empty ones.
+
+    ``note`` adds why a table is needed, e.g. "on the scope: its bin edges are used".
+
+    Raises:
+        StateError: names the first empty table and the stages to run first.
+        SchemaError: a table is missing (an old database: ``attrdb migrate``).
+    """
+    empty = []
+    for table in tables:
+        try:
+            require_tables(con, table, hint="")
+        except StateError:
+            empty.append(table)
+    if empty:
+        require_tables(con, *empty, hint=hint(*empty) + (f" ({note})" if note else ""))
 
 
 def require_inputs(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -272,7 +313,7 @@ def require_inputs(con: duckdb.DuckDBPyConnection, name: str) -> None:
     for table in declared.reads:
         if table in declared.optional or table in declared.writes or producer(table) is None:
             continue
-        require_tables(con, table, hint=hint(table))
+        require(con, table)
 
 
 def resolve_model(source: Engine | duckdb.DuckDBPyConnection, model_id: str | None) -> str:

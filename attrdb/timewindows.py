@@ -25,8 +25,9 @@ from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
+from attrdb import stages
 from attrdb.context.scopes import (
+    DEFAULT_SCOPE,
     METADATA_PREFIX,
     ScopeDefinition,
     check_field,
@@ -60,7 +61,7 @@ def run_timewindows(
     period: str = "month",
     rolling: int = 1,
     window_set: str | None = None,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     model_id: str | None = None,
     split: str = "all",
     min_positives: int = DEFAULT_MIN_POSITIVES,
@@ -106,8 +107,8 @@ def run_timewindows(
         raise InputError("--rolling, --top-k, --min-positives and --min-negatives must be >= 1")
     if not 0.0 < smoothing < 1.0:
         raise InputError(f"--smoothing must be strictly between 0 and 1, got {smoothing}")
-    require_tables(con, "activation_vectors", "word_products", "unit_bins",
-                   hint="run `attrdb divergence` on the scope first (its bin edges are used)")
+    stages.require(con, "activation_vectors", "word_products")
+    stages.require(con, "unit_bins", note="on this scope: its bin edges are used")
     model_id = resolve_model(con, model_id)
     name = window_set or default_window_set(period, rolling)
     base = {"model_id": model_id, "scope": scope, "window_set": name}

@@ -55,7 +55,7 @@ from attrdb.classifiers import (
     query_arrow,
 )
 from attrdb.context.matched import prepare_matched_samples
-from attrdb.context.scopes import ScopeDefinition, ensure_scope_current
+from attrdb.context.scopes import DEFAULT_SCOPE, ScopeDefinition, ensure_scope_current
 from attrdb.divergence import resolve_model
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
@@ -175,7 +175,7 @@ def run_visualness(
     con: duckdb.DuckDBPyConnection,
     *,
     model_id: str | None = None,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     words: Sequence[str] | None = None,
     methods: Sequence[str] = METHODS,
     config: VisualnessConfig | None = None,

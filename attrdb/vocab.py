@@ -15,10 +15,10 @@ from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
+from attrdb import stages
 from attrdb.context.boilerplate import flag_boilerplate
 from attrdb.context.matched import flag_category_bound
-from attrdb.context.scopes import scope_definition
+from attrdb.context.scopes import DEFAULT_SCOPE, scope_definition
 from attrdb.errors import InputError
 from attrdb.phrases import DEFAULT_MIN_LLR, add_phrases
 from attrdb.runs import last_successful_run, stage_run
@@ -59,7 +59,7 @@ def _normalise(words: Iterable[str]) -> list[str]:
 def run_vocab(
     con: duckdb.DuckDBPyConnection,
     *,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     kind: str = "adjective",
     top_n: int = DEFAULT_TOP_N,
     min_count: int = DEFAULT_MIN_COUNT,
@@ -106,9 +106,7 @@ def run_vocab(
         raise InputError("--min-train-support and --min-test-support must be at least 0")
     excluded = list(exclude) + (read_exclusions(exclude_file) if exclude_file else [])
     words = _normalise(excluded)
-    require_tables(
-        con, "tokens", "duplicate_groups", hint="run `attrdb text` and `attrdb dedup` first"
-    )
+    stages.require(con, "tokens", "duplicate_groups")
     if not query_sql_file(con, "vocab/scope_exists", {"scope": scope})[0][0]:
         raise InputError(f"scope {scope!r} is not defined (table scopes)")
     # The scope's category filter, boilerplate and negatives options (attrdb.context).

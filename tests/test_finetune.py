@@ -293,3 +293,27 @@ def test_stage_interrupted_then_rerun_gives_the_uninterrupted_weights(
     assert resumed["resumed_from"] == 1
     assert [e for e, _ in epoch_runs] == [1, 2, 3] and epoch_runs[0][1] != epoch_runs[1][1]
     assert resumed["weights_sha256"] == whole["weights_sha256"]
+
+
+def test_run_config_skips_an_unchanged_finetune_and_refuses_a_changed_one(
+    text_db: Path, tmp_path: Path
+) -> None:
+    from attrdb.pipeline import config_from_dict, run_stages
+
+    path = copy_db(text_db, tmp_path, "run.duckdb")
+    table = {**TINY, "kind": "attribute", "max_words": 12, "out_dir": "models"}
+
+    def run(values: dict[str, object]) -> list[str]:
+        config = config_from_dict({"finetune": values}, base=tmp_path)
+        return [o.action for o in run_stages(con, config, echo=lambda _: None)]
+
+    con = connect(path)
+    try:
+        assert run(table) == ["ran"]
+        assert (tmp_path / "models" / "efficientnet_lite0_attr.pth").is_file()
+        assert run(table) == ["skipped"]
+        with pytest.raises(StateError, match="'efficientnet_lite0_attr' is already registered"):
+            run({**table, "epochs": 1})
+        assert run({**table, "epochs": 1, "model_id": "lite0_attr_1"}) == ["ran"]
+    finally:
+        con.close()

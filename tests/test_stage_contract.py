@@ -111,3 +111,35 @@ def test_missing_inputs_name_the_stage_that_writes_them() -> None:
             run_depth(con)
     finally:
         con.close()
+
+
+def test_finetune_table_and_cli_take_its_parameters(tmp_path: Any) -> None:
+    # finetune's parameters live in FinetuneParams; the run's scope goes into it.
+    from attrdb.finetune import FinetuneParams
+    from attrdb.pipeline import build_kwargs, stage_function
+
+    declared = stage("finetune")
+    defaults = {f.name: f.default for f in dataclasses.fields(FinetuneParams)}
+    keys = {k: v for k, v in defaults.items() if k != "scope"} | {"kind": "attribute"}
+    validate_config(config_from_dict({"finetune": keys}, base=tmp_path))
+    for bad, message in [({**keys, "nope": 1}, "unknown setting 'nope'; finetune takes"),
+                         ({**keys, "scope": "x"}, "unknown setting 'scope'"),
+                         ({"epochs": 1}, r"missing setting\(s\) kind")]:
+        with pytest.raises(InputError, match=message):
+            validate_config(config_from_dict({"finetune": bad}, base=tmp_path))
+    kwargs = build_kwargs(declared, stage_function(declared), {"kind": "category"},
+                          con=None, scope="shoes")  # type: ignore[arg-type]
+    assert kwargs == {"params": FinetuneParams(kind="category", scope="shoes")}
+    options = cli_parameters("finetune")
+    assert set(options) == set(defaults)
+    assert {k: v for k, v in options.items() if k != "kind"} == {
+        k: v for k, v in defaults.items() if k != "kind"}
+
+
+def test_hints_name_the_command_of_the_stage_that_writes_a_table() -> None:
+    from attrdb.stages import command, hint
+
+    assert hint("models") == "run `attrdb extract` first"
+    assert hint("human_visualness") == "run `attrdb human import` first"
+    assert hint("metadata_agreement", first=False) == "run `attrdb metadata-check`"
+    assert command("finetune") == "`attrdb finetune`"

@@ -35,10 +35,10 @@ import pyarrow as pa
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from attrdb import stages
 from attrdb.cnn.architectures import ARCHITECTURES
 from attrdb.cnn.images import MAX_PIXELS, ImageLoadError, load_rgb
 from attrdb.cnn.models import POOLINGS, Resizer, TappedModel, load_model, resolve_device
-from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
 from attrdb.model_registry import register_model, registration
 from attrdb.progress import is_quiet
@@ -223,7 +223,7 @@ def run_extract(
     if workers is not None and workers < 0:
         raise InputError(f"workers must be 0 or more, got {workers}")
     feature_set = pooled_model_id(model_id or model, pooling)  # checks the pooling first
-    require_tables(con, "products", hint="run `attrdb ingest` first")
+    stages.require(con, "products")
     if not all_products and not _has_rows(con, "duplicate_groups"):
         raise StateError(
             "duplicate_groups is empty: run `attrdb dedup` first, or pass --all-products "

@@ -717,14 +717,14 @@ def run_extract_via_spark(
     Raises:
         StateError: no products, or dedup has not run and ``all_products`` is false.
     """
+    from attrdb import stages
     from attrdb.cnn.models import load_model
-    from attrdb.connection import require_tables
     from attrdb.engines import DuckDBEngine, query_file
     from attrdb.exchange import import_tables
     from attrdb.model_registry import register_model
 
     p = params or SparkExtractParams()
-    require_tables(con, "products", hint="run `attrdb ingest` first")
+    stages.require(con, "products")
     has_groups = con.execute("SELECT EXISTS (SELECT 1 FROM duplicate_groups)").fetchall()[0][0]
     if not p.all_products and not has_groups:
         raise StateError(

@@ -30,8 +30,8 @@ from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
-from attrdb.context.scopes import scope_definition
+from attrdb import stages
+from attrdb.context.scopes import DEFAULT_SCOPE, scope_definition
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file
@@ -170,7 +170,9 @@ def word_values(
     return found
 
 
-def metadata_keys(con: duckdb.DuckDBPyConnection, scope: str = "default") -> list[dict[str, Any]]:
+def metadata_keys(
+    con: duckdb.DuckDBPyConnection, scope: str = DEFAULT_SCOPE
+) -> list[dict[str, Any]]:
     """The metadata keys of a scope's products ('key.subkey' into nested JSON), with the
     products holding a value, the number of distinct values and the commonest three."""
     names = ("path", "n_products", "n_values", "top_values")
@@ -206,7 +208,7 @@ def _key_listing(keys: list[dict[str, Any]]) -> str:
 def run_metadata_check(
     con: duckdb.DuckDBPyConnection,
     *,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     model_id: str | None = None,
     attributes: Mapping[str, str] | None = None,
     mapping: Mapping[str, Sequence[str]] | None = None,
@@ -239,8 +241,7 @@ def run_metadata_check(
     cutoffs = sorted({int(k) for k in ks})
     if not cutoffs or cutoffs[0] < 1:
         raise InputError("every --k must be at least 1")
-    require_tables(con, "predictions", "splits", "vocabulary",
-                   hint="run `attrdb visualness` first")
+    stages.require(con, "predictions", "splits", "vocabulary")
     keys = metadata_keys(con, scope)
     if not attributes:
         raise InputError(

@@ -186,7 +186,7 @@ def define_scope(
     if not name:
         raise InputError("a scope needs a name")
     if name == DEFAULT_SCOPE:
-        raise InputError("scope 'default' is every kept product with the default options; "
+        raise InputError(f"scope {DEFAULT_SCOPE!r} is every kept product with the default options; "
                          "define a scope with another name")
     definition = replace(
         definition,

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import AttrdbError, first_line
 from attrdb.explorer.images import SIZES, ThumbnailCache, confined_path
 from attrdb.explorer.queries import Row, one, rows
@@ -199,7 +200,7 @@ class Explorer:
         model = given.get(model_key) or (models[0]["model_id"] if models else None)
         if model is not None and model not in {m["model_id"] for m in models}:
             raise HTTPException(404, f"model {model!r} is not registered")
-        scope = given.get(scope_key) or "default"
+        scope = given.get(scope_key) or DEFAULT_SCOPE
         if scope not in {s["scope"] for s in scopes}:
             raise HTTPException(404, f"scope {scope!r} is not defined")
         methods = [r["method"] for r in self.cached(source, "methods", model_id=model,
@@ -439,7 +440,7 @@ class Explorer:
             k = int(given["k"]) if given.get("k") else None
         except ValueError:
             raise HTTPException(400, "k is an integer") from None
-        key = {"model_id": given["model"], "scope": given.get("scope") or "default",
+        key = {"model_id": given["model"], "scope": given.get("scope") or DEFAULT_SCOPE,
                "product_id": given["product"], "word": given["word"],
                "method": given["method"], "k": k}
         with self.reader.open() as source:

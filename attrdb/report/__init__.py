@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from attrdb import __version__
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import AttrdbError, InputError, first_line
 from attrdb.migrate import database_schema_version
 from attrdb.report import html as h
@@ -71,7 +72,7 @@ def build_report(
     out: str | Path,
     *,
     model_id: str | None = None,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     source: str = "",
     saliency: SaliencyExamples | None = None,
 ) -> ReportResult:
@@ -111,7 +112,7 @@ def write_report(
     out: str | Path = "report.html",
     *,
     model_id: str | None = None,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     snapshot: bool = False,
     saliency: SaliencyExamples | None = None,
 ) -> ReportResult:

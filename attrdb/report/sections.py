@@ -15,12 +15,14 @@ from typing import Any
 
 import duckdb
 
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError
 from attrdb.ingest import ImageRoots, image_roots
 from attrdb.report import html as h
 from attrdb.report import images, neighbour_time_plots, plots
 from attrdb.report.compare_section import compare
 from attrdb.sqlfiles import run_sql_file
+from attrdb.stages import command, hint, stage
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Context:
 
     con: duckdb.DuckDBPyConnection
     model_id: str | None
-    scope: str = "default"
+    scope: str = DEFAULT_SCOPE
     n_words: int = 10           # words per end of the visualness table / per layer
     n_purifier_words: int = 3   # words shown with purifier images
     n_images: int = 6           # images per purifier kind
@@ -58,6 +60,11 @@ class Context:
     def image_roots(self) -> ImageRoots:
         """The images roots ingestion recorded: images are embedded only from under them."""
         return image_roots(self.con)
+
+
+def run_for(table: str) -> str:
+    """"run `attrdb X`" for the stage that writes ``table``."""
+    return hint(table, first=False)
 
 
 def rows(ctx: Context, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -70,7 +77,7 @@ def rows(ctx: Context, name: str, **params: Any) -> list[dict[str, Any]]:
 
 def _no_model(section_id: str, title: str, ref: str = "") -> h.Section:
     return h.Section(section_id, title, h.absent(
-        "No CNN model is registered yet: run `attrdb extract` first."), ref, "absent")
+        f"No CNN model is registered yet: {hint('models')}."), ref, "absent")
 
 
 def overview(ctx: Context) -> h.Section:
@@ -79,7 +86,7 @@ def overview(ctx: Context) -> h.Section:
     summary = rows(ctx, "summary")[0]
     if not summary["n_products"]:
         return h.Section("dataset", title, h.absent(
-            "No products ingested yet: run `attrdb ingest`."), status="absent")
+            f"No products ingested yet: {run_for('products')}."), status="absent")
     facts = [
         ("products accepted", summary["n_products"]),
         ("input rows rejected", summary["n_rejected"]),
@@ -103,7 +110,7 @@ def overview(ctx: Context) -> h.Section:
         blocks.append(f"<h3>Near-duplicate removal</h3>{h.key_values(dedup)}")
     body = h.columns(blocks)
     if not summary["n_deduplicated"]:
-        body += h.absent("Near-duplicates not removed yet: run `attrdb dedup`.")
+        body += h.absent(f"Near-duplicates not removed yet: {run_for('duplicate_groups')}.")
     else:
         shops = rows(ctx, "shops", n=12)
         body += "<h3>Shops with the most near-duplicates removed</h3>" + h.table(
@@ -121,7 +128,8 @@ def vocabulary(ctx: Context) -> h.Section:
     words = rows(ctx, "vocabulary", n=40)
     if not words:
         return h.Section("vocabulary", title, h.absent(
-            f"No vocabulary for scope {ctx.scope!r} yet: run `attrdb vocab`."), status="absent")
+            f"No vocabulary for scope {ctx.scope!r} yet: {run_for('vocabulary')}."),
+            status="absent")
     kinds = rows(ctx, "vocabulary_kinds")
     top = words[:30]
     body = (
@@ -146,7 +154,7 @@ def visualness(ctx: Context) -> h.Section:
     methods = rows(ctx, "visualness_methods")
     if not methods:
         return h.Section("visualness", title, h.absent(
-            "Visualness has not been measured yet: run `attrdb visualness`."), ref, "absent")
+            f"Visualness has not been measured yet: {run_for('visualness')}."), ref, "absent")
     extremes = rows(ctx, "visualness_extremes", n=ctx.n_words)
     by_method: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in extremes:
@@ -215,8 +223,9 @@ def agreement(ctx: Context) -> h.Section:
     found = rows(ctx, "agreement")
     if not found:
         return h.Section("agreement", title, h.absent(
-            "No agreement computed: import human judgments (`attrdb human import`) and run "
-            "`attrdb agreement`. This catalogue has no crowd votes of its own."), ref, "absent")
+            f"No agreement computed: import human judgments ({command('human')}) and "
+            f"{run_for('agreement')}. This catalogue has no crowd votes of its own."), ref,
+            "absent")
     body = (
         f'<p class="lead">Correlation between each method\'s visualness and the human score '
         f'H(u) over the words both have ({found[0]["n_human_words"]:,} words judged).</p>'
@@ -237,7 +246,8 @@ def layers(ctx: Context) -> h.Section:
     found = rows(ctx, "layer_words", n=ctx.n_words)
     if not found:
         return h.Section("layers", title, h.absent(
-            "No layer depth yet: run `attrdb divergence` and `attrdb depth`."), ref, "absent")
+            f"No layer depth yet: {run_for('unit_word_divergence')} and "
+            f"{command('depth')}."), ref, "absent")
     by_layer: dict[tuple[int, str], list[str]] = defaultdict(list)
     for row in found:
         by_layer[(row["layer_index"], row["layer"])].append(
@@ -268,7 +278,7 @@ def layer_magnitude(ctx: Context) -> h.Section:
     mean = rows(ctx, "layer_magnitude")
     if not mean:
         return h.Section("layer-magnitude", title, h.absent(
-            "No layer depth yet: run `attrdb depth`."), ref, "absent")
+            f"No layer depth yet: {run_for('layer_depth')}."), ref, "absent")
     profiles: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for row in rows(ctx, "layer_profiles", n=6):
         profiles[row["word"]].append((row["layer_index"], row["relative"]))
@@ -294,7 +304,7 @@ def layer_correlation(ctx: Context) -> h.Section:
     if not found:
         return h.Section("layer-correlation", title, h.absent(
             "No human visualness scores for words with layer depth: import human judgments "
-            "(`attrdb human import`) to see this figure."), ref, "absent")
+            f"({command('human')}) to see this figure."), ref, "absent")
     series = {
         "Pearson, max KL": [r["pearson_max_kl"] for r in found],
         "Spearman, max KL": [r["spearman_max_kl"] for r in found],
@@ -324,7 +334,7 @@ def purifier(ctx: Context) -> h.Section:
     words = rows(ctx, "purifier_words", n=ctx.n_purifier_words)
     if not words:
         return h.Section("purifier", title, h.absent(
-            "No classifier predictions yet: run `attrdb visualness`."), ref, "absent")
+            f"No classifier predictions yet: {run_for('predictions')}."), ref, "absent")
     body = (
         '<p class="lead">For the most visual words, the images the classifier is surest about '
         "and those it doubts: doubted D+ images are likely false positives of the text, "
@@ -362,7 +372,8 @@ def metadata(ctx: Context) -> h.Section:
     summary = rows(ctx, "metadata_agreement")
     if not summary:
         return h.Section("metadata", title, h.absent(
-            "No metadata check yet: run `attrdb metadata-check` (needs catalogue attributes "
+            f"No metadata check yet: {run_for('metadata_agreement')} (needs catalogue "
+            "attributes "
             "such as base colour in products.metadata)."), status="absent")
     words = rows(ctx, "metadata_words")
     columns = _metadata_columns(ctx)
@@ -426,9 +437,10 @@ def saliency(ctx: Context) -> h.Section:
     if not found:
         asked = chosen.words or chosen.images
         return h.Section("saliency", title, h.absent(
-            "No saliency maps of the chosen words and images: run `attrdb saliency --word W "
-            "--product P` for them, or widen the report's --saliency-words/--saliency-images."
-            if asked else "No saliency maps yet: run `attrdb saliency`."), ref, "absent")
+            "No saliency maps of the chosen words and images: run "
+            f"`attrdb {stage('saliency').command} --word W --product P` for them, or widen the "
+            "report's --saliency-words/--saliency-images."
+            if asked else f"No saliency maps yet: {run_for('saliency_maps')}."), ref, "absent")
     pairs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in found:
         pairs[(row["word"], row["product_id"])].append(row)
@@ -458,7 +470,8 @@ def saliency_curves(ctx: Context) -> h.Section:
     found = rows(ctx, "saliency_curves")
     if not found:
         return h.Section("saliency-curves", title, h.absent(
-            "No saliency evaluation yet: run `attrdb evaluate` (needs images with human "
+            f"No saliency evaluation yet: {run_for('saliency_eval')} (needs images with "
+            "human "
             "regions, e.g. the CCP street photos)."), ref, "absent")
     summary = _saliency_summary(found)
     ap = {key: r["mean_ap"] for key, r in summary.items() if r["mean_ap"] is not None}
@@ -551,7 +564,8 @@ def neighbours(ctx: Context) -> h.Section:
     groups = rows(ctx, "neighbour_groups")
     if not groups:
         return h.Section("neighbours", title, h.absent(
-            "No word similarities yet: run `attrdb neighbours` (after `attrdb divergence`)."),
+            "No word similarities yet: run `attrdb neighbours` "
+            f"(after {command('divergence')})."),
             status="absent")
     method = str(groups[0]["method"])
     cells = rows(ctx, "neighbour_matrix", method=method, n=HEATMAP_WORDS)
@@ -594,7 +608,8 @@ def phrases(ctx: Context) -> h.Section:
     found = rows(ctx, "phrases", n=PHRASE_ROWS)
     if not found:
         return h.Section("phrases", title, h.absent(
-            "No phrases in the vocabulary: run `attrdb vocab --phrases 50`."), status="absent")
+            f"No phrases in the vocabulary: run `attrdb {stage('vocab').command} --phrases 50`."),
+            status="absent")
     body = (
         '<p class="lead">Adjective/noun + noun bigrams within a sentence, ranked by the '
         "products using them with those tags (n_kind), kept when PMI &gt; 0 and the "

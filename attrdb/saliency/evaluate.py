@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 
-from attrdb import ccp
-from attrdb.connection import require_tables
+from attrdb import ccp, stages
+from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.saliency import store
@@ -90,7 +90,7 @@ def run_evaluate(
     con: duckdb.DuckDBPyConnection,
     *,
     ccp_dir: str | Path,
-    scope: str = "default",
+    scope: str = DEFAULT_SCOPE,
     model_id: str | None = None,
     n_words: int = 20,
     n_images: int = 10,
@@ -157,8 +157,8 @@ def run_evaluate(
         prepared = ccp.prepare_database(
             con, root, listings=listings, scope=scope, device=device, progress=progress
         )
-    require_tables(con, "products", "vocabulary", "splits", "unit_word_divergence",
-                   hint="prepare the CCP database first (attrdb.ccp.prepare_database)")
+    stages.require(con, "products", "vocabulary", "splits", "unit_word_divergence",
+                   note="or let --prepare build the CCP database")
     model_id, n_units, input_size = resolve_model(
         con, model_id if model is None else model.model_id
     )

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from attrdb import stages
-from attrdb.connection import require_tables
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.saliency import store
@@ -126,7 +125,7 @@ def run_saliency(
     if limit < 1:
         raise InputError("limit must be >= 1")
     settings = settings or SweepSettings()
-    require_tables(con, "products", hint="run `attrdb ingest` first")
+    stages.require(con, "products")
     # Every check that needs only the database runs before the model loads.
     model_id, n_units, input_size = resolve_model(
         con, model_id if model is None else model.model_id

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from attrdb.connection import require_tables
+from attrdb import stages
 from attrdb.errors import InputError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
@@ -94,7 +94,7 @@ def run_text(
         raise InputError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     if batch_size < 1 or n_process < 1:
         raise InputError("--batch-size and --n-process must be at least 1")
-    require_tables(con, "products", hint="run `attrdb ingest` first")
+    stages.require(con, "products")
     params = {
         "lang": lang,
         "synonyms": [str(p) for p in synonyms],
