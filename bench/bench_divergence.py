@@ -26,6 +26,11 @@ the stage's default; numpy counts them too, so both sides do the same work).
         [--bins 32 16] [--methods bincount matmul] [--repeat 2] [--scale 173175]
         [--scale-bins 16] [--threads 2] [--memory-limit 2.5GB] [--skip-scale]
         [--numpy-scale]
+
+One SQL run on an existing database (as in docs/scale.md; PYTHONPATH=. so this tree's
+attrdb is imported; "-" = no memory limit; the last argument is unit_block, default auto):
+
+    PYTHONPATH=. python bench/bench_divergence.py --worker sql DB 16 paper 1 2 - 2096
 """
 
 from __future__ import annotations
