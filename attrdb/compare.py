@@ -138,7 +138,7 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
             f"`attrdb visualness --model {unknown[0]} --scope {params.scope}` first"
         )
     if not models:
-        raise StateError(f"no predictions in scope {params.scope!r}; run `attrdb visualness`")
+        raise StateError(f"no predictions in scope {params.scope!r}; {stages.hint('predictions')}")
     pairs = attribute_words(con, params)
     words = [w for w, _, _ in pairs]
     values = [v for _, v, _ in pairs]

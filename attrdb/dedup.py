@@ -19,7 +19,7 @@ from attrdb.engines.base import Engine
 from attrdb.engines.transpile import Loop, query_file, run_file
 from attrdb.errors import InputError, StateError
 from attrdb.sqlfiles import query_sql_file
-from attrdb.stages import Params, recorded, require_inputs
+from attrdb.stages import Params, hint, recorded, require_inputs
 
 # Statements of sql/dedup/groups.sql with no Spark translation (bitstrings, a recursive
 # CTE with USING KEY), replaced on Spark by the files of sql/spark/dedup/.
@@ -81,7 +81,7 @@ def run_dedup(con: duckdb.DuckDBPyConnection, **params: Any) -> dict[str, Any]:
     require_inputs(con, "dedup")
     pending = query_sql_file(con, "text/untokenized_count")[0][0]
     if pending:
-        raise StateError(f"{pending} products have no tokens yet; run `attrdb text` first")
+        raise StateError(f"{pending} products have no tokens yet; {hint('tokens')}")
     with recorded(con, "dedup", chosen.record(), scope=None) as (engine, record):
         record.summary.update(run(engine, chosen))
     return dict(record.summary)

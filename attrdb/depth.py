@@ -18,7 +18,14 @@ import duckdb
 from attrdb.engines.base import Engine
 from attrdb.engines.transpile import query_file, run_file
 from attrdb.errors import InputError, StateError
-from attrdb.stages import DEFAULT_SCOPE, Params, recorded, require_inputs, resolve_model
+from attrdb.stages import (
+    DEFAULT_SCOPE,
+    Params,
+    hint,
+    recorded,
+    require_inputs,
+    resolve_model,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def run(engine: Engine, params: DepthParams) -> dict[str, Any]:
     if not query_file(engine, "depth/divergence_exists", base).column(0)[0].as_py():
         raise StateError(
             f"no divergences for model {model_id!r} in scope {params.scope!r}; "
-            "run `attrdb divergence` first"
+            f"{hint('unit_word_divergence')}"
         )
     run_file(engine, "depth/layer_depth", base)
     top: dict[int, list[str]] = {}

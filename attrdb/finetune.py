@@ -266,7 +266,8 @@ def _training_set(
         words = [r[0] for r in query_sql_file(
             con, "finetune/words", {"scope": params.scope, "max_words": params.max_words})]
         if not words:
-            raise StateError(f"scope {params.scope!r} has no vocabulary; run `attrdb vocab`")
+            raise StateError(
+                f"scope {params.scope!r} has no vocabulary; {stages.hint('vocabulary')}")
         rows = _examples(con, params, "train", words)
         matrix = _word_matrix(rows, words)
         keep = matrix.sum(axis=0) >= params.min_positives
@@ -325,7 +326,7 @@ def _examples(
             "(--label-key: 'category' or a key of products.metadata)"
         )
     if not rows:
-        raise StateError(f"no {split} images in scope {params.scope!r}; run `attrdb split`")
+        raise StateError(f"no {split} images in scope {params.scope!r}; {stages.hint('splits')}")
     return rows[:limit] if limit is not None else rows
 
 

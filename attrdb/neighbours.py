@@ -153,7 +153,7 @@ def run_neighbours(
     if available < 2:
         raise StateError(
             f"{available} words have divergences for model {model_id!r} in scope {scope!r}; "
-            "neighbours need at least two: run `attrdb divergence` first"
+            f"neighbours need at least two: {stages.hint('unit_word_divergence')}"
         )
     params = {"model_id": model_id, "method": method, "n_groups": n_groups, "top_k": top_k,
               "value": "kl_z" if use_z else "kl", "linkage": linkage}

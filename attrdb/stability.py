@@ -29,6 +29,7 @@ from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
+from attrdb.stages import hint
 
 DEFAULT_SEEDS = (0, 1)
 DEFAULT_METHODS = ("crossfit",)
@@ -123,7 +124,7 @@ def _latest_params(con: duckdb.DuckDBPyConnection, scope: str) -> tuple[dict, di
     for stage, params in query_sql_file(con, "stability/latest_params", {"scope": scope}):
         found[str(stage)] = json.loads(params) if params else {}
     if "divergence" not in found:
-        raise StateError(f"scope {scope!r} has no divergence run; run `attrdb divergence` first")
+        raise StateError(f"scope {scope!r} has no divergence run; {hint('unit_bins')}")
     divergence = {
         k: found["divergence"][k]
         for k in ("n_bins", "binning", "smoothing", "min_positives", "min_negatives", "top_k",

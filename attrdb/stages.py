@@ -329,7 +329,7 @@ def resolve_model(source: Engine | duckdb.DuckDBPyConnection, model_id: str | No
         if len(models) == 1:
             return models[0]
         if not models:
-            raise StateError("no CNN model is registered; run `attrdb extract` first")
+            raise StateError(f"no CNN model is registered; {hint('models')}")
         raise StateError(f"several models are registered ({', '.join(models)}); pass --model")
     if model_id not in models:
         raise InputError(

@@ -292,7 +292,7 @@ def _run_words(
         ).fetchall()
     ]
     if not vocabulary:
-        raise StateError(f"scope {scope!r} has no vocabulary; run `attrdb vocab` first")
+        raise StateError(f"scope {scope!r} has no vocabulary; {stages.hint('vocabulary')}")
     if words is None:
         return vocabulary
     known = set(vocabulary)
