@@ -49,10 +49,6 @@ COUNTER_BITS = {"duckdb": PACK_BITS, "spark": 63}
 # words x 16,000 units); DuckDB's default (12) would send them to a general hash table.
 PERFECT_HASH_BITS = 24
 SKIPPED_IN_SUMMARY = 50
-# Units are binned and counted in blocks of about this many (product, unit) rows, so the
-# binned table and the histogram join stay bounded however many products the split has
-# (docs/scale.md: peak memory at 86,892 products x 2,096 units by block size).
-DEFAULT_BLOCK_ROWS = 32_000_000
 
 
 __all__ = [
@@ -80,9 +76,12 @@ class DivergenceParams(Params):
             their divergences give ``kl_null``, ``kl_null_sd`` and ``kl_z`` of every row,
             by which prime units rank. 0 = none (prime units by raw KL, as in the paper).
         null_seed: seeds the pseudo-words' draws.
-        unit_block: units binned and counted per block (results do not depend on it);
-            None = as many as keep products x units near :data:`DEFAULT_BLOCK_ROWS`.
-            Category-matched scopes bin all units at once.
+        unit_block: units binned, counted and scored per block (results do not depend on
+            it); None = all units in one block. One block is the default by measurement:
+            inside the run's transaction DuckDB keeps every replaced block table until
+            COMMIT, so blocks did not lower the peak and cost 15% more CPU at 83,900
+            training images (docs/divergence.md, "Unit blocks"). Category-matched scopes
+            bin all units at once.
     """
 
     scope: str = DEFAULT_SCOPE
@@ -175,12 +174,10 @@ class _BlockClock(PhaseClock):
         self.seconds[phase] = round(before + self.seconds[phase], 3)
 
 
-def unit_blocks(n_units: int, n_products: int, unit_block: int | None) -> list[tuple[int, int]]:
-    """The half-open unit ranges [lo, hi) the stage bins and counts one after another.
-
-    ``unit_block`` None sizes blocks to about :data:`DEFAULT_BLOCK_ROWS` binned rows.
-    """
-    size = unit_block or max(1, DEFAULT_BLOCK_ROWS // max(1, n_products))
+def unit_blocks(n_units: int, unit_block: int | None) -> list[tuple[int, int]]:
+    """The half-open unit ranges [lo, hi) the stage bins and counts one after another
+    (``unit_block`` None: one block of all units)."""
+    size = unit_block or max(1, n_units)
     return [(lo, min(lo + size, n_units)) for lo in range(0, max(n_units, 1), size)]
 
 
@@ -233,7 +230,7 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
     run_file(engine, f"divergence/unit_bins_{params.binning}", {**base, "n_bins": n_bins})
     n_units = int(query_file(engine, "divergence/summary", base).column(0)[0].as_py())
     # Category-matched negatives (attrdb.context.matched) read every unit's binned rows.
-    blocks = unit_blocks(n_units, n_products, n_units if matched else params.unit_block)
+    blocks = unit_blocks(n_units, n_units if matched else params.unit_block)
     clock.lap("binning")
     words = query_file(engine, "divergence/words", {
         **params.bind(),
@@ -260,8 +257,8 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
     clock.lap("words")
     run_file(engine, "divergence/clear", base)
     summary: dict[str, Any] = {}
-    # Binning, histograms and KL per unit block: only one block's binned rows and
-    # counters exist at a time; the null model and prime units below need all units.
+    # Binning, histograms and KL per unit block (each block's working tables hold only its
+    # units); the null model and prime units below need all units.
     for lo, hi in track(blocks, desc="divergence", unit="block", enabled=progress):
         block = {**step, "unit_lo": lo, "unit_hi": hi}
         run_file(engine, f"divergence/binned_{params.binning}", block)
