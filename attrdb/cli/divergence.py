@@ -59,6 +59,13 @@ def register(app: typer.Typer) -> None:
         null_seed: Annotated[
             int, typer.Option("--null-seed", help="Seed of the pseudo-words' draws.")
         ] = _DIV.null_seed,
+        unit_block: Annotated[
+            int | None,
+            typer.Option(
+                "--unit-block",
+                help="Units binned, counted and scored per block (same results); default "
+                     "all units in one block (docs/divergence.md, Unit blocks).")
+        ] = _DIV.unit_block,
         progress: Annotated[
             bool,
             typer.Option("--progress/--no-progress", hidden=True, help="Old form of --quiet."),
@@ -81,6 +88,7 @@ def register(app: typer.Typer) -> None:
                 split=split,
                 null_draws=null_draws,
                 null_seed=null_seed,
+                unit_block=unit_block,
                 progress=progress and settings(ctx).progress,
             )
         total = sum(summary["seconds"].values())
