@@ -14,14 +14,20 @@ adds the one number no view can derive: how well a metadata field the method nev
   unchanged (crossfit) on a scope ``<scope>:<field>`` whose D+ of each attribute word is
   the products carrying the word's value.
 
-Both go to ``metadata_precision`` with Jeffreys intervals and their support.
+Both go to ``metadata_precision`` with Jeffreys intervals and their support. The ceiling
+is trained with the settings of the feature set's own text-trained crossfit results (cross-fit
+repetitions, folds, negatives per positive, seed, C, ...; the scope's negatives are copied
+with its definition), so a precision and its ceiling always compare like for like; a feature
+set whose crossfit results mix settings is refused. The ``compare_*`` views show each row's
+settings and flag any pair that differs (migration 0028).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -31,6 +37,9 @@ from attrdb.context.scopes import DEFAULT_SCOPE, define_scope, scope_definition
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
 from attrdb.sqlfiles import query_sql_file, run_sql_file
+
+if TYPE_CHECKING:  # the visualness stage (numpy, scikit-learn) loads when a ceiling runs
+    from attrdb.visualness import VisualnessConfig
 
 # The ceiling's classifiers are the visualness stage's cross-fitted ones: every product is
 # scored once by a classifier that never saw it, as the text-trained crossfit scores are.
@@ -52,6 +61,9 @@ class CompareParams:
         models: feature sets to compare (default: every model with predictions; a named
             one without them, e.g. a 'both' set, gets only its ceiling).
         jobs: joblib workers of the ceiling's classifiers (-1 = every core).
+        crossfit_repeats: cross-fit repetitions of the ceiling of a feature set without
+            text-trained crossfit results (None: the visualness default); a feature set
+            with them always uses theirs, and a value given here must agree.
     """
 
     scope: str = DEFAULT_SCOPE
@@ -62,8 +74,12 @@ class CompareParams:
     ceiling: bool = True
     models: tuple[str, ...] = ()
     jobs: int = 1
+    crossfit_repeats: int | None = None
 
     def __post_init__(self) -> None:
+        if self.crossfit_repeats is not None and self.crossfit_repeats < 1:
+            raise InputError(
+                f"crossfit repeats must be at least 1, got {self.crossfit_repeats}")
         if self.k < 1:
             raise InputError(f"k must be at least 1, got {self.k}")
         if self.min_products < 1:
@@ -113,15 +129,60 @@ def attribute_words(
     return found
 
 
+def ceiling_config(
+    con: duckdb.DuckDBPyConnection, model_id: str, params: CompareParams
+) -> VisualnessConfig:
+    """The visualness settings of a feature set's ceiling: those of its text-trained
+    crossfit results in the scope (a result stored before ``crossfit_repeats`` was
+    recorded was one cross-fit), else the defaults with ``params.crossfit_repeats``.
+
+    Raises:
+        StateError: the feature set's crossfit results mix settings.
+        InputError: ``params.crossfit_repeats`` disagrees with its crossfit results.
+    """
+    from attrdb.visualness import VisualnessConfig
+
+    names = {f.name for f in fields(VisualnessConfig)}
+    found = []
+    for (text,) in query_sql_file(con, "compare/crossfit_settings",
+                                  {"model_id": model_id, "scope": params.scope}):
+        stored = json.loads(text)
+        settings = {k: v for k, v in stored.items() if k in names}
+        settings.setdefault("crossfit_repeats", 1)
+        if settings not in found:
+            found.append(settings)
+    if not found:
+        if params.crossfit_repeats is None:
+            return VisualnessConfig()
+        return VisualnessConfig(crossfit_repeats=params.crossfit_repeats)
+    if len(found) > 1:
+        differ = sorted(k for k in names if len({json.dumps(f.get(k)) for f in found}) > 1)
+        raise StateError(
+            f"model {model_id!r}'s crossfit results in scope {params.scope!r} mix settings "
+            f"({', '.join(differ)} differ); rerun `attrdb visualness --model {model_id} "
+            f"--scope {params.scope} --methods crossfit --force` with one setting first"
+        )
+    config = VisualnessConfig(**found[0])
+    if params.crossfit_repeats is not None and params.crossfit_repeats != config.crossfit_repeats:
+        raise InputError(
+            f"model {model_id!r}'s text-trained crossfit used {config.crossfit_repeats} "
+            f"cross-fit repetition(s); a ceiling with {params.crossfit_repeats} would not "
+            "compare like for like (leave --crossfit-repeats out)"
+        )
+    return config
+
+
 def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[str, Any]:
     """Precision at k against a metadata field, text-trained and supervised, per feature set.
 
     Returns:
-        The run summary: words, models, per model the mean precision of each method and
-        of the ceiling.
+        The run summary: words, models, per model the mean precision of each method, of
+        the ceiling and the ceiling's cross-fit settings.
 
     Raises:
-        StateError: no predictions in the scope (run `attrdb visualness` first).
+        StateError: no predictions in the scope (run `attrdb visualness` first), or a
+            feature set's crossfit results mix settings.
+        InputError: ``params.crossfit_repeats`` disagrees with a feature set's results.
     """
     stages.require(con, "vocabulary")
     available = query_sql_file(con, "compare/prediction_models", {"scope": params.scope})
@@ -140,6 +201,8 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
     if not models:
         raise StateError(f"no predictions in scope {params.scope!r}; {stages.hint('predictions')}")
     pairs = attribute_words(con, params)
+    # Every feature set's ceiling settings are settled before anything is written.
+    configs = {m: ceiling_config(con, m, params) for m in models} if params.ceiling else {}
     words = [w for w, _, _ in pairs]
     values = [v for _, v, _ in pairs]
     summary: dict[str, Any] = {"words": dict(zip(words, values, strict=True)), "models": {}}
@@ -159,12 +222,19 @@ def run_compare(con: duckdb.DuckDBPyConnection, params: CompareParams) -> dict[s
             if params.ceiling:
                 from attrdb.visualness import run_visualness
 
+                config = configs[model_id]
                 run_visualness(con, model_id=model_id, scope=ceiling, words=words,
-                               methods=[CEILING_METHOD], jobs=params.jobs, progress=False)
+                               methods=[CEILING_METHOD], config=config, jobs=params.jobs,
+                               progress=False)
                 ceiling_rows = _precision_rows(con, model_id, ceiling, CEILING_METHOD,
                                                params, words, values)
                 _write(con, model_id, params, "metadata", ceiling_rows, run.run_id)
                 result["ceiling"] = _means(ceiling_rows)[CEILING_METHOD]
+                result["ceiling_settings"] = {
+                    "crossfit_repeats": config.crossfit_repeats, "n_folds": config.n_folds,
+                    "negatives_per_positive": config.negatives_per_positive,
+                    "seed": config.seed, "C": config.C,
+                }
             summary["models"][model_id] = result
         run.summary.update(summary)
     return summary

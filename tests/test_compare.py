@@ -29,10 +29,10 @@ from attrdb.cnn.extract import pooled_model_id, run_extract
 from attrdb.cnn.models import load_model, units_from_maps
 from attrdb.compare import CompareParams, ceiling_scope, run_compare
 from attrdb.connection import connect
-from attrdb.errors import InputError, ModelError
+from attrdb.errors import InputError, ModelError, StateError
 from attrdb.model_registry import register_model
 from attrdb.report.sections import Context, compare
-from attrdb.visualness import run_visualness
+from attrdb.visualness import VisualnessConfig, run_visualness
 
 COLOURS = ("Red", "Blue", "Black")
 
@@ -291,10 +291,11 @@ def test_floor_view_is_a_paired_difference(con: duckdb.DuckDBPyConnection) -> No
     words = sorted(scores["r"])
     d_acc = np.array([scores["a"][w][0] - scores["r"][w][0] for w in words])
     d_auc = np.array([scores["a"][w][1] - scores["r"][w][1] for w in words])
-    half = 1.96 * d_acc.std(ddof=1) / np.sqrt(len(words))
+    # Student t with n - 1 degrees of freedom (the view's expansion is within 1e-4).
+    half = stats.t.ppf(0.975, len(words) - 1) * d_acc.std(ddof=1) / np.sqrt(len(words))
     assert rows[0][2:] == pytest.approx(
         (len(words), d_acc.mean(), d_acc.mean() - half, d_acc.mean() + half, d_auc.mean(),
-         (d_acc > 0).mean()))
+         (d_acc > 0).mean()), rel=1e-4)
 
 
 def test_rank_correlation_view_is_spearman(con: duckdb.DuckDBPyConnection) -> None:
@@ -344,3 +345,119 @@ def test_prime_layers_view_shares(con: duckdb.DuckDBPyConnection) -> None:
     assert rows[("early", "max")] == pytest.approx((1, 2, 1 / 4, 1 / 8, 2.0))
     assert rows[("late", "mean")] == pytest.approx((3, 2, 3 / 4, 3 / 8, 2.0))
     assert rows[("early", "mean")] == pytest.approx((0, 2, 0.0, 1 / 8, 0.0))
+
+
+# --- like for like: settings shown, unlike pairs flagged, intervals inside [0, 1] ---------
+
+
+def _params(repeats: int | None, seed: int = 0) -> str:
+    """visualness.params as the stage stores it (repeats None: before R was recorded)."""
+    settings = {"C": 0.01, "n_folds": 5, "negatives": "category_matched",
+                "match_field": "category", "match_shop": True, "negatives_per_positive": 4,
+                "seed": seed, "max_per_class": 1000, "min_train_pos": 10, "min_test_pos": 5}
+    if repeats is not None:
+        settings["crossfit_repeats"] = repeats
+    return json.dumps(settings)
+
+
+def test_table1_pairs_the_ceiling_only_like_for_like(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO models (model_id, name, weights, weights_sha256, input_size, "
+                "n_units, pooling) VALUES ('a', 'toy', 'w', 's', 8, 4, 'max')")
+    words = [f"c{i:02d}" for i in range(11)]
+    # Text-trained rows stored before R was recorded (one cross-fit), the paper's resample,
+    # and a ceiling of five repetitions: the old comparison's mismatch.
+    for scope, method, params in (("default", "crossfit", _params(None)),
+                                  ("default", "resample", _params(5)),
+                                  ("default:base_colour", "crossfit", _params(5))):
+        con.executemany("INSERT INTO visualness (model_id, scope, word, method, accuracy, auc, "
+                        "params) VALUES ('a', ?, ?, ?, 0.7, 0.8, ?)",
+                        [(scope, w, method, params) for w in words])
+    text = [1.0] * 10 + [0.1]  # mean + t sd / sqrt(n) passes 1 unless clipped
+    ceiling = [1.0] * 11
+    for labels, method, values in (("text", "crossfit", text), ("text", "resample", text),
+                                   ("metadata", "crossfit", ceiling)):
+        con.executemany(
+            "INSERT INTO metadata_precision (model_id, scope, method, labels, field, word, "
+            "value, k, n_ranked, n_agree, precision) VALUES ('a', 'default', ?, ?, "
+            "'base_colour', ?, ?, 50, 50, ?, ?)",
+            [(method, labels, w, w.upper(), round(50 * v), v)
+             for w, v in zip(words, values, strict=True)])
+
+    def table() -> dict[str, tuple]:
+        return {r[0]: r[1:] for r in con.execute(
+            "SELECT method, crossfit_repeats, n_settings, settings, ceiling_settings, "
+            "ceiling_comparable, ceiling_note, share_of_ceiling, mean_precision_low, "
+            "mean_precision_high FROM compare_table1 WHERE scope = 'default'").fetchall()}
+
+    rows = table()
+    repeats, n_settings, settings, ceiling_settings, comparable, note, share, low, high = (
+        rows["crossfit"])
+    assert (repeats, n_settings, comparable, share) == (1, 1, False, None)
+    assert settings.startswith("R=1 x 5 folds, 4 neg/pos, category_matched (category+shop)")
+    assert ceiling_settings.startswith("R=5 x 5 folds")
+    assert note == "settings differ (text-trained vs ceiling): crossfit repeats 1 vs 5"
+    assert rows["resample"][4:7] == (
+        False, "the ceiling is cross-fitted; compare it with this feature set's crossfit row",
+        None)
+    # The interval of the mean is Student t over the 11 words, clipped to [0, 1].
+    half = stats.t.ppf(0.975, 10) * np.std(text, ddof=1) / np.sqrt(11)
+    assert np.mean(text) + half > 1
+    assert (low, high) == pytest.approx((np.mean(text) - half, 1.0), rel=1e-4)
+    # Recomputed with the same settings, the ceiling is compared.
+    con.execute("UPDATE visualness SET params = ? WHERE scope = 'default:base_colour'",
+                [_params(1)])
+    assert table()["crossfit"][4:7] == (True, None, pytest.approx(np.mean(text)))
+    # A row whose words mix settings says so and is not compared.
+    con.execute("UPDATE visualness SET params = ? WHERE scope = 'default' AND word = 'c00' "
+                "AND method = 'crossfit'", [_params(1, seed=3)])
+    repeats, n_settings, settings, _, comparable, note, share, _, _ = table()["crossfit"]
+    assert (repeats, n_settings, comparable, share) == (None, 2, False, None)
+    assert settings == "mixed: 2 settings over 11 words"
+    assert note == "the text-trained results mix settings (mixed: 2 settings over 11 words)"
+
+
+def test_floor_leaves_out_words_scored_under_other_settings(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    _results(con, np.random.default_rng(3))
+    con.execute("UPDATE visualness SET params = ?", [_params(1)])
+    con.execute("UPDATE visualness SET params = ? WHERE model_id = 'r' AND word < 'w10'",
+                [_params(5)])
+    n_words, n_unlike, settings = con.execute(
+        "SELECT n_words, n_unlike_words, settings FROM compare_floor WHERE model_id = 'a'"
+    ).fetchone()
+    assert (n_words, n_unlike) == (30, 10)
+    assert settings.startswith("R=1 x 5 folds")
+
+
+@pytest.fixture(scope="module")
+def two_repeats() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The synthetic catalogue, 'net' scored by crossfit with R = 2 (not the default)."""
+    con = connect(":memory:", create=True)
+    _catalogue(con, n=120, seed=4)
+    run_visualness(con, model_id="net", methods=["crossfit"], jobs=1, progress=False,
+                   config=VisualnessConfig(crossfit_repeats=2))
+    yield con
+    con.close()
+
+
+def test_ceiling_uses_the_text_rows_settings(two_repeats: duckdb.DuckDBPyConnection) -> None:
+    con = two_repeats
+    with pytest.raises(InputError, match="used 2 cross-fit repetition.*a ceiling with 5"):
+        run_compare(con, CompareParams(k=10, min_products=5, models=("net",),
+                                       crossfit_repeats=5))
+    summary = run_compare(con, CompareParams(k=10, min_products=5, models=("net",)))
+    assert summary["models"]["net"]["ceiling_settings"]["crossfit_repeats"] == 2
+    assert con.execute(
+        "SELECT DISTINCT params->>'crossfit_repeats' FROM visualness WHERE scope = ?",
+        [ceiling_scope("default", "base_colour")]).fetchall() == [("2",)]
+    comparable, share = con.execute(
+        "SELECT ceiling_comparable, share_of_ceiling FROM compare_table1 "
+        "WHERE model_id = 'net' AND scope = 'default' AND method = 'crossfit'").fetchone()
+    assert comparable and share is not None
+    # Text-trained results of two settings: no ceiling can match them.
+    con.execute("UPDATE visualness SET params = json_merge_patch(params, "
+                "'{\"crossfit_repeats\": 3}') WHERE scope = 'default' AND word = 'red'")
+    with pytest.raises(StateError, match="'net'.s crossfit results in scope 'default' mix "
+                                         "settings \\(crossfit_repeats differ\\)"):
+        run_compare(con, CompareParams(k=10, min_products=5, models=("net",)))

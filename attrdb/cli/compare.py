@@ -49,6 +49,13 @@ def register(app: typer.Typer) -> None:
         jobs: Annotated[
             int, typer.Option("--jobs", help="Workers of the ceiling's classifiers.")
         ] = _DEFAULTS.jobs,
+        crossfit_repeats: Annotated[
+            int | None,
+            typer.Option("--crossfit-repeats",
+                         help="Cross-fit repetitions of the ceiling of a feature set without "
+                              "text-trained crossfit results [default: the visualness "
+                              "default]; the others always use their results' settings."),
+        ] = _DEFAULTS.crossfit_repeats,
     ) -> None:
         """Precision at k against a metadata field, text-trained and supervised ceiling."""
         from attrdb.compare import run_compare
@@ -56,13 +63,16 @@ def register(app: typer.Typer) -> None:
         params = CompareParams(
             scope=scope, field=field, words=_split(words), k=k, min_products=min_products,
             ceiling=not no_ceiling, models=_split(models), jobs=jobs,
+            crossfit_repeats=crossfit_repeats,
         )
         with database(ctx) as con:
             summary = run_compare(con, params)
         for model_id, result in summary["models"].items():
             text = ", ".join(f"{m} {v:.3f}" for m, v in result["text"].items() if v is not None)
             ceiling = result.get("ceiling")
+            repeats = result.get("ceiling_settings", {}).get("crossfit_repeats")
             typer.echo(
                 f"{model_id}: P@{k} {text or '-'}"
-                + (f"; ceiling {ceiling:.3f}" if ceiling is not None else "")
+                + (f"; ceiling {ceiling:.3f} (crossfit R={repeats})" if ceiling is not None
+                   else "")
             )
