@@ -248,7 +248,8 @@ def test_report_section_renders(compared: duckdb.DuckDBPyConnection) -> None:
     section = compare(Context(compared, "net"))
     assert section.status != "absent"
     for text in ("Table 1 per feature set", "net_random", "Above the floor",
-                 "Depth across networks", "base_colour P@20"):
+                 "Depth across networks", "base_colour P@20", "R=5 x 5 folds, 4 neg/pos",
+                 "unlike words left out"):
         assert text in section.body
 
 

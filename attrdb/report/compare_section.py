@@ -68,6 +68,7 @@ def _table1(ctx: Context) -> str:
     shown = [{
         "feature set": r["model_id"],
         "method": r["method"],
+        "settings": r["settings"],
         "words": r["n_words"],
         "mean V(u) [95 %]": _interval(r, "mean_accuracy", "mean_accuracy_low",
                                       "mean_accuracy_high"),
@@ -78,15 +79,23 @@ def _table1(ctx: Context) -> str:
         "text-trained": _interval(r, "mean_precision", "mean_precision_low",
                                   "mean_precision_high"),
         "ceiling": _interval(r, "ceiling_precision", "ceiling_low", "ceiling_high"),
-        "share": r["share_of_ceiling"],
+        "share": r["share_of_ceiling"] if r["ceiling_comparable"] else r["ceiling_note"],
     } for r in found]
+    settings = sorted({r["settings"] for r in found if r["method"] == "crossfit"
+                       and r["settings"]})
     return (
         "<h3>Table 1 per feature set</h3>"
         '<p class="lead">Mean balanced accuracy and AUC of each method over the scored '
         "words; human agreement where judgments were imported; precision at k of the "
         "surest products against a metadata field the method never reads, next to the "
         "ceiling: classifiers of the same features and code path trained on the field "
-        "itself (`attrdb compare`).</p>"
+        "itself (`attrdb compare`), with the settings of the row's own crossfit results; "
+        "a share is shown only for a crossfit row and a ceiling of the same settings, "
+        "otherwise why not. Intervals: Student t over the words, clipped to [0, 1].</p>"
+        + (h.absent("The crossfit rows were computed with different settings ("
+                    + "; ".join(settings) + "): their means are not "
+                    "like for like; rerun `attrdb visualness --methods crossfit --force` "
+                    "with one setting.") if len(settings) > 1 else "")
         + h.table(shown)
     )
 
@@ -100,7 +109,9 @@ def _floor(ctx: Context) -> str:
         "feature set": r["model_id"],
         "floor": r["floor_model_id"],
         "method": r["method"],
+        "settings": r["settings"],
         "words": r["n_words"],
+        "unlike words left out": r["n_unlike_words"],
         "Δ accuracy [95 %]": _interval(r, "mean_d_accuracy", "mean_d_accuracy_low",
                                        "mean_d_accuracy_high"),
         "Δ AUC [95 %]": _interval(r, "mean_d_auc", "mean_d_auc_low", "mean_d_auc_high"),
@@ -108,9 +119,9 @@ def _floor(ctx: Context) -> str:
     } for r in found]
     return (
         "<h3>Above the floor of a random network</h3>"
-        '<p class="lead">Paired over the words both scored: how much each feature set\'s '
-        "visualness exceeds that of the randomly initialised network with the same "
-        "pooling.</p>" + h.table(shown)
+        '<p class="lead">Paired over the words both scored with the same settings: how much '
+        "each feature set's visualness exceeds that of the randomly initialised network "
+        "with the same pooling.</p>" + h.table(shown)
     )
 
 
