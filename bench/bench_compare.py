@@ -66,6 +66,17 @@ VIEWS = {
                "min(precision) AS min_precision, max(precision) AS max_precision "
                "FROM metadata_precision WHERE scope = $scope AND labels = 'metadata' "
                "GROUP BY model_id ORDER BY model_id",
+    # Colour precision above the random network of the same pooling, paired over the
+    # attribute words (text-trained crossfit and ceiling separately), t interval (scipy).
+    "colour_floor": "WITH p AS (SELECT m.model_id, f.pooling, f.kind, m.labels, m.method, "
+                    "m.word, m.precision FROM metadata_precision AS m JOIN "
+                    "compare_feature_sets AS f USING (model_id) WHERE m.scope = $scope AND "
+                    "m.method = 'crossfit') SELECT t.model_id, r.model_id AS floor_model_id, "
+                    "t.labels, count(*) AS n_words, avg(t.precision - r.precision) AS "
+                    "mean_d_precision, stddev_samp(t.precision - r.precision) AS "
+                    "sd_d_precision FROM p AS t JOIN p AS r ON r.kind = 'random_init' AND "
+                    "r.pooling = t.pooling AND r.labels = t.labels AND r.word = t.word AND "
+                    "r.model_id <> t.model_id GROUP BY ALL ORDER BY t.labels, t.model_id",
     "precision_per_word": "SELECT model_id, method, labels, word, n_ranked, n_agree, "
                           "precision, precision_low, precision_high FROM metadata_precision "
                           "WHERE scope = $scope ORDER BY word, model_id, labels, method",
@@ -179,6 +190,14 @@ def report(db: Path, out: Path, scope: str, colours: str) -> dict[str, Any]:
             result[name] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
+    from scipy.stats import t as student_t
+
+    for row in result["colour_floor"]:
+        n, sd = row["n_words"], row["sd_d_precision"]
+        half = (float(student_t.ppf(0.975, n - 1)) * sd / n ** 0.5
+                if n > 1 and sd is not None else None)
+        row["low"] = None if half is None else row["mean_d_precision"] - half
+        row["high"] = None if half is None else row["mean_d_precision"] + half
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(result, indent=1, default=str))
     (out / "compare.md").write_text(_markdown(result))
@@ -253,7 +272,8 @@ def main() -> None:
                                              "ceiling_precision", "share_of_ceiling",
                                              "ceiling_note")}
                           for r in result["table1"]],
-               "ceiling": result["ceiling"], "floor": result["floor"]}
+               "ceiling": result["ceiling"], "floor": result["floor"],
+               "colour_floor": result["colour_floor"]}
     print(json.dumps(summary, indent=1, default=str))
 
 
