@@ -38,8 +38,17 @@ DEFAULT_TOP_K = 100
 # One pseudo-word per word measures the chance-level divergence (sql/divergence/null.sql):
 # pooled per unit over all words' pseudo-words, this costs one more pass over the words.
 DEFAULT_NULL_DRAWS = 1
+# Pseudo-negatives shrinking a category x shop stratum's negative histogram towards its
+# category's (sql/context/matched_words.sql). Off by default: on Myntra a prior of 20 raised
+# the prime units' seed-to-seed overlap by 0.02 (0.07 for clearly visual words) but cost
+# 25 % more time and 60 % more peak memory (docs/trust.md, "Prime units").
+DEFAULT_NEGATIVE_PRIOR = 0.0
 BINNINGS = ("equal", "quantile")
 SPLITS = ("train", "test", "val")
+# Divergence reads the training and validation splits: every visualness method that tests
+# on held-out products tests on `test`, and none reads `val`, so prime units learn from
+# 1.5 times the images without seeing a test product (docs/trust.md, "Prime units").
+DEFAULT_SPLIT = "train+val"
 MAX_BINS = 255  # bin indices are stored as UTINYINT
 # Counters are packed into signed 128-bit integers on DuckDB (HUGEINT) and 64-bit ones on
 # Spark (BIGINT); the top bit stays clear.
@@ -71,11 +80,14 @@ class DivergenceParams(Params):
         min_positives: a word needs this many positives in the split, else it is skipped.
         min_negatives: likewise for negatives.
         top_k: prime units kept per word.
-        split: the split whose products define the bins and histograms.
+        split: the split whose products define the bins and histograms, or several joined
+            by '+' (default 'train+val'; the paper's is 'train').
         null_draws: pseudo-words (random D+ of the word's size and category mix) per word;
             their divergences give ``kl_null``, ``kl_null_sd`` and ``kl_z`` of every row,
             by which prime units rank. 0 = none (prime units by raw KL, as in the paper).
         null_seed: seeds the pseudo-words' draws.
+        negative_prior: category-matched scopes: pseudo-negatives shrinking each
+            category × shop stratum's negative histogram towards its category's; 0 = none.
         unit_block: units binned, counted and scored per block (results do not depend on
             it); None = all units in one block. One block is the default by measurement:
             inside the run's transaction DuckDB keeps every replaced block table until
@@ -92,9 +104,10 @@ class DivergenceParams(Params):
     min_positives: int = DEFAULT_MIN_POSITIVES
     min_negatives: int = DEFAULT_MIN_NEGATIVES
     top_k: int = DEFAULT_TOP_K
-    split: str = "train"
+    split: str = DEFAULT_SPLIT
     null_draws: int = DEFAULT_NULL_DRAWS
     null_seed: int = 0
+    negative_prior: float = DEFAULT_NEGATIVE_PRIOR
     unit_block: int | None = None
 
     def __post_init__(self) -> None:
@@ -110,8 +123,14 @@ class DivergenceParams(Params):
             raise InputError("--min-positives and --min-negatives must be at least 1")
         if self.top_k < 1:
             raise InputError(f"--top-k must be at least 1, got {self.top_k}")
-        if self.split not in SPLITS:
-            raise InputError(f"--split must be one of {', '.join(SPLITS)}, not {self.split!r}")
+        parts = self.split.split("+")
+        if any(part not in SPLITS for part in parts) or len(set(parts)) < len(parts):
+            raise InputError(
+                f"--split must be one of {', '.join(SPLITS)} or several joined by '+' "
+                f"(e.g. train+val), not {self.split!r}"
+            )
+        if self.negative_prior < 0:
+            raise InputError(f"--negative-prior must be 0 or more, got {self.negative_prior}")
         if self.null_draws < 0:
             raise InputError(f"--null-draws must be 0 or more, got {self.null_draws}")
         if self.unit_block is not None and self.unit_block < 1:
@@ -270,6 +289,7 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
                 engine.con, model_id=model_id, scope=scope, definition=definition,
                 n_bins=n_bins, smoothing=params.smoothing,
                 min_positives=params.min_positives, min_negatives=params.min_negatives,
+                negative_prior=params.negative_prior,
             )
         else:
             for chunk in range(n_chunks):

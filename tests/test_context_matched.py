@@ -14,7 +14,7 @@ import pytest
 from attrdb.connection import connect
 from attrdb.context.matched import SAMPLE_FILES, prepare_matched_samples
 from attrdb.context.scopes import ScopeDefinition, define_scope, scope_definition
-from attrdb.divergence import run_divergence
+from attrdb.divergence import DivergenceParams, run_divergence
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 from tests.conftest import copy_db
 
@@ -29,16 +29,19 @@ def _load_toy(
     categories: list[str],
     words: dict[str, list[int]],
     scopes: dict[str, ScopeDefinition],
+    shops: list[str] | None = None,
 ) -> list[str]:
     """A constructed catalogue, every product in the train split, one vocabulary per scope."""
     ids = [f"p{i:04d}" for i in range(len(acts))]
+    shop_of = shops or [None] * len(ids)
     con.execute(
         "INSERT INTO models (model_id, name, weights, weights_sha256, input_size, n_units) "
         "VALUES (?, 'constructed', 'none', 'none', 224, ?)", [MODEL, acts.shape[1]],
     )
     con.executemany(
-        "INSERT INTO products (product_id, category, source, source_row) VALUES (?, ?, 'toy', ?)",
-        [[p, c, i] for i, (p, c) in enumerate(zip(ids, categories, strict=True))],
+        "INSERT INTO products (product_id, category, shop, source, source_row) "
+        "VALUES (?, ?, ?, 'toy', ?)",
+        [[p, c, s, i] for i, (p, c, s) in enumerate(zip(ids, categories, shop_of, strict=True))],
     )
     con.register("toy_vectors", pa.table({
         "product_id": ids, "vals": pa.array(acts.tolist(), pa.list_(pa.float32())),
@@ -78,8 +81,12 @@ def _kl(con: duckdb.DuckDBPyConnection, scope: str) -> KL:
 
 
 def _oracle(values: np.ndarray, edges: np.ndarray, positive: np.ndarray,
-            categories: np.ndarray) -> tuple[float, int, int]:
-    """Matched KL of one unit by the formula: P- = sum_c pi+(c) hist_{-,c} / n_{-,c}."""
+            categories: np.ndarray, groups: np.ndarray | None = None,
+            prior: float = 0.0) -> tuple[float, int, int]:
+    """Matched KL of one unit by the formula: P- = sum_c pi+(c) hist_{-,c} / n_{-,c}; with a
+    prior a, each stratum c's negatives shrunk towards those of its group g:
+    P- = sum_c pi+(c) (hist_{-,c} + a hist_{-,g} / n_{-,g}) / (n_{-,c} + a)."""
+    groups = categories if groups is None else groups
     matched = [c for c in np.unique(categories)
                if (positive & (categories == c)).any() and (~positive & (categories == c)).any()]
     pos = positive & np.isin(categories, matched)
@@ -88,8 +95,12 @@ def _oracle(values: np.ndarray, edges: np.ndarray, positive: np.ndarray,
     n_neg = 0
     for c in matched:
         neg_c = ~positive & (categories == c)
+        neg_g = ~positive & (groups == groups[categories == c][0])
         share = (positive & (categories == c)).sum() / pos.sum()
-        q += share * np.histogram(values[neg_c], bins=edges)[0] / neg_c.sum()
+        q += share * (
+            np.histogram(values[neg_c], bins=edges)[0]
+            + prior * np.histogram(values[neg_g], bins=edges)[0] / neg_g.sum()
+        ) / (neg_c.sum() + prior)
         n_neg += int(neg_c.sum())
     p = (1 - SMOOTHING) * p + SMOOTHING / len(p)
     q = (1 - SMOOTHING) * q + SMOOTHING / len(q)
@@ -137,6 +148,54 @@ def test_matched_kl_equals_the_reweighting_formula(toy: Toy) -> None:
             assert kl == pytest.approx(expected[0], rel=1e-9, abs=1e-12)
             assert (n_pos, n_neg) == expected[1:]
         assert got[(word, 0)][0] == 0.0  # constant unit
+
+
+def test_shrunk_strata_equal_the_prior_formula() -> None:
+    # Two categories in three shops of very different sizes: a stratum with two negatives
+    # must not decide P- alone. Every word and unit equals the numpy formula with the prior,
+    # and a prior of 0 gives the unshrunk reweighting.
+    rng = np.random.default_rng(7)
+    sizes = {("a", "s1"): 60, ("a", "s2"): 12, ("a", "s3"): 4,
+             ("b", "s1"): 40, ("b", "s2"): 30, ("b", "s3"): 9}
+    categories = np.array([c for (c, _), n in sizes.items() for _ in range(n)])
+    shops = [s for (_, s), n in sizes.items() for _ in range(n)]
+    strata = np.array([f"{c}|{s}" for c, s in zip(categories, shops, strict=True)])
+    n = len(categories)
+    acts = rng.gamma(2.0, 1.0, (n, 5)).astype(np.float32)
+    acts[categories == "a", 1] += 2.0  # a category signal the matching must remove
+    words = {
+        "bright": [i for i in range(n) if rng.random() < (0.7 if categories[i] == "a" else 0.2)],
+        "thin": [i for i in range(n) if rng.random() < 0.35],
+        # every product of stratum a|s3 has it: unmatched there
+        "dotted": [i for i in range(n) if strata[i] == "a|s3" or rng.random() < 0.3],
+    }
+    con = connect(":memory:", create=True)
+    try:
+        _load_toy(con, acts, list(categories), words, {
+            "default": ScopeDefinition(negatives="random"),  # plain: the paper
+            "shops": ScopeDefinition(negatives="category_matched", match_shop=True),
+        }, shops=shops)
+        edges = {}
+        for prior in (20.0, 0.0):
+            run_divergence(con, scope="shops", n_bins=N_BINS, smoothing=SMOOTHING,
+                           negative_prior=prior, progress=False)
+            got = _kl(con, "shops")
+            edges = edges or {u: np.array(e) for u, e in con.execute(
+                "SELECT unit_id, edges FROM unit_bins WHERE scope = 'shops'").fetchall()}
+            for word, members in words.items():
+                positive = np.zeros(n, dtype=bool)
+                positive[members] = True
+                for unit in range(acts.shape[1]):
+                    expected = _oracle(acts[:, unit].astype(np.float64), edges[unit], positive,
+                                       strata, categories, prior)
+                    kl, n_pos, n_neg = got[(word, unit)]
+                    assert kl == pytest.approx(expected[0], rel=1e-9, abs=1e-12), (prior, word)
+                    assert (n_pos, n_neg) == expected[1:]
+            if prior:
+                shrunk = got
+        assert any(abs(shrunk[k][0] - got[k][0]) > 1e-3 for k in got)
+    finally:
+        con.close()
 
 
 def test_matching_removes_a_pure_category_signal() -> None:
@@ -206,10 +265,12 @@ def test_matched_kl_on_the_sample_matches_numpy(context_db: Path) -> None:
     try:
         rows = con.execute(
             "SELECT sp.product_id, coalesce(p.category, ''), a.vals FROM scope_products AS sp "
-            "JOIN splits AS s ON s.product_id = sp.product_id AND s.split = 'train' "
+            "JOIN splits AS s ON s.product_id = sp.product_id "
+            "AND list_contains(string_split(?, '+'), s.split) "
             "JOIN activation_vectors AS a ON a.product_id = sp.product_id "
             "JOIN products AS p ON p.product_id = sp.product_id "
-            "WHERE sp.scope = 'matched' ORDER BY sp.product_id").fetchall()
+            "WHERE sp.scope = 'matched' ORDER BY sp.product_id",
+            [DivergenceParams().split]).fetchall()
         ids = {r[0]: i for i, r in enumerate(rows)}
         categories = np.array([r[1] for r in rows])
         acts = np.array([r[2] for r in rows], dtype=np.float64)

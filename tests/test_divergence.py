@@ -13,7 +13,7 @@ import pytest
 from scipy.special import rel_entr
 
 from attrdb.connection import connect
-from attrdb.divergence import packing, run_divergence
+from attrdb.divergence import DEFAULT_SPLIT, packing, run_divergence
 from attrdb.errors import InputError, StateError
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 from tests.conftest import use_paper_default_scope
@@ -80,11 +80,12 @@ def load(con: duckdb.DuckDBPyConnection, cat: Catalogue, layers: int = 3) -> Non
         )
 
 
-def universe(cat: Catalogue, split: str = "train") -> np.ndarray:
-    """Indices of the products the stage must use, in product_id order."""
+def universe(cat: Catalogue, split: str = DEFAULT_SPLIT) -> np.ndarray:
+    """Indices of the products the stage must use, in product_id order (``split``: one
+    split or several joined by '+')."""
     return np.array([
         i for i in range(len(cat.acts))
-        if cat.split[i] == split and cat.in_scope[i] and cat.has_vector[i]
+        if cat.split[i] in split.split("+") and cat.in_scope[i] and cat.has_vector[i]
     ])
 
 
@@ -203,7 +204,7 @@ def test_binning_matches_numpy_histogram(
 ) -> None:
     con, cat = loaded
     params = {"model_id": MODEL, "scope": "default"}
-    query_sql_file(con, "divergence/universe", {**params, "split": "train"})
+    query_sql_file(con, "divergence/universe", {**params, "split": DEFAULT_SPLIT})
     run_sql_file(con, "divergence/unit_bins_equal", {**params, "n_bins": n_bins})
     run_sql_file(con, "divergence/binned_equal", {**params, **ALL_UNITS, "n_bins": n_bins})
     _assert_binned_like_numpy(con, cat, n_bins)
@@ -212,7 +213,7 @@ def test_binning_matches_numpy_histogram(
 def test_quantile_binning_matches_numpy(loaded: Loaded) -> None:
     con, cat = loaded
     params = {"model_id": MODEL, "scope": "default"}
-    query_sql_file(con, "divergence/universe", {**params, "split": "train"})
+    query_sql_file(con, "divergence/universe", {**params, "split": DEFAULT_SPLIT})
     run_sql_file(con, "divergence/unit_bins_quantile", {**params, "n_bins": 8})
     run_sql_file(con, "divergence/binned_quantile", {**params, **ALL_UNITS})
     values = cat.acts[universe(cat)].astype(np.float64)
@@ -305,7 +306,7 @@ def test_rerun_replaces_rows_and_records_params(loaded: Loaded) -> None:
     ).fetchall()[0]
     params, summary = json.loads(params), json.loads(summary)
     assert status == "ok"
-    assert (params["split"], params["n_bins"], params["smoothing"]) == ("train", 12, 0.02)
+    assert (params["split"], params["n_bins"], params["smoothing"]) == ("train+val", 12, 0.02)
     assert summary["n_skipped"] == 2 and summary["n_divergence_rows"] == 3 * cat.acts.shape[1]
     # working tables are gone
     assert not con.execute(
@@ -345,7 +346,7 @@ def test_missing_inputs_are_state_errors() -> None:
     cat = random_catalogue(1)
     cat.split = ["test"] * len(cat.split)
     load(con, cat)
-    with pytest.raises(StateError, match="no train products"):
+    with pytest.raises(StateError, match=r"no train\+val products"):
         run_divergence(con)
     assert con.execute(
         "SELECT status FROM runs WHERE stage = 'divergence' ORDER BY run_id DESC LIMIT 1"

@@ -13,18 +13,19 @@ from typer.testing import CliRunner
 
 from attrdb.cli import app, main
 from attrdb.connection import connect
-from attrdb.divergence import DEFAULT_SMOOTHING, DEFAULT_TOP_K, run_divergence
+from attrdb.divergence import DEFAULT_SMOOTHING, DEFAULT_SPLIT, DEFAULT_TOP_K, run_divergence
 from tests.conftest import copy_db
 
 
 def _universe(con: duckdb.DuckDBPyConnection, model_id: str) -> tuple[list[str], np.ndarray]:
     rows = con.execute(
         "SELECT v.product_id, v.vals FROM activation_vectors AS v "
-        "JOIN splits AS s ON s.product_id = v.product_id AND s.split = 'train' "
+        "JOIN splits AS s ON s.product_id = v.product_id "
+        "AND list_contains(string_split(?, '+'), s.split) "
         "WHERE v.model_id = ? AND v.product_id IN "
         "(SELECT product_id FROM scope_products WHERE scope = 'default') "
         "ORDER BY v.product_id",
-        [model_id],
+        [DEFAULT_SPLIT, model_id],
     ).fetchall()
     return [r[0] for r in rows], np.array([r[1] for r in rows], dtype=np.float32)
 

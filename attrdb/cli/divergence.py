@@ -47,7 +47,10 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--top-k", help="Prime units kept per word.")
         ] = _DIV.top_k,
         split: Annotated[
-            str, typer.Option("--split", help="Split the bins and histograms use.")
+            str, typer.Option(
+                "--split",
+                help="Split the bins and histograms use, or several joined by '+' (the "
+                     "paper's: train).")
         ] = _DIV.split,
         null_draws: Annotated[
             int, typer.Option(
@@ -59,6 +62,12 @@ def register(app: typer.Typer) -> None:
         null_seed: Annotated[
             int, typer.Option("--null-seed", help="Seed of the pseudo-words' draws.")
         ] = _DIV.null_seed,
+        negative_prior: Annotated[
+            float, typer.Option(
+                "--negative-prior",
+                help="Category-matched scopes: pseudo-negatives shrinking each category x "
+                     "shop stratum's negatives towards its category's; 0 = none.")
+        ] = _DIV.negative_prior,
         unit_block: Annotated[
             int | None,
             typer.Option(
@@ -88,6 +97,7 @@ def register(app: typer.Typer) -> None:
                 split=split,
                 null_draws=null_draws,
                 null_seed=null_seed,
+                negative_prior=negative_prior,
                 unit_block=unit_block,
                 progress=progress and settings(ctx).progress,
             )

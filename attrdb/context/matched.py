@@ -6,7 +6,9 @@ attribute. A scope with ``negatives = 'category_matched'`` compares D+ with nega
 the same categories in the same proportions:
 
 - divergence: the negatives' histogram is reweighted per category,
-  P-(b) = sum_c pi+(c) * hist_{-,c}(b) / n_{-,c} (``sql/context/matched_*.sql``);
+  P-(b) = sum_c pi+(c) * hist_{-,c}(b) / n_{-,c} (``sql/context/matched_*.sql``), each
+  category × shop stratum's histogram shrunk towards its category's by a pseudo-count
+  prior (``negative_prior``);
 - visualness: the balanced train and test samples and the resampled training set hold
   the same number of positives and negatives of every category
   (``sql/context/balanced_samples_matched.sql``, ``resample_train_matched.sql``).
@@ -62,8 +64,12 @@ def matched_divergence(
     smoothing: float,
     min_positives: int,
     min_negatives: int,
+    negative_prior: float,
 ) -> dict[str, Any]:
     """Replace the KL rows of a divergence run with category-matched ones.
+
+    ``negative_prior`` (pseudo-negatives) shrinks each category × shop stratum's negative
+    histogram towards its category's (``sql/context/matched_words.sql``); 0 = none.
 
     Runs inside the divergence stage's transaction, after its binning and word tables
     (divergence_universe, divergence_binned, divergence_modes, divergence_words,
@@ -79,6 +85,7 @@ def matched_divergence(
         "match_shop": definition.match_shop,
         "min_positives": min_positives,
         "min_negatives": min_negatives,
+        "negative_prior": negative_prior,
     })[0]
     unmatched = con.execute(
         "SELECT count(*) FILTER (WHERE n_pos_unmatched > 0), coalesce(sum(n_pos_unmatched), 0) "

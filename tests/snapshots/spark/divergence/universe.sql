@@ -10,7 +10,8 @@ FROM (
     scope = :scope
 ) AS sp
 JOIN splits AS s
-  ON s.product_id = sp.product_id AND s.split = :split
+  ON s.product_id = sp.product_id
+  AND ARRAY_CONTAINS(SPLIT(:split, CONCAT('\\Q', '+', '\\E')), s.split)
 JOIN activation_vectors AS v
   ON v.product_id = sp.product_id AND v.model_id = :model_id;
 
