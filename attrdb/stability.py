@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,6 +27,7 @@ import numpy as np
 from attrdb.context.scopes import DEFAULT_SCOPE
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
+from attrdb.scratch import scratch_dir
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 from attrdb.stages import hint
 
@@ -94,7 +94,7 @@ def run_stability(
         scores: dict[int, dict[str, dict[str, float]]] = {}
         prime: dict[int, dict[str, dict[str, set[int]]]] = {}
         started = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="attrdb-stability-") as tmp:
+        with scratch_dir("stability") as tmp:
             for seed in seeds:
                 copy = Path(tmp) / f"seed{seed}.duckdb"
                 shutil.copy(db_path, copy)

@@ -35,7 +35,6 @@ and negatives of each category (``attrdb.context.matched``).
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -59,6 +58,7 @@ from attrdb.context.scopes import DEFAULT_SCOPE, ScopeDefinition, ensure_scope_c
 from attrdb.divergence import resolve_model
 from attrdb.errors import InputError, StateError
 from attrdb.runs import stage_run
+from attrdb.scratch import scratch_dir
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 from attrdb.stats import ScoredEvaluation, evaluate_scores
 
@@ -374,7 +374,7 @@ def _run_classifiers(
     counts = {"fitted": 0, "too_few": 0, "no_prime_units": 0, "not_converged": 0}
     timings = {"load": 0.0, "sql": 0.0, "fit": 0.0, "write": 0.0}
     if todo:
-        with tempfile.TemporaryDirectory(prefix="attrdb-visualness-") as tmp:
+        with scratch_dir("visualness") as tmp:
             loading = time.perf_counter()
             features = _shared_features(load_features(con, model_id), jobs, Path(tmp))
             timings["load"] = time.perf_counter() - loading

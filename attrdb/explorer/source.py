@@ -19,7 +19,6 @@ so its pages are served from DuckDB's warm buffers.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from attrdb.errors import SqlError, StateError
+from attrdb.scratch import make_dir
 from attrdb.snapshot import snapshot_path
 
 # Attempts at a copy during which neither file changes, before the older copy is used.
@@ -85,7 +85,7 @@ class Reader:
         self.memory_limit = memory_limit
         self._own_dir = workdir is None
         self._dir = Path(workdir) if workdir else Path(
-            tempfile.mkdtemp(prefix="attrdb-explorer-"))
+            make_dir("explorer"))
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._files: list[Path] = []
