@@ -13,8 +13,8 @@ implementation for DuckDB and Spark (declared in :data:`attrdb.stages.STAGES`);
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +28,14 @@ from attrdb.engines.transpile import query_file, run_file
 from attrdb.errors import InputError, StateError
 from attrdb.progress import track
 from attrdb.runs import PhaseClock
-from attrdb.stages import DEFAULT_SCOPE, Params, recorded, require_inputs, resolve_model
+from attrdb.stages import (
+    DEFAULT_SCOPE,
+    Params,
+    one_transaction,
+    recorded,
+    require_inputs,
+    resolve_model,
+)
 
 DEFAULT_BINS = 16
 DEFAULT_SMOOTHING = 0.01
@@ -58,6 +65,11 @@ COUNTER_BITS = {"duckdb": PACK_BITS, "spark": 63}
 # words x 16,000 units); DuckDB's default (12) would send them to a general hash table.
 PERFECT_HASH_BITS = 24
 SKIPPED_IN_SUMMARY = 50
+# Binned rows (products x units) per unit block by default: one block up to 30,500 products
+# at 2,096 units. Measured at the paper's size (86,892 training images; docs/divergence.md,
+# "Unit blocks"): 1 / 2 / 3 / 6 blocks peaked at 4.07 / 3.86 / 3.30 / 3.49 GB for 135 / 146 /
+# 154 / 217 CPU s; this value makes 3 blocks there, under 4 GB with a margin for +14% CPU.
+BLOCK_ROWS = 64_000_000
 
 
 __all__ = [
@@ -89,11 +101,11 @@ class DivergenceParams(Params):
         negative_prior: category-matched scopes: pseudo-negatives shrinking each
             category × shop stratum's negative histogram towards its category's; 0 = none.
         unit_block: units binned, counted and scored per block (results do not depend on
-            it); None = all units in one block. One block is the default by measurement:
-            inside the run's transaction DuckDB keeps every replaced block table until
-            COMMIT, so blocks did not lower the peak and cost 15% more CPU at 83,900
-            training images (docs/divergence.md, "Unit blocks"). Category-matched scopes
-            bin all units at once.
+            it); None = as many as keep a block within :data:`BLOCK_ROWS` binned rows (all
+            units in one block below 30,500 products). Each block's working tables are
+            freed when the next block replaces them, so the block bounds the stage's memory
+            (docs/divergence.md, "Unit blocks"). Category-matched scopes bin all units at
+            once.
     """
 
     scope: str = DEFAULT_SCOPE
@@ -193,10 +205,13 @@ class _BlockClock(PhaseClock):
         self.seconds[phase] = round(before + self.seconds[phase], 3)
 
 
-def unit_blocks(n_units: int, unit_block: int | None) -> list[tuple[int, int]]:
-    """The half-open unit ranges [lo, hi) the stage bins and counts one after another
-    (``unit_block`` None: one block of all units)."""
-    size = unit_block or max(1, n_units)
+def unit_blocks(
+    n_units: int, unit_block: int | None, n_products: int
+) -> list[tuple[int, int]]:
+    """The half-open unit ranges [lo, hi) the stage bins and counts one after another;
+    ``unit_block`` None: as many units as keep a block's binned rows (products x units)
+    within :data:`BLOCK_ROWS`."""
+    size = unit_block or max(1, BLOCK_ROWS // max(n_products, 1))
     return [(lo, min(lo + size, n_units)) for lo in range(0, max(n_units, 1), size)]
 
 
@@ -208,12 +223,25 @@ def _definition(engine: Engine, scope: str) -> ScopeDefinition:
     return ScopeDefinition(negatives=rows[0]["negatives"] if rows else "random")
 
 
-def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> dict[str, Any]:
+def run(
+    engine: Engine,
+    params: DivergenceParams,
+    *,
+    progress: bool = False,
+    writes: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> dict[str, Any]:
     """Bin units, compute the symmetric KL of every word and unit, pick prime units.
 
     The one implementation for every engine: the statements of ``sql/divergence/`` in
     order (Spark runs the overrides of ``sql/spark/divergence/``). Category-matched
     negatives (:mod:`attrdb.context.matched`) and quantile bins run on DuckDB only.
+
+    The bins and every unit block's KL rows are built in temp tables; the contract tables
+    (``unit_bins``, ``unit_word_divergence``, the null tables, ``prime_units``) are written
+    at the end, inside ``writes()`` (:func:`run_divergence`: one DuckDB transaction, so the
+    blocks' working tables are freed between blocks and an interrupted run leaves the
+    previous results). A category-matched scope writes ``unit_bins`` before its KL (which
+    reads them), so its caller holds the whole run in one transaction.
 
     Returns:
         Summary: counts of products, units, constant units, words, skipped words (and the
@@ -246,11 +274,8 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
             f"scope {scope!r} has no {split} products with activations of model "
             f"{model_id!r}; run `attrdb vocab`, `attrdb split` and `attrdb extract` first"
         )
-    run_file(engine, f"divergence/unit_bins_{params.binning}", {**base, "n_bins": n_bins})
-    n_units = int(query_file(engine, "divergence/summary", base).column(0)[0].as_py())
-    # Category-matched negatives (attrdb.context.matched) read every unit's binned rows.
-    blocks = unit_blocks(n_units, n_units if matched else params.unit_block)
-    clock.lap("binning")
+    # Words before bins: the pseudo-words' draw is the largest working set before the blocks,
+    # and the activation vectors' pages, cached once the bins have read them, add to it.
     words = query_file(engine, "divergence/words", {
         **params.bind(),
         "match_field": definition.match_field if matched else None,
@@ -273,8 +298,16 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
         "field_mask": (1 << field_bits) - 1,
     }
     run_file(engine, "divergence/sides", step)
+    run_file(engine, "divergence/results")
     clock.lap("words")
-    run_file(engine, "divergence/clear", base)
+    n_units = int(query_file(
+        engine, f"divergence/unit_bins_{params.binning}", {**base, "n_bins": n_bins}
+    ).column(0)[0].as_py())
+    # Category-matched negatives (attrdb.context.matched) read every unit's binned rows.
+    blocks = unit_blocks(n_units, n_units if matched else params.unit_block, n_products)
+    if matched:
+        run_file(engine, "divergence/publish_bins", base)  # context/matched_kl.sql reads them
+    clock.lap("binning")
     summary: dict[str, Any] = {}
     # Binning, histograms and KL per unit block (each block's working tables hold only its
     # units); the null model and prime units below need all units.
@@ -297,11 +330,15 @@ def run(engine: Engine, params: DivergenceParams, *, progress: bool = False) -> 
             clock.lap("histograms")
             run_file(engine, "divergence/kl", block)
         clock.lap("kl")
-    if params.null_draws:
-        run_file(engine, "divergence/null", base)
-        clock.lap("null")
-    run_file(engine, "divergence/prime_units", step)
-    clock.lap("prime_units")
+    with writes():
+        if not matched:
+            run_file(engine, "divergence/publish_bins", base)
+            run_file(engine, "divergence/publish_kl", base)
+        if params.null_draws:
+            run_file(engine, "divergence/null", base)
+            clock.lap("null")
+        run_file(engine, "divergence/prime_units", step)
+        clock.lap("prime_units")
     # By position: Spark names every unaliased scalar subquery alike.
     counts = query_file(engine, "divergence/summary", base)
     n_units, n_constant, n_rows, n_prime = (int(c[0].as_py()) for c in counts.columns)
@@ -330,8 +367,11 @@ def run_divergence(
 ) -> dict[str, Any]:
     """Run the divergence stage on a DuckDB database (:func:`run`, recorded in ``runs``).
 
-    Replaces the scope's and model's rows of ``unit_bins``, ``unit_word_divergence`` and
-    ``prime_units`` in one transaction (an interrupted run leaves the previous results).
+    Replaces the scope's and model's rows of ``unit_bins``, ``unit_word_divergence``,
+    the null tables and ``prime_units`` in one transaction at the end of the run (an
+    interrupted or failed run leaves the previous results, and ``runs`` says how it ended);
+    the unit blocks before it work in temp tables outside any transaction, so each block's
+    tables are freed when the next replaces them.
 
     Args:
         con: an open attrdb database after ``vocab``, ``split`` and ``extract``.
@@ -353,6 +393,19 @@ def run_divergence(
     # Refuses a scope redefined since its vocabulary was chosen (attrdb.context.scopes).
     definition = ensure_scope_current(con, chosen.scope, upstream=("vocab",))
     record = {**chosen.record(), "scope_definition": definition.as_dict()}
-    with _tuned(con), recorded(con, "divergence", record, scope=chosen.scope) as (engine, run_):
-        run_.summary.update(run(engine, chosen, progress=progress))
+    # A category-matched run writes unit_bins before its KL: all of it in one transaction.
+    whole = definition.negatives == "category_matched"
+    with _tuned(con), recorded(
+        con, "divergence", record, scope=chosen.scope, transaction=whole
+    ) as (engine, run_):
+        if whole:
+            run_.summary.update(run(engine, chosen, progress=progress))
+        else:
+            try:
+                run_.summary.update(run(
+                    engine, chosen, progress=progress, writes=lambda: one_transaction(con)
+                ))
+            finally:
+                # Outside a transaction, a failed run's working tables would outlive it.
+                run_file(engine, "divergence/cleanup")
     return dict(run_.summary)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -339,21 +339,39 @@ def resolve_model(source: Engine | duckdb.DuckDBPyConnection, model_id: str | No
 
 
 @contextmanager
+def one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block's writes in one DuckDB transaction: committed at its end, rolled back on
+    any error (Ctrl-C included)."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+@contextmanager
 def recorded(
-    con: duckdb.DuckDBPyConnection, name: str, record: Mapping[str, Any], *, scope: str | None
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    record: Mapping[str, Any],
+    *,
+    scope: str | None,
+    transaction: bool = True,
 ) -> Iterator[tuple[DuckDBEngine, StageRun]]:
     """A DuckDB run of a SQL stage: recorded in ``runs``, all its writes in one transaction.
 
     Yields the engine to run the stage on and the run record (whose summary the caller
-    fills); an error rolls the writes back and records the run as failed.
+    fills); an error rolls the writes back and records the run as failed. With
+    ``transaction=False`` the stage opens its own transaction (:func:`one_transaction`)
+    around its writes to contract tables: DuckDB frees a replaced or dropped table only
+    when the transaction that replaced it ends, so a stage that streams through large
+    working tables (divergence's unit blocks) builds them outside it.
     """
     kwargs = {"scope": scope} if scope is not None else {}
-    with stage_run(con, stage(name).run_name, dict(record), **kwargs) as run:
-        con.begin()
-        try:
-            yield DuckDBEngine(con), run
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+    with stage_run(con, stage(name).run_name, dict(record), **kwargs) as run, (
+        one_transaction(con) if transaction else nullcontext()
+    ):
+        yield DuckDBEngine(con), run
 

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 from scipy.special import rel_entr
 
+from attrdb import divergence
 from attrdb.connection import connect
 from attrdb.divergence import DEFAULT_SPLIT, packing, run_divergence
 from attrdb.errors import InputError, StateError
@@ -207,6 +208,7 @@ def test_binning_matches_numpy_histogram(
     query_sql_file(con, "divergence/universe", {**params, "split": DEFAULT_SPLIT})
     run_sql_file(con, "divergence/unit_bins_equal", {**params, "n_bins": n_bins})
     run_sql_file(con, "divergence/binned_equal", {**params, **ALL_UNITS, "n_bins": n_bins})
+    run_sql_file(con, "divergence/publish_bins", params)
     _assert_binned_like_numpy(con, cat, n_bins)
 
 
@@ -216,6 +218,7 @@ def test_quantile_binning_matches_numpy(loaded: Loaded) -> None:
     query_sql_file(con, "divergence/universe", {**params, "split": DEFAULT_SPLIT})
     run_sql_file(con, "divergence/unit_bins_quantile", {**params, "n_bins": 8})
     run_sql_file(con, "divergence/binned_quantile", {**params, **ALL_UNITS})
+    run_sql_file(con, "divergence/publish_bins", params)
     values = cat.acts[universe(cat)].astype(np.float64)
     for unit, (edges, constant) in _edges(con).items():
         if not constant:
@@ -463,6 +466,49 @@ def test_unit_blocks_give_the_same_tables_as_one_block(
     assert (one["n_unit_blocks"], blocks["n_unit_blocks"]) == (1, 5)
     assert whole["unit_word_divergence"] and whole["prime_units"]
     assert _stage_tables(con) == whole
+    check_against_oracle(con, cat, 0.01)
+
+
+@pytest.mark.parametrize(("stopped_in", "error", "status"), [
+    ("divergence/kl", KeyboardInterrupt, "interrupted"),  # the third of five unit blocks
+    ("divergence/prime_units", RuntimeError, "failed"),  # inside the final writes
+])
+def test_a_stopped_blocked_run_keeps_the_previous_results_and_a_rerun_replaces_them(
+    loaded: Loaded, monkeypatch: pytest.MonkeyPatch, stopped_in: str,
+    error: type[BaseException], status: str,
+) -> None:
+    con, cat = loaded
+    run_divergence(con, n_bins=8, unit_block=2)
+    previous = _stage_tables(con)
+    calls: list[str] = []
+
+    def stopping(engine: object, name: str, *args: object, **kwargs: object) -> None:
+        calls.append(name)
+        if name == stopped_in and calls.count(name) == (3 if name.endswith("/kl") else 1):
+            raise error("stopped")
+        real_run_file(engine, name, *args, **kwargs)
+
+    real_run_file = divergence.run_file
+    monkeypatch.setattr(divergence, "run_file", stopping)
+    with pytest.raises(error):
+        run_divergence(con, n_bins=16, unit_block=2)
+    monkeypatch.undo()
+    assert con.execute(
+        "SELECT status FROM runs WHERE stage = 'divergence' ORDER BY run_id DESC LIMIT 1"
+    ).fetchall() == [(status,)]
+    # Nothing of the stopped run reached the contract tables, and its working tables are gone.
+    assert _stage_tables(con) == previous
+    assert con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'divergence%'"
+    ).fetchall() == []
+    # The rerun recomputes: one row per word and unit, equal to an unblocked run.
+    run_divergence(con, n_bins=16, unit_block=2)
+    blocked = _stage_tables(con)
+    assert con.execute(
+        "SELECT count(*), count(DISTINCT (word, unit_id)) FROM unit_word_divergence"
+    ).fetchall() == [(len(blocked["unit_word_divergence"]),) * 2]
+    run_divergence(con, n_bins=16)
+    assert _stage_tables(con) == blocked != previous
     check_against_oracle(con, cat, 0.01)
 
 

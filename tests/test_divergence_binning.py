@@ -73,7 +73,7 @@ def _check_bins(con: duckdb.DuckDBPyConnection, n_bins: int) -> None:
     run_sql_file(con, "divergence/unit_bins_equal", {**params, "n_bins": n_bins})
     run_sql_file(con, "divergence/binned_equal", {**params, **ALL_UNITS, "n_bins": n_bins})
     edges = {u: np.array(e) for u, e in con.execute(
-        "SELECT unit_id, edges FROM unit_bins WHERE NOT constant").fetchall()}
+        "SELECT unit_id, edges FROM divergence_edges WHERE NOT constant").fetchall()}
     assert len(edges) == len(SCALES)
     got = np.full(acts.shape, -1)
     for pidx, unit, b in con.execute("SELECT pidx, unit, bin FROM divergence_binned").fetchall():

@@ -72,8 +72,9 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(
                 "--unit-block",
-                help="Units binned, counted and scored per block (same results); default "
-                     "all units in one block (docs/divergence.md, Unit blocks).")
+                help="Units binned, counted and scored per block (same results; bounds "
+                     "memory); default about 64 M binned rows per block (docs/divergence.md, "
+                     "Unit blocks).")
         ] = _DIV.unit_block,
         progress: Annotated[
             bool,

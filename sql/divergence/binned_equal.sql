@@ -2,7 +2,7 @@
 -- under the unit's equal-width edges, with numpy.histogram semantics: the arithmetic guess
 -- floor((v - lo) / width), moved by one bin where rounding put it on the wrong side of an
 -- exact stored edge (the same doubles macro equal_width_edge stores). Each unit's range comes
--- from unit_bins by a join on the unit (2,096 rows: DuckDB builds a perfect hash table, which
+-- from divergence_edges by a join on the unit (2,096 rows: DuckDB builds a perfect hash table, which
 -- measured 35-40% less CPU than looking both values up by position in per-model lists). lo is
 -- the minimum over these very rows, so v - lo is never negative and the guess needs no lower
 -- clamp; only v = max can reach n_bins (least/greatest cost more than the rest of the
@@ -10,18 +10,17 @@
 -- scan, once per bin chunk. Only the units of one block (unit_lo <= unit_id < unit_hi) are
 -- binned, so the table holds products x block units rows, not products x all units (the
 -- join on the block's ranges drops the other units' values right after the unnest).
--- Reads: activation_vectors, divergence_universe, unit_bins.
+-- Reads: activation_vectors, divergence_universe, divergence_edges.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
--- Parameters: $model_id, $scope, $n_bins, $unit_lo, $unit_hi.
+-- Parameters: $n_bins, $unit_lo, $unit_hi.
 
 CREATE OR REPLACE TEMP TABLE divergence_binned AS
 WITH ranges AS (
     -- Constant units are never binned. width is computed exactly as in equal_width_edge, so
     -- lo + k * width is the stored edge k (k < n_bins).
     SELECT unit_id + 1 AS i, edges[1] AS lo, (edges[$n_bins + 1] - edges[1]) / $n_bins AS width
-    FROM unit_bins
-    WHERE model_id = $model_id AND scope = $scope AND NOT constant
-      AND unit_id >= $unit_lo AND unit_id < $unit_hi
+    FROM divergence_edges
+    WHERE NOT constant AND unit_id >= $unit_lo AND unit_id < $unit_hi
 ),
 vals AS (
     SELECT
@@ -29,8 +28,7 @@ vals AS (
         CAST(generate_subscripts(a.vals, 1) AS INTEGER) AS i,
         CAST(unnest(a.vals) AS DOUBLE) AS v
     FROM activation_vectors AS a
-    JOIN divergence_universe AS u ON u.product_id = a.product_id
-    WHERE a.model_id = $model_id
+    JOIN divergence_universe AS u ON u.product_id = a.product_id AND u.model_id = a.model_id
 ),
 floored AS (
     SELECT vals.pidx, vals.i, vals.v, r.lo, r.width, floor((vals.v - r.lo) / r.width) AS f

@@ -5,9 +5,9 @@
 -- are stored in (pidx, unit) order, as the unnest of binned_equal leaves them, so the
 -- histogram aggregation visits its groups in order. Only the units of one block
 -- (unit_lo <= unit_id < unit_hi) are binned: the ASOF join finds no edge for the others.
--- Reads: activation_vectors, divergence_universe, unit_bins.
+-- Reads: activation_vectors, divergence_universe, divergence_edges.
 -- Writes: temp table divergence_binned(pidx, unit, bin).
--- Parameters: $model_id, $scope, $unit_lo, $unit_hi.
+-- Parameters: $unit_lo, $unit_hi.
 
 CREATE OR REPLACE TEMP TABLE divergence_binned AS
 WITH lower_edges AS (
@@ -18,9 +18,8 @@ WITH lower_edges AS (
             unit_id,
             unnest(edges[1:len(edges) - 1]) AS edge,
             generate_subscripts(edges[1:len(edges) - 1], 1) - 1 AS k
-        FROM unit_bins
-        WHERE model_id = $model_id AND scope = $scope AND NOT constant
-          AND unit_id >= $unit_lo AND unit_id < $unit_hi
+        FROM divergence_edges
+        WHERE NOT constant AND unit_id >= $unit_lo AND unit_id < $unit_hi
     )
     GROUP BY unit_id, edge
 ),
@@ -30,8 +29,7 @@ vals AS (
         CAST(generate_subscripts(a.vals, 1) - 1 AS INTEGER) AS unit_id,
         CAST(unnest(a.vals) AS DOUBLE) AS v
     FROM activation_vectors AS a
-    JOIN divergence_universe AS u ON u.product_id = a.product_id
-    WHERE a.model_id = $model_id
+    JOIN divergence_universe AS u ON u.product_id = a.product_id AND u.model_id = a.model_id
 )
 SELECT vals.pidx, vals.unit_id AS unit, e.bin
 FROM vals

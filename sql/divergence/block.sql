@@ -5,12 +5,12 @@
 -- because a side's count in that bin is its size minus its counts in the other bins, so the
 -- histograms never join the most common activations (a filter by list position; deleting
 -- the rows instead costs more than it saves). Empties divergence_counts for the block.
--- Reads: divergence_binned, unit_bins.
+-- Reads: divergence_binned, divergence_edges.
 -- Writes: temp tables divergence_totals(unit, bin, chunk, shift, total, is_mode) (non-empty
 --         bins only; shift = the bin's bit offset in its chunk's counter),
 --         divergence_modes(modes) (one row: each unit's mode bin at position unit_id + 1),
 --         divergence_counts (empty; filled per chunk).
--- Parameters: $model_id, $scope, $bins_per_chunk, $field_bits.
+-- Parameters: $bins_per_chunk, $field_bits.
 
 CREATE OR REPLACE TEMP TABLE divergence_totals AS
 SELECT
@@ -28,9 +28,8 @@ FROM (
 
 CREATE OR REPLACE TEMP TABLE divergence_modes AS
 SELECT list(t.bin ORDER BY b.unit_id) AS modes
-FROM unit_bins AS b
-LEFT JOIN divergence_totals AS t ON t.unit = b.unit_id AND t.is_mode
-WHERE b.model_id = $model_id AND b.scope = $scope;
+FROM divergence_edges AS b
+LEFT JOIN divergence_totals AS t ON t.unit = b.unit_id AND t.is_mode;
 
 CREATE OR REPLACE TEMP TABLE divergence_counts (
     widx INTEGER NOT NULL,

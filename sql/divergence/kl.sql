@@ -8,14 +8,13 @@
 -- in the other bins, and its term is added once per (word, unit). Bins empty on both sides
 -- are skipped: both smoothed probabilities are smoothing / n_bins there, so the term is
 -- exactly 0. Constant units get KL 0 (both sides in one bin: identical distributions).
--- Runs once per unit block (block.sql): the block's units only; clear.sql emptied the
--- table's rows of model and scope before the first block.
--- Reads: divergence_counts, divergence_totals, divergence_words, unit_bins.
--- Writes: unit_word_divergence (appends the block's rows of model and scope).
--- Parameters: $model_id, $scope, $n_bins, $smoothing, $field_mask (2^field_bits - 1),
---             $unit_lo, $unit_hi.
+-- Runs once per unit block (block.sql): the block's units only, appended to the run's
+-- temp table (results.sql), which publish_kl.sql writes to unit_word_divergence at the end.
+-- Reads: divergence_counts, divergence_totals, divergence_words, divergence_edges.
+-- Writes: divergence_kl (appends the block's rows).
+-- Parameters: $n_bins, $smoothing, $field_mask (2^field_bits - 1), $unit_lo, $unit_hi.
 
-INSERT INTO unit_word_divergence (model_id, scope, word, unit_id, kl, n_pos, n_neg)
+INSERT INTO divergence_kl (word, unit_id, kl, n_pos, n_neg)
 WITH counted AS (
     SELECT c.widx, c.unit, c.chunk, c.packed, w.n_side, w.n_other
     FROM divergence_counts AS c
@@ -45,8 +44,6 @@ partial AS (
     GROUP BY widx, unit
 )
 SELECT
-    $model_id,
-    $scope,
     w.word,
     p.unit,
     p.kl + symmetric_kl_term(
@@ -59,8 +56,7 @@ FROM partial AS p
 JOIN divergence_words AS w ON w.widx = p.widx
 JOIN divergence_totals AS m ON m.unit = p.unit AND m.is_mode
 UNION ALL
-SELECT $model_id, $scope, w.word, b.unit_id, 0.0, w.n_pos, w.n_neg
+SELECT w.word, b.unit_id, 0.0, w.n_pos, w.n_neg
 FROM divergence_words AS w
-CROSS JOIN unit_bins AS b
-WHERE b.model_id = $model_id AND b.scope = $scope AND b.constant
-  AND b.unit_id >= $unit_lo AND b.unit_id < $unit_hi;
+CROSS JOIN divergence_edges AS b
+WHERE b.constant AND b.unit_id >= $unit_lo AND b.unit_id < $unit_hi;

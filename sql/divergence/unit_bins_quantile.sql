@@ -1,13 +1,12 @@
 -- divergence/unit_bins_quantile: quantile bin edges per unit over the universe's activations
 -- (edge k = the k / n_bins quantile, interpolated), so each bin holds about the same number
 -- of universe products. Ties (many zeros after ReLU) give repeated edges, i.e. empty bins,
--- as numpy.histogram would. Constant units as in unit_bins_equal.
--- Reads: activation_vectors, divergence_universe. Writes: unit_bins (rows of model and scope).
--- Parameters: $model_id, $scope, $n_bins.
+-- as numpy.histogram would. Constant units, and the temp table, as in unit_bins_equal.
+-- Reads: activation_vectors, divergence_universe.
+-- Writes: temp table divergence_edges(unit_id, edges, constant); returns its row count.
+-- Parameters: $n_bins.
 
-DELETE FROM unit_bins WHERE model_id = $model_id AND scope = $scope;
-
-INSERT INTO unit_bins (model_id, scope, unit_id, edges, constant)
+CREATE OR REPLACE TEMP TABLE divergence_edges AS
 WITH ranges AS (
     SELECT
         CAST(i - 1 AS INTEGER) AS unit_id,
@@ -17,8 +16,7 @@ WITH ranges AS (
     FROM (
         SELECT CAST(unnest(a.vals) AS DOUBLE) AS v, generate_subscripts(a.vals, 1) AS i
         FROM activation_vectors AS a
-        JOIN divergence_universe AS u ON u.product_id = a.product_id
-        WHERE a.model_id = $model_id
+        JOIN divergence_universe AS u ON u.product_id = a.product_id AND u.model_id = a.model_id
     )
     GROUP BY i
 ),
@@ -27,8 +25,6 @@ flagged AS (
     FROM ranges
 )
 SELECT
-    $model_id,
-    $scope,
     unit_id,
     CASE
         WHEN constant THEN list_transform(
@@ -38,6 +34,8 @@ SELECT
         ELSE list_transform(
             range($n_bins + 1),
             lambda k: CASE WHEN k = 0 THEN lo WHEN k = $n_bins THEN hi ELSE quantiles[k + 1] END)
-    END,
+    END AS edges,
     constant
 FROM flagged;
+
+SELECT count(*) FROM divergence_edges;

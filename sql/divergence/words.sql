@@ -36,25 +36,36 @@ WITH strata AS (
     LEFT JOIN products AS p ON p.product_id = u.product_id
 ),
 word_strata AS (
-    SELECT d.word, s.stratum, count(*) AS n_pos
-    FROM divergence_positives AS d
-    JOIN strata AS s ON s.pidx = d.pidx
-    GROUP BY d.word, s.stratum
+    SELECT word, stratum, n_pos, dense_rank() OVER (ORDER BY word) AS wid
+    FROM (
+        SELECT d.word, s.stratum, count(*) AS n_pos
+        FROM divergence_positives AS d
+        JOIN strata AS s ON s.pidx = d.pidx
+        GROUP BY d.word, s.stratum
+    )
 ),
 draw_numbers AS (
     SELECT unnest(range(CAST($null_draws AS BIGINT))) AS draw
 ),
 draws AS (
-    SELECT chr(31) || 'null ' || n.draw || ' ' || w.word AS word, s.pidx, w.n_pos,
+    -- The window holds a row per word, draw and universe product (21.7 M at the paper's
+    -- size, the stage's largest working set), so its rows carry integers and a sort key of
+    -- 12 characters (DuckDB stores strings of up to 12 bytes inline), no names: the first
+    -- 12 hex digits (48 bits) of the md5 order the products as the whole md5 does, but for
+    -- ties of that prefix, which pidx breaks.
+    SELECT w.wid, n.draw, s.pidx, w.n_pos,
         row_number() OVER (
-            PARTITION BY w.word, n.draw, w.stratum
-            ORDER BY md5(concat_ws(' ', $null_seed, n.draw, s.pidx, w.word))
+            PARTITION BY w.wid, n.draw, w.stratum
+            ORDER BY substr(md5(concat_ws(' ', $null_seed, n.draw, s.pidx, w.word)), 1, 12), s.pidx
         ) AS position
     FROM word_strata AS w
     CROSS JOIN draw_numbers AS n
     JOIN strata AS s ON s.stratum = w.stratum
 )
-SELECT word, pidx FROM draws WHERE position <= n_pos;
+SELECT chr(31) || 'null ' || d.draw || ' ' || w.word AS word, d.pidx
+FROM draws AS d
+JOIN (SELECT DISTINCT wid, word FROM word_strata) AS w ON w.wid = d.wid
+WHERE d.position <= d.n_pos;
 
 CREATE OR REPLACE TEMP TABLE divergence_word_counts AS
 WITH n AS (SELECT count(*) AS n_universe FROM divergence_universe),

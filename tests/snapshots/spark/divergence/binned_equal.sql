@@ -10,13 +10,9 @@ WITH ranges AS (
         :n_bins + 1
       ) - 1] - edges[0]
     ) / :n_bins AS width
-  FROM unit_bins
+  FROM divergence_edges
   WHERE
-    model_id = :model_id
-    AND scope = :scope
-    AND NOT constant
-    AND unit_id >= :unit_lo
-    AND unit_id < :unit_hi
+    NOT constant AND unit_id >= :unit_lo AND unit_id < :unit_hi
 ), vals AS (
   SELECT
     u.pidx,
@@ -26,11 +22,9 @@ WITH ranges AS (
     CAST(_unnest0.val AS DOUBLE) AS v
   FROM activation_vectors AS a
   JOIN divergence_universe AS u
-    ON u.product_id = a.product_id
+    ON u.product_id = a.product_id AND u.model_id = a.model_id
   LATERAL VIEW
   POSEXPLODE(a.vals) _unnest0 AS pos, val
-  WHERE
-    a.model_id = :model_id
 ), floored AS (
   SELECT
     vals.pidx,

@@ -12,15 +12,11 @@ WITH lower_edges AS (
       (
         _unnest0.pos + 1
       ) - 1 AS k
-    FROM unit_bins
+    FROM divergence_edges
     LATERAL VIEW
     POSEXPLODE(edges[1:LENGTH(edges) - 1]) _unnest0 AS pos, val
     WHERE
-      model_id = :model_id
-      AND scope = :scope
-      AND NOT constant
-      AND unit_id >= :unit_lo
-      AND unit_id < :unit_hi
+      NOT constant AND unit_id >= :unit_lo AND unit_id < :unit_hi
   )
   GROUP BY
     unit_id,
@@ -34,11 +30,9 @@ WITH lower_edges AS (
     CAST(_unnest0.val AS DOUBLE) AS v
   FROM activation_vectors AS a
   JOIN divergence_universe AS u
-    ON u.product_id = a.product_id
+    ON u.product_id = a.product_id AND u.model_id = a.model_id
   LATERAL VIEW
   POSEXPLODE(a.vals) _unnest0 AS pos, val
-  WHERE
-    a.model_id = :model_id
 )
 SELECT
   vals.pidx,

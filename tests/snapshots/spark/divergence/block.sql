@@ -22,11 +22,9 @@ FROM (
 CREATE OR REPLACE TABLE divergence_modes AS
 SELECT
   TRANSFORM(ARRAY_SORT(COLLECT_LIST(NAMED_STRUCT('k0', b.unit_id, 'v', t.bin))), s -> s.v) AS modes
-FROM unit_bins AS b
+FROM divergence_edges AS b
 LEFT JOIN divergence_totals AS t
-  ON t.unit = b.unit_id AND t.is_mode
-WHERE
-  b.model_id = :model_id AND b.scope = :scope;
+  ON t.unit = b.unit_id AND t.is_mode;
 
 CREATE OR REPLACE TABLE divergence_counts (
   widx INT NOT NULL,

@@ -1,3 +1,5 @@
+DROP TABLE IF EXISTS divergence_kl;
+
 DROP TABLE IF EXISTS divergence_counts;
 
 DROP TABLE IF EXISTS divergence_modes;
@@ -13,6 +15,8 @@ DROP TABLE IF EXISTS divergence_word_counts;
 DROP TABLE IF EXISTS divergence_positives;
 
 DROP TABLE IF EXISTS divergence_binned;
+
+DROP TABLE IF EXISTS divergence_edges;
 
 DROP TABLE IF EXISTS divergence_universe;
 

@@ -105,9 +105,7 @@ WITH counted AS (
     widx,
     unit
 )
-INSERT INTO unit_word_divergence (
-  model_id,
-  scope,
+INSERT INTO divergence_kl (
   word,
   unit_id,
   kl,
@@ -115,8 +113,6 @@ INSERT INTO unit_word_divergence (
   n_neg
 )
 SELECT
-  :model_id,
-  :scope,
   w.word,
   p.unit,
   p.kl + (
@@ -203,19 +199,13 @@ JOIN divergence_totals AS m
   ON m.unit = p.unit AND m.is_mode
 UNION ALL
 SELECT
-  :model_id,
-  :scope,
   w.word,
   b.unit_id,
   0.0,
   w.n_pos,
   w.n_neg
 FROM divergence_words AS w
-CROSS JOIN unit_bins AS b
+CROSS JOIN divergence_edges AS b
 WHERE
-  b.model_id = :model_id
-  AND b.scope = :scope
-  AND b.constant
-  AND b.unit_id >= :unit_lo
-  AND b.unit_id < :unit_hi;
+  b.constant AND b.unit_id >= :unit_lo AND b.unit_id < :unit_hi;
 

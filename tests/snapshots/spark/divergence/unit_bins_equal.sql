@@ -1,7 +1,4 @@
-DELETE FROM unit_bins
-WHERE
-  model_id = :model_id AND scope = :scope;
-
+CREATE OR REPLACE TABLE divergence_edges AS
 WITH ranges AS (
   SELECT
     CAST(i - 1 AS INT) AS unit_id,
@@ -15,11 +12,9 @@ WITH ranges AS (
       ) AS i
     FROM activation_vectors AS a
     JOIN divergence_universe AS u
-      ON u.product_id = a.product_id
+      ON u.product_id = a.product_id AND u.model_id = a.model_id
     LATERAL VIEW
     POSEXPLODE(a.vals) _unnest0 AS pos, val
-    WHERE
-      a.model_id = :model_id
   )
   GROUP BY
     i
@@ -31,16 +26,7 @@ WITH ranges AS (
     hi - lo <= 1e-9 * GREATEST(ABS(lo), ABS(hi)) AS constant
   FROM ranges
 )
-INSERT INTO unit_bins (
-  model_id,
-  scope,
-  unit_id,
-  edges,
-  constant
-)
 SELECT
-  :model_id,
-  :scope,
   unit_id,
   CASE
     WHEN constant
@@ -112,7 +98,11 @@ SELECT
         END
       )
     )
-  END,
+  END AS edges,
   constant
 FROM flagged;
+
+SELECT
+  COUNT(*)
+FROM divergence_edges;
 

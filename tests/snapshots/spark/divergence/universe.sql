@@ -1,7 +1,8 @@
 CREATE OR REPLACE TABLE divergence_universe AS
 SELECT
   CAST(ROW_NUMBER() OVER (ORDER BY sp.product_id NULLS LAST) - 1 AS INT) AS pidx,
-  sp.product_id
+  sp.product_id,
+  v.model_id
 FROM (
   SELECT DISTINCT
     product_id

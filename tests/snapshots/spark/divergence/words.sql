@@ -196,15 +196,22 @@ WITH strata AS (
     ON p.product_id = u.product_id
 ), word_strata AS (
   SELECT
-    d.word,
-    s.stratum,
-    COUNT(*) AS n_pos
-  FROM divergence_positives AS d
-  JOIN strata AS s
-    ON s.pidx = d.pidx
-  GROUP BY
-    d.word,
-    s.stratum
+    word,
+    stratum,
+    n_pos,
+    DENSE_RANK() OVER (ORDER BY word NULLS LAST) AS wid
+  FROM (
+    SELECT
+      d.word,
+      s.stratum,
+      COUNT(*) AS n_pos
+    FROM divergence_positives AS d
+    JOIN strata AS s
+      ON s.pidx = d.pidx
+    GROUP BY
+      d.word,
+      s.stratum
+  )
 ), draw_numbers AS (
   SELECT
     _unnest0.val AS draw
@@ -221,13 +228,19 @@ WITH strata AS (
     )
   ) _unnest0 AS pos, val
 ), draws AS (
+  /* The window holds a row per word, draw and universe product (21.7 M at the paper's */
+  /* size, the stage's largest working set), so its rows carry integers and a sort key of */
+  /* 12 characters (DuckDB stores strings of up to 12 bytes inline), no names: the first */
+  /* 12 hex digits (48 bits) of the md5 order the products as the whole md5 does, but for */
+  /* ties of that prefix, which pidx breaks. */
   SELECT
-    CHR(  31) || 'null ' || n.draw || ' ' || w.word AS word,
+    w.wid,
+    n.draw,
     s.pidx,
     w.n_pos,
     ROW_NUMBER() OVER (
-      PARTITION BY w.word, n.draw, w.stratum
-      ORDER BY MD5(CONCAT_WS(' ', :null_seed, n.draw, s.pidx, w.word)) NULLS LAST
+      PARTITION BY w.wid, n.draw, w.stratum
+      ORDER BY SUBSTRING(MD5(CONCAT_WS(' ', :null_seed, n.draw, s.pidx, w.word)), 1, 12) NULLS LAST, s.pidx NULLS LAST
     ) AS position
   FROM word_strata AS w
   CROSS JOIN draw_numbers AS n
@@ -236,11 +249,18 @@ WITH strata AS (
 )
 INSERT INTO divergence_positives
 SELECT
-  word,
-  pidx
-FROM draws
+  CHR(  31) || 'null ' || d.draw || ' ' || w.word AS word,
+  d.pidx
+FROM draws AS d
+JOIN (
+  SELECT DISTINCT
+    wid,
+    word
+  FROM word_strata
+) AS w
+  ON w.wid = d.wid
 WHERE
-  position <= n_pos;
+  d.position <= d.n_pos;
 
 CREATE OR REPLACE TABLE divergence_word_counts AS
 WITH n AS (

@@ -1,0 +1,8 @@
+CREATE OR REPLACE TABLE divergence_kl (
+  word STRING NOT NULL,
+  unit_id INT NOT NULL,
+  kl DOUBLE NOT NULL,
+  n_pos BIGINT NOT NULL,
+  n_neg BIGINT NOT NULL
+);
+
