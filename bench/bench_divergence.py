@@ -5,7 +5,9 @@ database /tmp/myntra_pipeline.duckdb). It is copied first (and migrated); the so
 changed. The runs use --scope (default `paper`, created on the copy with boilerplate kept
 and random negatives, then `vocab` on it when missing: the stage's counts/kl path, which
 category-matched scopes do not take) and --null-draws pseudo-words per word (default 1,
-the stage's default; numpy counts them too, so both sides do the same work).
+the stage's default; numpy counts them too, so both sides do the same work) on the
+products of --split (default `train`, the paper's and the issue's; the stage's own default
+is train+val), the same for SQL and numpy.
 
   1. Every kept word (and pseudo-word) x every unit of the training images, for each
      --bins value: the SQL stage (`run_divergence`: binning, histograms, KL, null, prime
@@ -22,15 +24,16 @@ the stage's default; numpy counts them too, so both sides do the same work).
      --scale products (default 173,175, the paper's Etsy size), then the SQL stage once
      (with --memory-limit as DuckDB's memory_limit; and, with --numpy-scale, numpy).
 
-    python bench/bench_divergence.py [--db PATH] [--scope paper] [--null-draws 1]
+    python bench/bench_divergence.py [--db PATH] [--scope paper] [--null-draws 1] [--split train]
         [--bins 32 16] [--methods bincount matmul] [--repeat 2] [--scale 173175]
         [--scale-bins 16] [--threads 2] [--memory-limit 2.5GB] [--skip-scale]
         [--numpy-scale]
 
 One SQL run on an existing database (as in docs/scale.md; PYTHONPATH=. so this tree's
-attrdb is imported; "-" = no memory limit; the last argument is unit_block, default auto):
+attrdb is imported; arguments: bins, scope, pseudo-words per word, split, threads, memory
+limit ("-" = none) and unit_block, default auto):
 
-    PYTHONPATH=. python bench/bench_divergence.py --worker sql DB 16 paper 1 2 - 2096
+    PYTHONPATH=. python bench/bench_divergence.py --worker sql DB 16 paper 1 train 2 - 2096
 """
 
 from __future__ import annotations
@@ -134,7 +137,7 @@ def numpy_bincount(acts: np.ndarray, members: list[np.ndarray], n_bins: int,
 # --- workers (one process each) -----------------------------------------------------------
 
 
-def worker_sql(db: str, n_bins: int, threads: int, scope: str, null_draws: int,
+def worker_sql(db: str, n_bins: int, threads: int, scope: str, null_draws: int, split: str,
                memory_limit: str | None, unit_block: int | None = None) -> dict[str, Any]:
     from attrdb.connection import connect
     from attrdb.divergence import run_divergence
@@ -143,14 +146,14 @@ def worker_sql(db: str, n_bins: int, threads: int, scope: str, null_draws: int,
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     started, cpu = time.perf_counter(), _cpu()
-    summary = run_divergence(con, scope=scope, n_bins=n_bins, null_draws=null_draws,
+    summary = run_divergence(con, scope=scope, n_bins=n_bins, null_draws=null_draws, split=split,
                              unit_block=unit_block)
     wall, cpu = time.perf_counter() - started, _cpu() - cpu
     con.close()
     return {"wall_s": wall, "cpu_s": cpu, "peak_gb": _peak_gb(), "summary": summary}
 
 
-def _load(db: str, scope: str, null_draws: int
+def _load(db: str, scope: str, null_draws: int, split: str
           ) -> tuple[np.ndarray, list[np.ndarray], list[str], Any]:
     """The stage's universe and kept words (with its pseudo-words), via its own SQL files
     (not timed)."""
@@ -161,7 +164,7 @@ def _load(db: str, scope: str, null_draws: int
     con = connect(db, upgrade=True)
     model_id = resolve_model(con, None)
     query_sql_file(con, "divergence/universe",
-                   {"model_id": model_id, "scope": scope, "split": "train"})
+                   {"model_id": model_id, "scope": scope, "split": split})
     table = con.execute(
         "SELECT a.vals FROM divergence_universe AS u JOIN activation_vectors AS a "
         "ON a.product_id = u.product_id AND a.model_id = ? ORDER BY u.pidx", [model_id]
@@ -182,12 +185,12 @@ def _load(db: str, scope: str, null_draws: int
     return acts, members, kept, con
 
 
-def worker_numpy(db: str, n_bins: int, method: str, scope: str, null_draws: int
+def worker_numpy(db: str, n_bins: int, method: str, scope: str, null_draws: int, split: str
                  ) -> dict[str, Any]:
     from attrdb.divergence import DEFAULT_SMOOTHING
 
     started = time.perf_counter()
-    acts, members, words, con = _load(db, scope, null_draws)
+    acts, members, words, con = _load(db, scope, null_draws, split)
     load_s = time.perf_counter() - started
     compute = {"matmul": numpy_matmul, "bincount": numpy_bincount}[method]
     started, cpu = time.perf_counter(), _cpu()
@@ -297,6 +300,8 @@ def main() -> None:
                         help="scope to run on; created (random negatives) when missing")
     parser.add_argument("--null-draws", type=int, default=1,
                         help="pseudo-words per word (numpy counts them too)")
+    parser.add_argument("--split", default="train",
+                        help="split(s) of the universe, e.g. train or train+val")
     parser.add_argument("--bins", type=int, nargs="+", default=[32, 16])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--methods", nargs="+", default=["bincount", "matmul"])
@@ -309,22 +314,22 @@ def main() -> None:
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        kind, db, n_bins, scope, null_draws, *rest = args.worker
+        kind, db, n_bins, scope, null_draws, split, *rest = args.worker
         if kind == "sql":
             # rest: threads [memory_limit or "-" [unit_block]]
             limit = rest[1] if len(rest) > 1 and rest[1] != "-" else None
             block = int(rest[2]) if len(rest) > 2 else None
-            result = worker_sql(db, int(n_bins), int(rest[0]), scope, int(null_draws),
+            result = worker_sql(db, int(n_bins), int(rest[0]), scope, int(null_draws), split,
                                 limit, block)
         else:
-            result = worker_numpy(db, int(n_bins), rest[0], scope, int(null_draws))
+            result = worker_numpy(db, int(n_bins), rest[0], scope, int(null_draws), split)
         print(json.dumps(result, default=str))
         return
     if not args.db.is_file():
         raise SystemExit(f"{args.db} not found: run ingest, text, dedup, vocab, split and "
                          "extract on /work/shared/data/myntra first")
     mem = [args.memory_limit] if args.memory_limit else []
-    common = [args.scope, str(args.null_draws)]
+    common = [args.scope, str(args.null_draws), args.split]
     with tempfile.TemporaryDirectory(prefix="bench_divergence_") as tmp:
         work = Path(tmp) / "work.duckdb"
         shutil.copy(args.db, work)
