@@ -114,21 +114,26 @@ WHERE NOT starts_with(word, chr(31));
 
 DELETE FROM layer_divergence_null WHERE model_id = $model_id AND scope = $scope;
 
+-- Each pseudo-word's largest kl_z per layer, stored in a fixed order like
+-- divergence_null_rows: the mean and spread below then add in the same order whatever
+-- order the parallel aggregate or the unit blocks left the rows in.
+CREATE OR REPLACE TEMP TABLE divergence_null_layer_max AS
+SELECT d.word, u.layer, max(d.kl_z) AS max_z
+FROM divergence_scored AS d
+JOIN units AS u ON u.model_id = d.model_id AND u.unit_id = d.unit_id
+WHERE starts_with(d.word, chr(31))
+GROUP BY d.word, u.layer
+ORDER BY u.layer, d.word;
+
 INSERT INTO layer_divergence_null
     (model_id, scope, layer, null_max_z_mean, null_max_z_sd, n_pseudo)
-WITH layer_max AS (
-    SELECT d.word, u.layer, max(d.kl_z) AS max_z
-    FROM divergence_scored AS d
-    JOIN units AS u ON u.model_id = d.model_id AND u.unit_id = d.unit_id
-    WHERE starts_with(d.word, chr(31))
-    GROUP BY d.word, u.layer
-)
 SELECT
     $model_id, $scope, layer, avg(max_z), coalesce(stddev_samp(max_z), 0.0),
     CAST(count(*) AS INTEGER)
-FROM layer_max
+FROM divergence_null_layer_max
 GROUP BY layer;
 
+DROP TABLE divergence_null_layer_max;
 DROP TABLE divergence_scored;
 DROP TABLE divergence_null_means;
 DROP TABLE divergence_null_rows;

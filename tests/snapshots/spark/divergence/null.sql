@@ -174,20 +174,23 @@ DELETE FROM layer_divergence_null
 WHERE
   model_id = :model_id AND scope = :scope;
 
-WITH layer_max AS (
-  SELECT
-    d.word,
-    u.layer,
-    MAX(d.kl_z) AS max_z
-  FROM divergence_scored AS d
-  JOIN units AS u
-    ON u.model_id = d.model_id AND u.unit_id = d.unit_id
-  WHERE
-    STARTSWITH(d.word, CHR(  31))
-  GROUP BY
-    d.word,
-    u.layer
-)
+CREATE OR REPLACE TABLE divergence_null_layer_max AS
+SELECT
+  d.word,
+  u.layer,
+  MAX(d.kl_z) AS max_z
+FROM divergence_scored AS d
+JOIN units AS u
+  ON u.model_id = d.model_id AND u.unit_id = d.unit_id
+WHERE
+  STARTSWITH(d.word, CHR(  31))
+GROUP BY
+  d.word,
+  u.layer
+ORDER BY
+  u.layer NULLS LAST,
+  d.word NULLS LAST;
+
 INSERT INTO layer_divergence_null (
   model_id,
   scope,
@@ -203,9 +206,11 @@ SELECT
   AVG(max_z),
   COALESCE(STDDEV_SAMP(max_z), 0.0),
   CAST(COUNT(*) AS INT)
-FROM layer_max
+FROM divergence_null_layer_max
 GROUP BY
   layer;
+
+DROP TABLE divergence_null_layer_max;
 
 DROP TABLE divergence_scored;
 
