@@ -27,9 +27,11 @@ load and each stage's seconds (from `runs`), and `attrdb report` to DIR/report.h
 `--report-only` also skips `attrdb compare`. Stages run through the CLI, one process
 each, with OMP_NUM_THREADS=1 unless set.
 
-Takes (2 shared cores, Myntra 4,620 images): per network 6-40 min of extraction at load
-2-20, per feature set 1-4 min of divergence and depth, visualness crossfit R = 1 ~2-5 min
-(initial + resample about as much again; R = 5 about 4x).
+Takes (2 shared cores, Myntra 4,620 images; docs/compare.md): per network 6-40 min of
+extraction at load 2-20, per feature set 0.5-4 min of divergence and depth, visualness
+crossfit R = 1 3.5-5 min at load 5-10 (initial + resample ~1 min; R = 5 about 4x); the
+compare stage ~8 min for 18 ceilings at R = 1. On a prepared database (every stage done)
+the run is the compare stage, the views and the report.
 """
 
 from __future__ import annotations
