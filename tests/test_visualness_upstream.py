@@ -15,11 +15,12 @@ from attrdb.sqlfiles import query_sql_file
 
 
 def _run(con: duckdb.DuckDBPyConnection, run_id: int, stage: str, scope: str,
-         params: dict[str, object], status: str = "ok") -> None:
+         params: dict[str, object], status: str = "ok",
+         summary: dict[str, object] | None = None) -> None:
     con.execute(
-        "INSERT INTO runs (run_id, stage, scope, params, attrdb_version, started_at, "
-        "finished_at, status) VALUES (?, ?, ?, ?, 'test', now(), now(), ?)",
-        [run_id, stage, scope, json.dumps(params), status],
+        "INSERT INTO runs (run_id, stage, scope, params, summary, attrdb_version, started_at, "
+        "finished_at, status) VALUES (?, ?, ?, ?, ?, 'test', now(), now(), ?)",
+        [run_id, stage, scope, json.dumps(params), json.dumps(summary or {}), status],
     )
 
 
@@ -52,3 +53,22 @@ def test_upstream_runs_are_those_of_the_model_and_scope(con: duckdb.DuckDBPyConn
     _run(con, 11, "extract", "default", {"model_id": "a"})
     after = _upstream(con, "a")
     assert after["split"] == 10 and after["extract"] == 11
+
+
+def test_an_extract_run_that_wrote_nothing_keeps_results_current(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    _run(con, 1, "extract", "default", {"model_id": "a"}, summary={"n_extracted": 4620})
+    # Run again with every image done: nothing written, results stay current.
+    _run(con, 2, "extract", "default", {"model_id": "a"},
+         summary={"n_extracted": 0, "n_done_before": 4620, "n_errors": 0})
+    assert _upstream(con, "a")["extract"] == 1
+    # Vectors copied from a stored 'both' set, or new images extracted: stale.
+    _run(con, 3, "extract", "default", {"model_id": "a"},
+         summary={"n_extracted": 0, "n_copied_from_both": 4620})
+    assert _upstream(con, "a")["extract"] == 3
+    _run(con, 4, "extract", "default", {"model_id": "a"}, summary={"n_extracted": 12})
+    assert _upstream(con, "a")["extract"] == 4
+    # A run that does not say what it wrote (an import) counts.
+    _run(con, 5, "extract", "default", {"model_id": "a"}, summary={"rows": 10})
+    assert _upstream(con, "a")["extract"] == 5
