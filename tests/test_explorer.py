@@ -252,17 +252,23 @@ def test_histogram_view_matches_numpy_and_the_divergence_support(explorer_db: Pa
         "SELECT d.unit_id, d.n_pos, d.n_neg FROM prime_units AS p JOIN unit_word_divergence AS d "
         "USING (model_id, scope, word, unit_id) WHERE p.word = 'black' AND p.rank = 1"
     ).fetchall()[0]
+    # The divergence run's split: one, or several joined by '+' (default train+val).
+    split = con.execute(
+        "SELECT json_extract_string(params, '$.split') FROM latest_runs "
+        "WHERE stage = 'divergence' AND scope = 'default'").fetchall()[0][0]
     bins = con.execute(
-        "SELECT bin, n_pos, n_neg FROM explorer_unit_histogram WHERE word = 'black' "
-        "AND unit_id = ? AND split = 'train' ORDER BY bin", [unit_id]).fetchall()
+        "SELECT bin, sum(n_pos), sum(n_neg) FROM explorer_unit_histogram WHERE word = 'black' "
+        "AND unit_id = ? AND list_contains(string_split(?, '+'), split) GROUP BY bin "
+        "ORDER BY bin", [unit_id, split]).fetchall()
     edges, values, positive = con.execute(
         "SELECT any_value(b.edges), list(v.vals[b.unit_id + 1]), "
         "list(EXISTS (SELECT 1 FROM word_products AS w WHERE w.scope = 'default' "
         "AND w.word = 'black' AND w.product_id = v.product_id)) "
         "FROM unit_bins AS b JOIN scope_products AS sp ON sp.scope = b.scope "
-        "JOIN splits AS s ON s.product_id = sp.product_id AND s.split = 'train' "
+        "JOIN splits AS s ON s.product_id = sp.product_id "
+        "AND list_contains(string_split(?, '+'), s.split) "
         "JOIN activation_vectors AS v ON v.product_id = sp.product_id "
-        "WHERE b.scope = 'default' AND b.unit_id = ?", [unit_id]).fetchall()[0]
+        "WHERE b.scope = 'default' AND b.unit_id = ?", [split, unit_id]).fetchall()[0]
     negatives = con.execute(
         "SELECT json_extract_string(params, '$.scope_definition.negatives') FROM latest_runs "
         "WHERE stage = 'divergence' AND scope = 'default'").fetchall()[0][0]
