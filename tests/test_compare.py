@@ -462,3 +462,24 @@ def test_ceiling_uses_the_text_rows_settings(two_repeats: duckdb.DuckDBPyConnect
     with pytest.raises(StateError, match="'net'.s crossfit results in scope 'default' mix "
                                          "settings \\(crossfit_repeats differ\\)"):
         run_compare(con, CompareParams(k=10, min_products=5, models=("net",)))
+
+
+def test_rank_correlation_leaves_out_words_scored_under_other_settings(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    scores = _results(con, np.random.default_rng(5))
+    con.execute("UPDATE visualness SET params = ?", [_params(1)])
+    con.execute("UPDATE visualness SET params = ? WHERE model_id = 'r' AND word < 'w10'",
+                [_params(5)])
+    n_words, n_unlike, rho = con.execute(
+        "SELECT n_words, n_unlike_words, spearman FROM compare_rank_correlation "
+        "WHERE model_a = 'a' AND model_b = 'r'").fetchone()
+    assert (n_words, n_unlike) == (30, 10)
+    words = [f"w{i:02d}" for i in range(10, 40)]
+    expected = stats.spearmanr([scores["a"][w][1] for w in words],
+                               [scores["r"][w][1] for w in words]).statistic
+    assert rho == pytest.approx(expected)
+    # The pair whose settings all agree keeps every common word.
+    assert con.execute(
+        "SELECT n_words, n_unlike_words FROM compare_rank_correlation "
+        "WHERE model_a = 'a' AND model_b = 'a:mean'").fetchone() == (40, 0)

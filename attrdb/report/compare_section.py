@@ -137,6 +137,7 @@ def _correlation(ctx: Context) -> str:
         "feature set A": r["model_a"], "feature set B": r["model_b"], "words": r["n_words"],
         "Spearman [95 %]": _interval(r, "spearman", "spearman_low", "spearman_high"),
         "top 30 shared": r["top30_shared"],
+        "left out (other settings)": r["n_unlike_words"],
     } for r in found]
     return (f"<h3>Do they rank the words alike? ({method})</h3>" + h.table(shown))
 
