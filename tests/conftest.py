@@ -10,11 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from attrdb.connection import connect
+from attrdb.connection import connect, register_macros
 from attrdb.context.scopes import ScopeDefinition
 from attrdb.ingest import run_ingest
 from attrdb.ingest_config import sample_config
+from attrdb.migrate import check_schema
 from attrdb.resources import sample_dir
+from attrdb.runs import close_stale_runs
 
 REPO = Path(__file__).resolve().parent.parent
 # The real shared data set sits beside the checkout (../shared/data); CI lays it there too.
@@ -34,20 +36,50 @@ def use_paper_default_scope(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new database file at the current schema, made once per session: migrating a new
+    database takes about a second, which every test using ``con`` or ``db_path`` would pay
+    again. Copy it (``copy_db``, ``memory_copy``); never write it."""
+    path = tmp_path_factory.mktemp("schema") / "empty.duckdb"
+    connect(path, create=True).close()
+    return path
+
+
+def memory_copy(source: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory copy of a database file, set up as ``connect`` sets up a connection
+    (progress bar off, memory limit, schema check, macros, stale runs); tests/test_fixtures.py
+    checks that a copy of ``empty_db`` equals ``connect(":memory:", create=True)``."""
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute("SET enable_progress_bar = false")
+        memory_limit = os.environ.get("ATTRDB_MEMORY_LIMIT")
+        if memory_limit:
+            connection.execute("SET memory_limit = ?", [memory_limit])
+        connection.execute("ATTACH ? AS copy_source (READ_ONLY)", [str(source)])
+        connection.execute("COPY FROM DATABASE copy_source TO memory")
+        connection.execute("DETACH copy_source")
+        check_schema(connection)
+        register_macros(connection)
+        close_stale_runs(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
 @pytest.fixture
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    """In-memory DuckDB with every migration and macro applied."""
-    connection = connect(":memory:", create=True)
+def con(empty_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """In-memory DuckDB with every migration and macro applied (a copy of ``empty_db``)."""
+    connection = memory_copy(empty_db)
     yield connection
     connection.close()
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A fresh on-disk database at the current schema."""
-    path = tmp_path / "test.duckdb"
-    connect(path, create=True).close()
-    return path
+def db_path(tmp_path: Path, empty_db: Path) -> Path:
+    """A fresh on-disk database at the current schema (a copy of ``empty_db``)."""
+    return copy_db(empty_db, tmp_path, "test.duckdb")
 
 
 @pytest.fixture(scope="session")

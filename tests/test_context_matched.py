@@ -16,7 +16,7 @@ from attrdb.context.matched import SAMPLE_FILES, prepare_matched_samples
 from attrdb.context.scopes import ScopeDefinition, define_scope, scope_definition
 from attrdb.divergence import DivergenceParams, run_divergence
 from attrdb.sqlfiles import query_sql_file, run_sql_file
-from tests.conftest import copy_db
+from tests.conftest import copy_db, memory_copy
 
 MODEL = "toy"
 N_BINS = 8
@@ -108,7 +108,7 @@ def _oracle(values: np.ndarray, edges: np.ndarray, positive: np.ndarray,
 
 
 @pytest.fixture
-def toy() -> Iterator[Toy]:
+def toy(empty_db: Path) -> Iterator[Toy]:
     """Three categories; 'shirtish' favours category a, 'allshoe' is every product of c
     (unmatched there), 'noise' is random."""
     rng = np.random.default_rng(3)
@@ -121,7 +121,7 @@ def toy() -> Iterator[Toy]:
         "allshoe": [i for i in range(n) if categories[i] == "c" or i % 11 == 0],
         "noise": [i for i in range(n) if rng.random() < 0.4],
     }
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     _load_toy(con, acts, list(categories), words, {
         "default": ScopeDefinition(negatives="random"),  # plain: the paper
         "matched": ScopeDefinition(negatives="category_matched"),
@@ -150,7 +150,7 @@ def test_matched_kl_equals_the_reweighting_formula(toy: Toy) -> None:
         assert got[(word, 0)][0] == 0.0  # constant unit
 
 
-def test_shrunk_strata_equal_the_prior_formula() -> None:
+def test_shrunk_strata_equal_the_prior_formula(empty_db: Path) -> None:
     # Two categories in three shops of very different sizes: a stratum with two negatives
     # must not decide P- alone. Every word and unit equals the numpy formula with the prior,
     # and a prior of 0 gives the unshrunk reweighting.
@@ -169,7 +169,7 @@ def test_shrunk_strata_equal_the_prior_formula() -> None:
         # every product of stratum a|s3 has it: unmatched there
         "dotted": [i for i in range(n) if strata[i] == "a|s3" or rng.random() < 0.3],
     }
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     try:
         _load_toy(con, acts, list(categories), words, {
             "default": ScopeDefinition(negatives="random"),  # plain: the paper
@@ -198,7 +198,7 @@ def test_shrunk_strata_equal_the_prior_formula() -> None:
         con.close()
 
 
-def test_matching_removes_a_pure_category_signal() -> None:
+def test_matching_removes_a_pure_category_signal(empty_db: Path) -> None:
     # Within each category the word's images look exactly like the others (every vector
     # is there once as a positive and once, or eight times, as a negative), but the word is
     # commoner in category a, whose images differ. Random negatives see a divergence that
@@ -209,7 +209,7 @@ def test_matching_removes_a_pure_category_signal() -> None:
     acts = np.vstack([base_a, base_a, base_b] + [base_b] * 8).astype(np.float32)
     categories = ["a"] * 40 + ["b"] * 45
     words = {"shirtish": list(range(20)) + list(range(40, 45))}
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     try:
         _load_toy(con, acts, categories, words, {
             "default": ScopeDefinition(negatives="random"),  # plain: the paper
@@ -239,11 +239,11 @@ def test_unmatched_positives_are_counted_and_left_out(toy: Toy) -> None:
                    int((categories != "c").sum()) - (len(words["allshoe"]) - in_c), 2, True)
 
 
-def test_one_category_gives_the_plain_kl() -> None:
+def test_one_category_gives_the_plain_kl(empty_db: Path) -> None:
     rng = np.random.default_rng(5)
     acts = rng.gamma(2.0, 1.0, (80, 4)).astype(np.float32)
     words = {"x": [i for i in range(80) if i % 3 == 0], "y": list(range(0, 80, 2))}
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     try:
         _load_toy(con, acts, ["one"] * 80, words, {
             "default": ScopeDefinition(negatives="random"),  # plain: the paper

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
 
-from attrdb.connection import connect
 from attrdb.depth import run_depth
 from attrdb.errors import InputError, StateError
+from tests.conftest import memory_copy
 
 LAYERS = ["conv1", "conv2", "conv3", "fc"]
 SIZES = [3, 5, 4, 6]
 
 
 @pytest.fixture
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect(":memory:", create=True)
+def con(empty_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = memory_copy(empty_db)
     connection.execute(
         "INSERT INTO models (model_id, name, weights, weights_sha256, input_size, n_units) "
         "VALUES ('m', 'constructed', 'none', 'none', 224, ?)", [sum(SIZES)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -13,11 +14,10 @@ import pytest
 from scipy.special import rel_entr
 
 from attrdb import divergence
-from attrdb.connection import connect
 from attrdb.divergence import DEFAULT_SPLIT, packing, run_divergence
 from attrdb.errors import InputError, StateError
 from attrdb.sqlfiles import query_sql_file, run_sql_file
-from tests.conftest import use_paper_default_scope
+from tests.conftest import memory_copy, use_paper_default_scope
 
 MODEL = "tiny"
 # Binds the unit range of binned_*.sql to every unit (the stage bins one block at a time).
@@ -131,8 +131,8 @@ Loaded = tuple[duckdb.DuckDBPyConnection, Catalogue]
 
 
 @pytest.fixture
-def loaded() -> Iterator[Loaded]:
-    con = connect(":memory:", create=True)
+def loaded(empty_db: Path) -> Iterator[Loaded]:
+    con = memory_copy(empty_db)
     cat = random_catalogue(7)
     load(con, cat)
     yield con, cat
@@ -260,9 +260,9 @@ def test_quantile_kl_matches_scipy_oracle(loaded: Loaded) -> None:
     check_against_oracle(con, cat, 0.05)
 
 
-def test_kl_matches_oracle_when_counters_need_several_chunks() -> None:
+def test_kl_matches_oracle_when_counters_need_several_chunks(empty_db: Path) -> None:
     # 300 training products: 9-bit fields, 14 bins per counter, so 40 bins take 3 chunks.
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     rng = np.random.default_rng(3)
     n = 300
     acts = rng.gamma(1.5, 1.0, (n, 6)).astype(np.float32)
@@ -317,10 +317,10 @@ def test_rerun_replaces_rows_and_records_params(loaded: Loaded) -> None:
     ).fetchall()[0][0]
 
 
-def test_same_distribution_gives_zero_kl() -> None:
+def test_same_distribution_gives_zero_kl(empty_db: Path) -> None:
     # Negatives are three copies of the positives' activations: same histogram shape,
     # different sizes. Size-proportional smoothing keeps KL exactly 0.
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     rng = np.random.default_rng(11)
     base = np.maximum(0, rng.normal(0.5, 1, (20, 5))).astype(np.float32)
     acts = np.concatenate([base] * 4)
@@ -342,8 +342,8 @@ def test_bad_parameters_are_input_errors(loaded: Loaded) -> None:
         run_divergence(con, model_id="nope")
 
 
-def test_missing_inputs_are_state_errors() -> None:
-    con = connect(":memory:", create=True)
+def test_missing_inputs_are_state_errors(empty_db: Path) -> None:
+    con = memory_copy(empty_db)
     with pytest.raises(StateError, match="empty"):
         run_divergence(con)
     cat = random_catalogue(1)
@@ -357,8 +357,8 @@ def test_missing_inputs_are_state_errors() -> None:
     con.close()
 
 
-def test_prime_unit_ties_go_to_the_lower_unit_id() -> None:
-    con = connect(":memory:", create=True)
+def test_prime_unit_ties_go_to_the_lower_unit_id(empty_db: Path) -> None:
+    con = memory_copy(empty_db)
     rng = np.random.default_rng(2)
     acts = np.zeros((30, 6), dtype=np.float32)
     acts[:, 1] = rng.random(30)

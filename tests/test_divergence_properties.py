@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -11,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import rel_entr
 
-from attrdb.connection import connect
 from attrdb.divergence import run_divergence
+from tests.conftest import memory_copy
 from tests.test_divergence import MODEL, Catalogue, load
 
 _KL = (
@@ -23,8 +24,8 @@ _KL = (
 
 
 @pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect(":memory:", create=True)
+def con(empty_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = memory_copy(empty_db)
     yield connection
     connection.close()
 
@@ -73,7 +74,7 @@ def test_kl_is_zero_for_the_same_distribution(
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), share=st.floats(0.15, 0.85), n_bins=st.integers(2, 40))
 def test_swapping_positives_and_negatives_keeps_every_kl(
-    seed: int, share: float, n_bins: int
+    seed: int, share: float, n_bins: int, empty_db: Path
 ) -> None:
     # A word and its complement (D+ and D- swapped) get the same KL on every unit; one of
     # the two is counted over its negatives (the complement path), the other directly.
@@ -86,7 +87,7 @@ def test_swapping_positives_and_negatives_keeps_every_kl(
         return
     cat = Catalogue(acts, ["train"] * n, [True] * n, [True] * n,
                     {"word": list(members), "not_word": list(others)})
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     load(con, cat)
     run_divergence(con, n_bins=n_bins, min_positives=2, min_negatives=2)
     rows = con.execute(

@@ -28,10 +28,10 @@ import pytest
 from PIL import Image
 
 from attrdb.cnn.images import ImageLoadError, load_rgb
-from attrdb.connection import connect
 from attrdb.errors import InputError
 from attrdb.ingest import run_ingest
 from attrdb.ingest_config import IngestConfig
+from tests.conftest import memory_copy
 
 Row = dict[str, Any]
 BIG = 2 * 1024 * 1024 + 1000  # just over the 2 MB record limit
@@ -91,8 +91,8 @@ def images_root(
 
 
 @pytest.fixture(scope="module")
-def shared_con() -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(":memory:", create=True)
+def shared_con(empty_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = memory_copy(empty_db)
     yield con
     con.close()
 
@@ -701,7 +701,8 @@ TEXTS: dict[str, str] = {
 
 
 def test_hostile_text_is_tokenised_without_error(
-    real_rows: list[Row], images_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_rows: list[Row], images_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    empty_db: Path,
 ) -> None:
     """The tagger's piece size is lowered to 5,000 characters so long lines are cut here
     as a 100,000+ character line is (``line_pieces``; tests/test_text_chunking.py runs it at
@@ -717,7 +718,7 @@ def test_hostile_text_is_tokenised_without_error(
     ]
     path = tmp_path / "texts.csv"
     path.write_bytes(csv_bytes(rows))
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     assert run_ingest(con, path, base_config(images_root))["n_accepted"] == len(TEXTS)
     summary = run_text(con, lang="en", progress=False)
     assert summary["products_total"] == len(TEXTS)

@@ -22,6 +22,7 @@ from attrdb.connection import connect
 from attrdb.errors import InputError
 from attrdb.ingest import run_ingest
 from attrdb.ingest_config import IngestConfig, load_config, sample_config
+from tests.conftest import memory_copy
 
 COLUMNS = ["id", "title", "brand", "description_text", "article_type", "base_colour"]
 Row = dict[str, Any]
@@ -299,7 +300,7 @@ BAD_ROWS: dict[str, tuple[Case, str]] = {
 
 @pytest.mark.parametrize("case", list(BAD_ROWS), ids=list(BAD_ROWS))
 def test_bad_row_is_rejected_with_its_reason_and_nothing_else_changes(
-    case: str, sample_rows: list[Row], sample: Path, tmp_path: Path
+    case: str, sample_rows: list[Row], sample: Path, tmp_path: Path, empty_db: Path
 ) -> None:
     build, reason = BAD_ROWS[case]
     name, content, options = build(sample_rows)
@@ -308,7 +309,7 @@ def test_bad_row_is_rejected_with_its_reason_and_nothing_else_changes(
     config = mapping(sample, columns=columns, **options)
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     summary = run_ingest(con, path, config)
     assert rejects(con, path) == [(4, reason)], summary
     good = [r["id"] for i, r in enumerate(sample_rows) if i != 3]
@@ -366,18 +367,18 @@ def test_first_acceptable_copy_of_a_duplicate_id_wins(
 
 
 def test_text_only_listings_need_the_flag(
-    sample_rows: list[Row], sample: Path, tmp_path: Path
+    sample_rows: list[Row], sample: Path, tmp_path: Path, empty_db: Path
 ) -> None:
     rows = [dict(r) for r in sample_rows]
     rows[1]["id"] = "990000002"
     path = tmp_path / "text_only.csv"
     path.write_text(csv_text(rows))
-    strict = connect(":memory:", create=True)
+    strict = memory_copy(empty_db)
     assert run_ingest(strict, path, mapping(sample))["outcomes"] == {
         "accepted": 5,
         "image_missing": 1,
     }
-    lenient = connect(":memory:", create=True)
+    lenient = memory_copy(empty_db)
     summary = run_ingest(lenient, path, mapping(sample, allow_text_only=True))
     assert summary["outcomes"] == {"accepted": 5, "accepted_text_only": 1}
     assert lenient.execute(
@@ -389,7 +390,7 @@ def test_text_only_listings_need_the_flag(
 
 
 def test_every_kind_of_bad_row_at_once(
-    sample_rows: list[Row], sample: Path, tmp_path: Path
+    sample_rows: list[Row], sample: Path, tmp_path: Path, empty_db: Path
 ) -> None:
     rows = [dict(r) for r in sample_rows] * 2  # rows 7-12 repeat the ids of rows 1-6
     rows[0] = dict(rows[0], id="")
@@ -400,7 +401,7 @@ def test_every_kind_of_bad_row_at_once(
     records[5] = records[5].replace(b",", b",\xff", 1)  # row 5: undecodable
     records[6] = records[6][:-1] + b",x\n"  # row 6: one field too many
     path.write_bytes(b"".join(records))
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     run_ingest(con, path, mapping(sample))
     assert rejects(con, path) == [
         (1, "missing_id"),
@@ -473,7 +474,7 @@ def test_jsonl_rows_are_line_numbers_and_blank_lines_are_not_rows(
 
 
 def test_tags_from_delimited_csv_json_lists_and_parquet_lists(
-    sample_rows: list[Row], sample: Path, tmp_path: Path
+    sample_rows: list[Row], sample: Path, tmp_path: Path, empty_db: Path
 ) -> None:
     rows = [
         dict(r, tags=t)
@@ -491,7 +492,7 @@ def test_tags_from_delimited_csv_json_lists_and_parquet_lists(
         f"base_colour, ['linen', brand] AS tags FROM read_parquet('{sample / 'products.parquet'}') "
         f"ORDER BY id DESC LIMIT 2) TO '{parquet_path}' (FORMAT parquet)"
     )
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     columns = dict(mapping(sample).columns, tags="tags")
     run_ingest(con, csv_path, mapping(sample, columns=columns, tags_delimiter=";"))
     run_ingest(con, jsonl_path, mapping(sample, columns=columns))
@@ -642,9 +643,9 @@ WHOLE_FILE: dict[str, tuple[Callable[[list[Row], Path, Path], tuple[Path, Ingest
 
 @pytest.mark.parametrize("case", list(WHOLE_FILE), ids=list(WHOLE_FILE))
 def test_whole_file_error_names_the_file_and_changes_nothing(
-    case: str, sample_rows: list[Row], sample: Path, tmp_path: Path
+    case: str, sample_rows: list[Row], sample: Path, tmp_path: Path, empty_db: Path
 ) -> None:
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     existing = tmp_path / "existing.csv"
     existing.write_text(
         csv_text(sample_rows[:1] + sample_rows[1:2] + [dict(sample_rows[2], id="")])

@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 
 from attrdb.cli import app
 from attrdb.cnn.images import ImageLoadError, load_rgb
-from attrdb.connection import connect
 from attrdb.errors import InputError
 from attrdb.ingest import image_roots, run_ingest
 from attrdb.ingest_config import IngestConfig
 from attrdb.report import images as report_images
+from tests.conftest import memory_copy
 
 # H&M's public articles.csv spells ids as 10 digits with leading zeros and files them under
 # a folder named by the first three: images/011/0110065001.jpg.
@@ -104,7 +104,7 @@ def test_hm_layout_ingests_with_one_documented_command(hm: Path, tmp_path: Path)
 
 
 def test_template_fields_are_any_column_with_format_specs(
-    tmp_path: Path, shared_data: Path, rows: list[dict[str, Any]]
+    tmp_path: Path, shared_data: Path, rows: list[dict[str, Any]], empty_db: Path
 ) -> None:
     """{shop}/{id}.jpg with a shop column, and a zero-padding spec on a numeric column."""
     catalogue = []
@@ -117,7 +117,7 @@ def test_template_fields_are_any_column_with_format_specs(
         )
         catalogue.append({"sku": f"s{row['myntra_id']}", "num": row["myntra_id"], **row})
     path = write_csv(tmp_path / "shops.csv", catalogue)
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     summary = run_ingest(
         con,
         path,
@@ -131,8 +131,10 @@ def test_template_fields_are_any_column_with_format_specs(
     con.close()
 
 
-def test_no_image_found_names_ids_and_the_paths_tried(hm: Path, tmp_path: Path) -> None:
-    con = connect(":memory:", create=True)
+def test_no_image_found_names_ids_and_the_paths_tried(
+    hm: Path, tmp_path: Path, empty_db: Path
+) -> None:
+    con = memory_copy(empty_db)
     config = IngestConfig(
         columns={"id": "article_id", "title": "prod_name"},
         image_template="{id}.jpg",
@@ -147,8 +149,8 @@ def test_no_image_found_names_ids_and_the_paths_tried(hm: Path, tmp_path: Path) 
     con.close()
 
 
-def test_template_problems_are_named(hm: Path, tmp_path: Path) -> None:
-    con = connect(":memory:", create=True)
+def test_template_problems_are_named(hm: Path, tmp_path: Path, empty_db: Path) -> None:
+    con = memory_copy(empty_db)
     unknown = IngestConfig(
         columns={"id": "article_id", "title": "prod_name"},
         image_template="{colour}/{id}.jpg",
@@ -210,7 +212,7 @@ def _catalogue(rows: list[dict[str, Any]], images: list[str]) -> list[dict[str, 
 
 @pytest.mark.parametrize("allowed", [False, True], ids=["default", "opt-in"])
 def test_paths_leading_outside_the_root_are_rejected_unless_allowed(
-    root: Path, tmp_path: Path, rows: list[dict[str, Any]], allowed: bool
+    root: Path, tmp_path: Path, rows: list[dict[str, Any]], allowed: bool, empty_db: Path
 ) -> None:
     first = rows[0]["myntra_id"]
     cases = [p.format(first=first, tmp=tmp_path) for p in OUTSIDE.values()]
@@ -220,7 +222,7 @@ def test_paths_leading_outside_the_root_are_rejected_unless_allowed(
         row = rows[n % len(rows)]
         catalogue.append({"id": f"p{n}", "title": row["prod_name"], "image": image})
     path = write_csv(tmp_path / "paths.csv", catalogue)
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     run_ingest(con, path, IngestConfig(images_root=root, allow_images_outside_root=allowed))
     accepted = dict(con.execute("SELECT product_id, image_path FROM products").fetchall())
     rejected = dict(con.execute("SELECT product_id, reason FROM product_rejects").fetchall())
@@ -246,12 +248,13 @@ def test_paths_leading_outside_the_root_are_rejected_unless_allowed(
 )
 @pytest.mark.parametrize("allowed", [False, True], ids=["default", "opt-in"])
 def test_ids_holding_dot_dot_under_a_template_are_rejected(
-    root: Path, tmp_path: Path, rows: list[dict[str, Any]], hostile_id: str, allowed: bool
+    root: Path, tmp_path: Path, rows: list[dict[str, Any]], hostile_id: str, allowed: bool,
+    empty_db: Path,
 ) -> None:
     catalogue = [{"id": r["myntra_id"], "title": r["prod_name"]} for r in rows]
     catalogue[2]["id"] = hostile_id
     path = write_csv(tmp_path / "ids.csv", catalogue)
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     run_ingest(
         con,
         path,
@@ -269,10 +272,10 @@ def test_ids_holding_dot_dot_under_a_template_are_rejected(
 
 
 def test_report_and_extraction_read_only_what_passed_the_check(
-    root: Path, tmp_path: Path, rows: list[dict[str, Any]]
+    root: Path, tmp_path: Path, rows: list[dict[str, Any]], empty_db: Path
 ) -> None:
     path = write_csv(tmp_path / "ok.csv", _catalogue(rows, [f"{r['myntra_id']}.jpg" for r in rows]))
-    con = connect(":memory:", create=True)
+    con = memory_copy(empty_db)
     run_ingest(con, path, IngestConfig(images_root=root))
     roots = image_roots(con)
     assert roots.roots == (str(root),) and not roots.anywhere

@@ -23,7 +23,7 @@ from attrdb.engines.transpile import to_spark
 from attrdb.exchange import import_tables
 from attrdb.scaleout import export_for_stages, run_sql_stage_on_spark
 from attrdb.sqlfiles import split_statements
-from tests.conftest import copy_db
+from tests.conftest import copy_db, memory_copy
 
 pytestmark = pytest.mark.spark
 
@@ -129,8 +129,10 @@ def golden() -> pa.Table:
 
 
 @pytest.mark.parametrize("sql", GOLDEN)
-def test_golden_rows_match_duckdb(spark_engine: SparkEngine, golden: pa.Table, sql: str) -> None:
-    con = connect(":memory:", create=True)  # with attrdb's macros
+def test_golden_rows_match_duckdb(
+    spark_engine: SparkEngine, golden: pa.Table, sql: str, empty_db: Path
+) -> None:
+    con = memory_copy(empty_db)  # with attrdb's macros
     try:
         duck = DuckDBEngine(con)
         duck.register_arrow("golden", golden)
