@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pytest
 import torch
@@ -37,6 +38,17 @@ pytestmark = pytest.mark.spark
 # Small batches and partitions: several partitions and batches from a few dozen images.
 BATCH = 8
 FIRST, SECOND = 24, 16
+
+
+def extract_on_one_thread(con: duckdb.DuckDBPyConnection, **options: Any) -> None:
+    """Local `attrdb extract` of every product (``options``: limit, batch size, pooling) on
+    one torch thread, as each Spark task of local[2] runs; the thread count is restored."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run_extract(con, all_products=True, workers=0, device="cpu", progress=False, **options)
+    finally:
+        torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -64,20 +76,7 @@ def local_vectors(tmp_path_factory: pytest.TempPathFactory, broken_db: Path) -> 
     (as each Spark task of local[2] runs), batches of BATCH."""
     path = copy_db(broken_db, tmp_path_factory.mktemp("local_extract"), "local.duckdb")
     con = connect(path)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        run_extract(
-            con,
-            all_products=True,
-            limit=FIRST + SECOND,
-            batch_size=BATCH,
-            workers=0,
-            device="cpu",
-            progress=False,
-        )
-    finally:
-        torch.set_num_threads(threads)
+    extract_on_one_thread(con, limit=FIRST + SECOND, batch_size=BATCH)
     vectors = dict(con.execute("SELECT product_id, vals FROM activation_vectors").fetchall())
     errors = dict(con.execute("SELECT product_id, reason FROM activation_errors").fetchall())
     con.close()
@@ -238,21 +237,7 @@ def test_mean_pooling_matches_local(tmp_path: Path, broken_db: Path, spark_engin
     model_ids = con.execute("SELECT DISTINCT model_id FROM activation_vectors").fetchall()
     con.close()
     con = connect(local_db)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        run_extract(
-            con,
-            all_products=True,
-            limit=4,
-            batch_size=4,
-            workers=0,
-            device="cpu",
-            pooling="mean",
-            progress=False,
-        )
-    finally:
-        torch.set_num_threads(threads)
+    extract_on_one_thread(con, limit=4, batch_size=4, pooling="mean")
     local = dict(con.execute("SELECT product_id, vals FROM activation_vectors").fetchall())
     con.close()
     assert model_ids == [("efficientnet_lite0:mean",)]
