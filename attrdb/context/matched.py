@@ -76,7 +76,9 @@ def matched_divergence(
     divergence_positives) exist; writes ``unit_word_divergence`` and ``matched_coverage``.
 
     Returns:
-        Words kept and skipped, and the positives left unmatched.
+        What the products were matched on (their category, their title's product type,
+        neither) and the number of categories; words kept and skipped; the positives left
+        unmatched.
     """
     n_kept, n_words = query_sql_file(con, "context/matched_words", {
         "model_id": model_id,
@@ -94,8 +96,16 @@ def matched_divergence(
     run_sql_file(con, "context/matched_kl", {
         "model_id": model_id, "scope": scope, "n_bins": n_bins, "smoothing": smoothing,
     })
+    n_category, n_title_type, n_none, n_categories = query_sql_file(
+        con, "context/match_sources", {"match_field": definition.match_field})[0]
     return {
         "match_field": definition.match_field,
+        # A catalogue without categories is matched on its titles' product types; the
+        # summary says how many products each source covered.
+        "n_products_by_category": int(n_category),
+        "n_products_by_title_type": int(n_title_type),
+        "n_products_unmatched": int(n_none),
+        "n_categories": int(n_categories),
         "n_words": int(n_kept),
         "n_skipped": int(n_words) - int(n_kept),
         "n_words_partly_unmatched": int(unmatched[0]),

@@ -27,6 +27,9 @@ from attrdb.text.synonyms import read_table
 
 LANGS = ("auto", "en", "ja")
 TEXT_FIELDS = ("title", "description")
+# A title-named product type held by fewer products is no type: a stratum that small has
+# too few negatives to match a word's positives against (sql/text/product_types.sql).
+PRODUCT_TYPE_MIN_PRODUCTS = 10
 
 
 def load_synonyms(con: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> dict[str, int]:
@@ -118,6 +121,12 @@ def run_text(
         )
         run.summary["products_total"] = con.execute(
             "SELECT count(*) FROM tokenized_products"
+        ).fetchall()[0][0]
+        # Types depend on every title (their sizes, which plurals join), so they are
+        # recomputed whole after each run, incremental or not.
+        run_sql_file(con, "text/product_types", {"min_products": PRODUCT_TYPE_MIN_PRODUCTS})
+        run.summary["product_types"] = con.execute(
+            "SELECT count(DISTINCT product_type) FROM product_types"
         ).fetchall()[0][0]
         return dict(run.summary)
 

@@ -3,7 +3,8 @@
 -- category holds at least $bound_share of its positives. A NULL category (no value) is
 -- counted as one category but never makes a word bound: without a category there is no
 -- context to be bound to.
--- Reads: word_products, products. Writes: category_bound_words (the scope's rows replaced).
+-- A product without a category counts in its title-named type (product_types).
+-- Reads: word_products, products, product_types. Writes: category_bound_words (the scope's rows replaced).
 -- Parameters: $scope, $match_field ('category' | 'metadata.<path>'), $bound_share.
 
 DELETE FROM category_bound_words WHERE scope = $scope;
@@ -13,10 +14,13 @@ INSERT INTO category_bound_words
 WITH per_category AS (
     SELECT
         wp.word,
-        scope_field_value($match_field, p.category, p.metadata) AS category,
+        scope_field_value(
+            $match_field, coalesce(p.category, pt.product_type), p.metadata
+        ) AS category,
         count(*) AS n
     FROM word_products AS wp
     JOIN products AS p ON p.product_id = wp.product_id
+    LEFT JOIN product_types AS pt ON pt.product_id = wp.product_id
     WHERE wp.scope = $scope
     GROUP BY ALL
 ),

@@ -17,8 +17,9 @@
 -- lambda(g) = sum_{c in g} pi+(c) * a / (n-(c) + a), n-(g) = the word's negatives in g: the
 -- stratum weights shrink and each group gets a weight (context_group_weights); P- still
 -- sums to 1. Strata equal to their groups (no shop matching) leave P- unchanged.
+-- A product without a category is matched on its title-named type (product_types).
 -- Reads: divergence_universe, divergence_positives, divergence_words (temp tables of the
---        divergence stage), products.
+--        divergence stage), products, product_types.
 -- Writes: temp tables context_universe(pidx, cidx, gidx), context_word_totals(word, widx,
 --         n_pos, n_pos_unmatched, n_neg, n_categories, kept),
 --         context_weights(widx, cidx, weight), context_group_weights(widx, gidx, weight);
@@ -30,15 +31,19 @@ CREATE OR REPLACE TEMP TABLE context_universe AS
 SELECT
     u.pidx,
     CAST(dense_rank() OVER (
-        ORDER BY scope_stratum($match_field, $match_shop, p.category, p.metadata, p.shop)
+        ORDER BY scope_stratum(
+            $match_field, $match_shop, coalesce(p.category, pt.product_type), p.metadata,
+            p.shop)
             NULLS FIRST
     ) AS INTEGER) AS cidx,
     CAST(dense_rank() OVER (
-        ORDER BY scope_stratum($match_field, false, p.category, p.metadata, p.shop)
+        ORDER BY scope_stratum(
+            $match_field, false, coalesce(p.category, pt.product_type), p.metadata, p.shop)
             NULLS FIRST
     ) AS INTEGER) AS gidx
 FROM divergence_universe AS u
-JOIN products AS p ON p.product_id = u.product_id;
+JOIN products AS p ON p.product_id = u.product_id
+LEFT JOIN product_types AS pt ON pt.product_id = u.product_id;
 
 CREATE OR REPLACE TEMP TABLE context_word_categories AS
 WITH sizes AS (

@@ -9,8 +9,9 @@
 -- (base_rate: a random ranking's precision) and of those whose text has the word
 -- (text_precision: how well the noisy label itself agrees), and to what the ranked
 -- products' categories alone explain (category_rate: the mean over the ranked products of
--- the share of agreeing test products in the product's category, $match_field).
--- Reads: products, scope_products, splits, word_products, predictions,
+-- the share of agreeing test products in the product's category, $match_field; a product
+-- without one: its title-named type, product_types).
+-- Reads: products, product_types, scope_products, splits, word_products, predictions,
 --        metadata_word_values (registered Arrow: word, value).
 -- Writes: metadata_agreement (rows of model, scope and attribute replaced).
 -- Parameters: $model_id, $scope, $attribute, $path, $match_field, $ks (INTEGER[]), $run_id.
@@ -25,9 +26,12 @@ WITH test_values AS (
     SELECT
         sp.product_id,
         trim(metadata_value(p.metadata, $path)) AS value,
-        coalesce(scope_field_value($match_field, p.category, p.metadata), '') AS category
+        coalesce(scope_field_value(
+            $match_field, coalesce(p.category, pt.product_type), p.metadata
+        ), '') AS category
     FROM scope_products AS sp
     JOIN products AS p ON p.product_id = sp.product_id
+    LEFT JOIN product_types AS pt ON pt.product_id = sp.product_id
     JOIN splits AS s ON s.product_id = sp.product_id AND s.split = 'test'
     WHERE sp.scope = $scope AND trim(metadata_value(p.metadata, $path)) <> ''
 ),

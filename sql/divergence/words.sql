@@ -9,7 +9,8 @@
 -- seeded md5 order (the same on every engine). They pass through the same histogram and
 -- KL statements as the words; null.sql turns their divergences into the KL a word gets by chance. Their names start
 -- with chr(31), which no token holds, so they never meet a vocabulary word.
--- Reads: vocabulary, word_products, divergence_universe, products.
+-- A product without a category is matched on its title-named type (product_types).
+-- Reads: vocabulary, word_products, divergence_universe, products, product_types.
 -- Writes: temp tables divergence_positives(word, pidx) (words and pseudo-words),
 --         divergence_words(widx, word, n_pos, n_neg, complement, n_side, n_other) (kept
 --         words and pseudo-words, widx dense; n_side = the size of the side counted, n_other
@@ -29,11 +30,14 @@ WITH strata AS (
     SELECT
         u.pidx,
         CASE WHEN $match_field IS NULL THEN 0 ELSE dense_rank() OVER (
-            ORDER BY scope_stratum($match_field, $match_shop, p.category, p.metadata, p.shop)
+            ORDER BY scope_stratum(
+                $match_field, $match_shop, coalesce(p.category, pt.product_type), p.metadata,
+                p.shop)
                 NULLS FIRST
         ) END AS stratum
     FROM divergence_universe AS u
     LEFT JOIN products AS p ON p.product_id = u.product_id
+    LEFT JOIN product_types AS pt ON pt.product_id = u.product_id
 ),
 word_strata AS (
     SELECT word, stratum, n_pos, dense_rank() OVER (ORDER BY word) AS wid

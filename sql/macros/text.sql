@@ -1,10 +1,16 @@
 -- Word classes used by the vocabulary stage and by analysts' queries on tokens.
--- Reads: nothing. Writes: macros is_adjective(pos), is_wordlike(word). Parameters: none.
+-- Reads: nothing. Writes: macros is_adjective(pos), is_noun(pos), is_wordlike(word).
+-- Parameters: none.
 
 -- Penn adjective tags (the paper's JJ, JJR, JJS) and Sudachi's adjectives: 形容詞
 -- (i-adjectives such as 可愛い) and 形状詞 (na-adjectives such as シンプル).
 CREATE OR REPLACE MACRO is_adjective(pos) AS
     pos IN ('JJ', 'JJR', 'JJS') OR split_part(pos, '-', 1) IN ('形容詞', '形状詞');
+
+-- Penn noun tags (NN, NNS, NNP, NNPS: spaCy tags a capitalised title word NNP) and Sudachi's
+-- nouns (名詞): the words sql/text/product_types.sql reads a product type from.
+CREATE OR REPLACE MACRO is_noun(pos) AS
+    pos IN ('NN', 'NNS', 'NNP', 'NNPS') OR split_part(pos, '-', 1) = '名詞';
 
 -- A candidate word is runs of letters (any script; a run starts with a letter and may carry
 -- combining marks: Devanagari vowel signs, accents) joined by single connectors: a dash

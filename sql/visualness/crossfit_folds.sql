@@ -7,7 +7,8 @@
 -- row also gets a stratum: 0 for random negatives, else the number of its stratum
 -- (scope_stratum: the scope's $match_field value, and its shop with $match_shop), within
 -- which negatives are matched to positives.
--- Reads: visualness_universe (temp, universe.sql), products.
+-- A product without a category is matched on its title-named type (product_types).
+-- Reads: visualness_universe (temp, universe.sql), products, product_types.
 -- Writes: temp table visualness_folds(rep, seed_key, row_idx, fold, stratum); returns
 --         (rep, row_idx, fold, stratum) by rep and row.
 -- Parameters: $seed, $n_folds, $repeats, $match_field (NULL: random negatives), $match_shop.
@@ -27,11 +28,14 @@ stratified AS (
         u.row_idx,
         u.product_id,
         CASE WHEN $match_field IS NULL THEN 0 ELSE dense_rank() OVER (
-            ORDER BY scope_stratum($match_field, $match_shop, p.category, p.metadata, p.shop)
+            ORDER BY scope_stratum(
+                $match_field, $match_shop, coalesce(p.category, pt.product_type), p.metadata,
+                p.shop)
                 NULLS FIRST
         ) END AS stratum
     FROM visualness_universe AS u
     JOIN products AS p ON p.product_id = u.product_id
+    LEFT JOIN product_types AS pt ON pt.product_id = u.product_id
 ),
 ordered AS (
     SELECT

@@ -32,7 +32,7 @@ WITH strata AS (
                   ) = 'category'
                   THEN (
                     (
-                      p.category
+                      COALESCE(p.category, pt.product_type)
                     )
                   )
                   WHEN STARTSWITH((
@@ -116,7 +116,7 @@ WITH strata AS (
                 ) = 'category'
                 THEN (
                   (
-                    p.category
+                    COALESCE(p.category, pt.product_type)
                   )
                 )
                 WHEN STARTSWITH((
@@ -194,6 +194,8 @@ WITH strata AS (
   FROM divergence_universe AS u
   LEFT JOIN products AS p
     ON p.product_id = u.product_id
+  LEFT JOIN product_types AS pt
+    ON pt.product_id = u.product_id
 ), word_strata AS (
   SELECT
     word,
