@@ -168,3 +168,18 @@ def test_a_matched_divergence_run_says_what_its_products_were_matched_on(
     assert (after["n_products_by_category"] + after["n_products_by_title_type"]
             + after["n_products_unmatched"]) == summary["n_products"]
     assert after["n_products_by_category"] < before["n_products_by_category"]
+
+
+def test_auto_negatives_match_a_catalogue_without_categories_on_title_types(
+    tmp_path: Path, text_db: Path
+) -> None:
+    from attrdb.context.scopes import resolve_negatives
+
+    con = connect(copy_db(text_db, tmp_path, "nocategory.duckdb"))
+    try:
+        con.execute("UPDATE products SET category = NULL")
+        assert resolve_negatives(con, "auto", "category") == "category_matched"
+        con.execute("DELETE FROM product_types")
+        assert resolve_negatives(con, "auto", "category") == "random"
+    finally:
+        con.close()

@@ -145,18 +145,25 @@ def scope_definition(con: duckdb.DuckDBPyConnection, scope: str) -> ScopeDefinit
     return ScopeDefinition.from_json(rows[0][0])
 
 
-def category_values(con: duckdb.DuckDBPyConnection, field_name: str) -> dict[str | None, int]:
-    """Each value of a category field over all products, with its number of products."""
+def category_values(
+    con: duckdb.DuckDBPyConnection, field_name: str, *, title_types: bool = False
+) -> dict[str | None, int]:
+    """Each value of a category field over all products, with its number of products.
+
+    With ``title_types``, a product without a category counts under its title-named type
+    (``product_types``), as category matching counts it.
+    """
     return {value: int(n) for value, n in query_sql_file(
-        con, "context/category_values", {"field": field_name})}
+        con, "context/category_values", {"field": field_name, "title_types": title_types})}
 
 
 def resolve_negatives(con: duckdb.DuckDBPyConnection, negatives: str, match_field: str) -> str:
     """'auto' becomes 'category_matched' when the match field has at least two values
-    among the products, else 'random'; other values are returned as they are."""
+    among the products (products without a category counted by their title's product
+    type), else 'random'; other values are returned as they are."""
     if negatives != "auto":
         return negatives
-    values = [v for v in category_values(con, match_field) if v is not None]
+    values = [v for v in category_values(con, match_field, title_types=True) if v is not None]
     return "category_matched" if len(values) >= 2 else "random"
 
 
