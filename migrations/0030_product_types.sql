@@ -14,12 +14,12 @@ CREATE TABLE product_types (
 
 COMMENT ON TABLE product_types IS 'Each product''s type as its title names it: the title''s last noun (head_noun), a plural joined to its singular when the titles use both (product_type; NULL when fewer than 10 products share it). Category-matched scopes match products without a category on it. Written by attrdb text.';
 COMMENT ON COLUMN product_types.product_id IS 'The product (products.product_id); products whose title has no noun have no row.';
-COMMENT ON COLUMN product_types.head_noun IS 'The last noun of the title, normalised (tokens.norm).';
+COMMENT ON COLUMN product_types.head_noun IS 'The last noun of the title (tokens.word: lower case, synonyms merged).';
 COMMENT ON COLUMN product_types.product_type IS 'head_noun, or its singular when the titles also end with that (shirts -> shirt); NULL for a type of fewer than 10 products.';
 
 INSERT INTO product_types (product_id, head_noun, product_type)
 WITH heads AS (
-    SELECT product_id, arg_max(norm, (line_no, position)) AS head_noun
+    SELECT product_id, arg_max(word, (line_no, position)) AS head_noun
     FROM tokens
     WHERE field = 'title'
       AND (pos IN ('NN', 'NNS', 'NNP', 'NNPS') OR split_part(pos, '-', 1) = '名詞')

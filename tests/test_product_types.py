@@ -25,12 +25,12 @@ PURITY = 0.8
 def _types_in_python(title_tokens: list[tuple[str, int, int, str, str, bool]]) -> dict[str, str]:
     """The rules of product_types.sql written again: last title noun, plural folding, size."""
     last: dict[str, tuple[tuple[int, int], str]] = {}
-    for product_id, line_no, position, norm, pos, wordlike in title_tokens:
+    for product_id, line_no, position, word, pos, wordlike in title_tokens:
         if (pos in NOUN_TAGS or pos.split("-")[0] == "名詞") and wordlike:
             key = (line_no, position)
             if product_id not in last or key > last[product_id][0]:
-                last[product_id] = (key, norm)
-    heads = {product_id: norm for product_id, (_, norm) in last.items()}
+                last[product_id] = (key, word)
+    heads = {product_id: word for product_id, (_, word) in last.items()}
     nouns = set(heads.values())
 
     def fold(noun: str) -> str:
@@ -49,7 +49,7 @@ def test_the_text_stage_names_each_products_type_by_its_titles_last_noun(text_db
     con = connect(text_db, read_only=True)
     try:
         tokens = con.execute(
-            "SELECT product_id, line_no, position, norm, pos, is_wordlike(word) FROM tokens "
+            "SELECT product_id, line_no, position, word, pos, is_wordlike(word) FROM tokens "
             "WHERE field = 'title' AND pos IS NOT NULL").fetchall()
         stored = con.execute(
             "SELECT product_id, head_noun, product_type FROM product_types").fetchall()

@@ -14,7 +14,7 @@ DELETE FROM product_types;
 
 INSERT INTO product_types (product_id, head_noun, product_type)
 WITH heads AS (
-    SELECT product_id, arg_max(norm, (line_no, position)) AS head_noun
+    SELECT product_id, arg_max(word, (line_no, position)) AS head_noun
     FROM tokens
     WHERE field = 'title' AND is_noun(pos) AND is_wordlike(word)
     GROUP BY product_id
