@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from attrdb.connection import connect
@@ -183,3 +184,39 @@ def test_auto_negatives_match_a_catalogue_without_categories_on_title_types(
         assert resolve_negatives(con, "auto", "category") == "random"
     finally:
         con.close()
+
+
+def test_product_type_rules_on_constructed_titles(con: duckdb.DuckDBPyConnection) -> None:
+    """Each rule of product_types.sql on a few constructed titles (tokens rows as the text
+    stage writes them): last noun, later lines last, no digits, plural and -es folding only
+    when the singular is used, Sudachi nouns, the minimum size."""
+    titles = {
+        # product: [(line_no, position, word, pos), ...]
+        "a": [(0, 0, "red", "JJ"), (0, 1, "shirt", "NN")],
+        "b": [(0, 0, "blue", "NNP"), (0, 1, "shirts", "NNS")],
+        "c": [(0, 0, "watches", "NNS")],
+        "d": [(0, 0, "watch", "NN"), (0, 1, "black", "JJ")],
+        "e": [(0, 0, "dress", "NN")],  # 'dres' is no title's noun: stays 'dress'
+        "f": [(0, 0, "shoe", "NN"), (0, 1, "5pk", "NN")],  # digits: not a word
+        "g": [(0, 0, "bag", "NN"), (1, 0, "wallet", "NN")],  # the later line's noun
+        "h": [(0, 0, "白い", "形容詞-一般"), (0, 1, "シャツ", "名詞-普通名詞-一般")],
+        "i": [(0, 0, "pretty", "JJ")],  # no noun: no row
+    }
+    con.execute("INSERT INTO tokens (product_id, word, pos, field, line_no, position, norm) "
+                "SELECT * FROM (VALUES " + ", ".join(
+                    ["(?, ?, ?, 'title', ?, ?, ?)"] * sum(map(len, titles.values()))) + ")",
+                [v for p, rows in titles.items() for (line, pos_, word, tag) in rows
+                 for v in (p, word, tag, line, pos_, word)])
+    run_sql_file(con, "text/product_types", {"min_products": 1})
+    rows = {p: (head, kind) for p, head, kind in con.execute(
+        "SELECT product_id, head_noun, product_type FROM product_types").fetchall()}
+    assert rows == {
+        "a": ("shirt", "shirt"), "b": ("shirts", "shirt"), "c": ("watches", "watch"),
+        "d": ("watch", "watch"), "e": ("dress", "dress"), "f": ("shoe", "shoe"),
+        "g": ("wallet", "wallet"), "h": ("シャツ", "シャツ"),
+    }
+    # A type held by fewer products than the minimum is no type; the head noun stays.
+    run_sql_file(con, "text/product_types", {"min_products": 2})
+    typed = dict(con.execute("SELECT product_id, product_type FROM product_types").fetchall())
+    assert typed == {"a": "shirt", "b": "shirt", "c": "watch", "d": "watch", "e": None,
+                     "f": None, "g": None, "h": None}
