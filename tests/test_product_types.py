@@ -23,15 +23,28 @@ NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS"}
 PURITY = 0.8
 
 
+BREAKS = {",", "、", "，", "|", "｜", "(", "（", "[", "【", ":", "："}
+
+
 def _types_in_python(title_tokens: list[tuple[str, int, int, str, str, bool]]) -> dict[str, str]:
-    """The rules of product_types.sql written again: last title noun, plural folding, size."""
-    last: dict[str, tuple[tuple[int, int], str]] = {}
-    for product_id, line_no, position, word, pos, wordlike in title_tokens:
-        if (pos in NOUN_TAGS or pos.split("-")[0] == "名詞") and wordlike:
-            key = (line_no, position)
-            if product_id not in last or key > last[product_id][0]:
-                last[product_id] = (key, word)
-    heads = {product_id: word for product_id, (_, word) in last.items()}
+    """The rules of product_types.sql written again: the last noun of the first line's first
+    segment (else of the title), plural folding, size."""
+    by_product: dict[str, list[tuple[int, int, str, str, bool]]] = defaultdict(list)
+    for product_id, *token in title_tokens:
+        by_product[product_id].append(tuple(token))  # type: ignore[arg-type]
+    heads = {}
+    for product_id, tokens in by_product.items():
+        tokens.sort()
+        first_line = tokens[0][0]
+        nouns = [t for t in tokens if (t[3] in NOUN_TAGS or t[3].split("-")[0] == "名詞") and t[4]]
+        segment = []
+        for token in tokens:
+            if token[0] != first_line or token[2] in BREAKS:
+                break
+            if token in nouns:
+                segment.append(token)
+        if segment or nouns:
+            heads[product_id] = (segment or nouns)[-1][2]
     nouns = set(heads.values())
 
     def fold(noun: str) -> str:
@@ -50,8 +63,8 @@ def test_the_text_stage_names_each_products_type_by_its_titles_last_noun(text_db
     con = connect(text_db, read_only=True)
     try:
         tokens = con.execute(
-            "SELECT product_id, line_no, position, word, pos, is_wordlike(word) FROM tokens "
-            "WHERE field = 'title' AND pos IS NOT NULL").fetchall()
+            "SELECT product_id, line_no, position, word, coalesce(pos, ''), is_wordlike(word) "
+            "FROM tokens WHERE field = 'title'").fetchall()
         stored = con.execute(
             "SELECT product_id, head_noun, product_type FROM product_types").fetchall()
         n_titled = con.execute(
@@ -188,8 +201,8 @@ def test_auto_negatives_match_a_catalogue_without_categories_on_title_types(
 
 def test_product_type_rules_on_constructed_titles(con: duckdb.DuckDBPyConnection) -> None:
     """Each rule of product_types.sql on a few constructed titles (tokens rows as the text
-    stage writes them): last noun, later lines last, no digits, plural and -es folding only
-    when the singular is used, Sudachi nouns, the minimum size."""
+    stage writes them): the last noun of the first line's first segment, no digits, plural
+    and -es folding only when the singular is used, Sudachi nouns, the minimum size."""
     titles = {
         # product: [(line_no, position, word, pos), ...]
         "a": [(0, 0, "red", "JJ"), (0, 1, "shirt", "NN")],
@@ -198,7 +211,11 @@ def test_product_type_rules_on_constructed_titles(con: duckdb.DuckDBPyConnection
         "d": [(0, 0, "watch", "NN"), (0, 1, "black", "JJ")],
         "e": [(0, 0, "dress", "NN")],  # 'dres' is no title's noun: stays 'dress'
         "f": [(0, 0, "shoe", "NN"), (0, 1, "5pk", "NN")],  # digits: not a word
-        "g": [(0, 0, "bag", "NN"), (1, 0, "wallet", "NN")],  # the later line's noun
+        "g": [(0, 0, "bag", "NN"), (1, 0, "wallet", "NN")],  # the first line's noun
+        "j": [(0, 0, "running", "NN"), (0, 1, "shoe", "NN"), (0, 2, ",", ","),
+              (0, 3, "black", "NN")],  # the first segment's noun
+        "k": [(0, 0, "(", "-LRB-"), (0, 1, "new", "JJ"), (0, 2, ")", "-RRB-"),
+              (0, 3, "tote", "NN")],  # no noun before the bracket: the title's last
         "h": [(0, 0, "白い", "形容詞-一般"), (0, 1, "シャツ", "名詞-普通名詞-一般")],
         "i": [(0, 0, "pretty", "JJ")],  # no noun: no row
     }
@@ -213,10 +230,11 @@ def test_product_type_rules_on_constructed_titles(con: duckdb.DuckDBPyConnection
     assert rows == {
         "a": ("shirt", "shirt"), "b": ("shirts", "shirt"), "c": ("watches", "watch"),
         "d": ("watch", "watch"), "e": ("dress", "dress"), "f": ("shoe", "shoe"),
-        "g": ("wallet", "wallet"), "h": ("シャツ", "シャツ"),
+        "g": ("bag", "bag"), "h": ("シャツ", "シャツ"), "j": ("shoe", "shoe"),
+        "k": ("tote", "tote"),
     }
     # A type held by fewer products than the minimum is no type; the head noun stays.
     run_sql_file(con, "text/product_types", {"min_products": 2})
     typed = dict(con.execute("SELECT product_id, product_type FROM product_types").fetchall())
     assert typed == {"a": "shirt", "b": "shirt", "c": "watch", "d": "watch", "e": None,
-                     "f": None, "g": None, "h": None}
+                     "f": "shoe", "g": None, "h": None, "j": "shoe", "k": None}
