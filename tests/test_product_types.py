@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from attrdb.connection import connect
-from attrdb.context.matched import flag_category_bound
+from attrdb.context.matched import flag_category_bound, match_line
 from attrdb.context.scopes import ScopeDefinition, define_scope
 from attrdb.sqlfiles import run_sql_file
 from attrdb.text.tokenize import PRODUCT_TYPE_MIN_PRODUCTS
@@ -170,8 +170,16 @@ def test_a_matched_divergence_run_says_what_its_products_were_matched_on(
         n_typed_catalogue = con.execute(
             "SELECT count(*) FROM products AS p JOIN product_types AS t USING (product_id) "
             "WHERE p.category IS NULL AND t.product_type IS NOT NULL").fetchall()[0][0]
+        # Neither categories nor titled types: nothing to match on, and the run says so.
+        con.execute("UPDATE products SET category = NULL")
+        con.execute("DELETE FROM product_types")
+        run_vocab(con, scope="matched")
+        nothing = run_divergence(con, scope="matched")["category_matched"]
     finally:
         con.close()
+    assert nothing["n_categories"] == 0 and nothing["n_products_by_category"] == 0
+    assert match_line(nothing).startswith("warning: negatives are not category-matched")
+    assert match_line(before).startswith(f"negatives matched within {before['n_categories']} ")
     after = summary["category_matched"]
     # Every sample product has a category (article_type) ...
     assert before["n_products_by_title_type"] == before["n_products_unmatched"] == 0

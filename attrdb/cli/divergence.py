@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """Symmetric KL of every unit's activation histogram, D+ vs D-, for every word (eq. 1)."""
+        from attrdb.context.matched import match_line
         from attrdb.divergence import run_divergence
 
         with database(ctx) as con:
@@ -109,6 +110,8 @@ def register(app: typer.Typer) -> None:
             f"{split} products of scope {scope!r}, model {summary['model_id']!r}: "
             f"{summary['n_divergence_rows']} rows in {total:.1f} s"
         )
+        if "category_matched" in summary:
+            console_info(match_line(summary["category_matched"]))
         if summary["n_skipped"]:
             shown = ", ".join(
                 f"{s['word']} ({s['n_pos']}+/{s['n_neg']}-)"

@@ -113,6 +113,23 @@ def matched_divergence(
     }
 
 
+def match_line(matched: dict[str, Any]) -> str:
+    """One line saying what a matched divergence run matched its products on, or a warning
+    when there was nothing to match on (``matched_divergence``'s summary)."""
+    counts = (
+        f"{matched['n_products_by_category']} products by their category, "
+        f"{matched['n_products_by_title_type']} by their title's product type, "
+        f"{matched['n_products_unmatched']} by neither"
+    )
+    if matched["n_categories"] < 2:
+        return (
+            f"warning: negatives are not category-matched: {counts}, so there is no second "
+            "category to match on and a word's negatives are random products of its shop; "
+            "ingest a category column, or define a scope with --match-field metadata.<key>"
+        )
+    return f"negatives matched within {matched['n_categories']} categories: {counts}"
+
+
 def prepare_matched_samples(
     con: duckdb.DuckDBPyConnection, definition: ScopeDefinition
 ) -> tuple[str, str]:
