@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from attrdb.context.matched import matched_divergence
+from attrdb.context.matched import match_line, matched_divergence
 from attrdb.context.scopes import ScopeDefinition, ensure_scope_current, scope_definition
 from attrdb.engines.base import Engine
 from attrdb.engines.duckdb import DuckDBEngine
@@ -324,6 +324,9 @@ def run(
                 min_positives=params.min_positives, min_negatives=params.min_negatives,
                 negative_prior=params.negative_prior,
             )
+            if summary["category_matched"]["n_categories"] < 2:
+                # `attrdb run` prints a summary's warnings; `attrdb divergence` its match line.
+                summary["warnings"] = [match_line(summary["category_matched"])]
         else:
             for chunk in range(n_chunks):
                 run_file(engine, "divergence/counts", {**block, "chunk": chunk})

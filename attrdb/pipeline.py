@@ -552,6 +552,8 @@ def _run_stages(
                                summary if isinstance(summary, dict) else {})
         result.outcomes.append(outcome)
         say(f"{stage.name}: {action} in {outcome.seconds:.1f} s")
+        for warning in outcome.summary.get("warnings", []):
+            say(f"{stage.name}: {warning}")
         if db is not None and config.publish and str(db) != ":memory:":
             from attrdb.snapshot import publish
 

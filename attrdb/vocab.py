@@ -152,6 +152,9 @@ def run_vocab(
         run.summary.update(n_scope_products=n_scope, n_words=n_words, n_word_products=n_pairs,
                            boilerplate=boilerplate, n_category_bound_words=n_bound,
                            support=support)
+        warning = support_warning(support)
+        if warning:
+            run.summary["warnings"] = [warning]  # printed by `attrdb run`
         return dict(run.summary)
 
 

@@ -291,3 +291,17 @@ def test_every_stage_function_takes_a_connection_first() -> None:
 
         first = next(iter(inspect.signature(function).parameters))
         assert first == "con", stage.name
+
+
+def test_prints_the_warnings_a_stage_summary_holds(text_db: Path, tmp_path: Path) -> None:
+    db = copy_db(text_db, tmp_path, "warned.duckdb")
+    # More train positives than the sample has: every word is below the support to score.
+    config = config_from_dict({
+        "pipeline": {"publish": False},
+        "vocab": {"top_n": 20, "min_count": 3, "min_train_support": 100_000},
+    }, base=tmp_path)
+    lines: list[str] = []
+    result = run_pipeline(db, config, echo=lines.append)
+    warnings = {o.name: o.summary.get("warnings") for o in result.outcomes}
+    assert warnings["vocab"] and warnings["vocab"][0].startswith("warning: 20 words expect")
+    assert f"vocab: {warnings['vocab'][0]}" in lines

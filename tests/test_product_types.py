@@ -174,11 +174,15 @@ def test_a_matched_divergence_run_says_what_its_products_were_matched_on(
         con.execute("UPDATE products SET category = NULL")
         con.execute("DELETE FROM product_types")
         run_vocab(con, scope="matched")
-        nothing = run_divergence(con, scope="matched")["category_matched"]
+        unmatched_run = run_divergence(con, scope="matched")
     finally:
         con.close()
+    nothing = unmatched_run["category_matched"]
     assert nothing["n_categories"] == 0 and nothing["n_products_by_category"] == 0
     assert match_line(nothing).startswith("warning: negatives are not category-matched")
+    # `attrdb run` prints a summary's warnings; only the run with nothing to match on has one.
+    assert unmatched_run["warnings"] == [match_line(nothing)]
+    assert "warnings" not in summary
     assert match_line(before).startswith(f"negatives matched within {before['n_categories']} ")
     after = summary["category_matched"]
     # Every sample product has a category (article_type) ...
