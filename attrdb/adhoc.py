@@ -316,8 +316,9 @@ def interrupt_on_ctrl_c(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     Python runs its SIGINT handler only between bytecodes, so a query streaming through
     ``to_arrow_reader`` ignores Ctrl-C until DuckDB returns, which a runaway query never
     does. The C-level handler does write the signal number to the wake-up fd at once: a
-    watcher thread reads it and calls ``con.interrupt()``; DuckDB then stops and the
-    pending KeyboardInterrupt follows (exit 130). Outside the main thread this does nothing.
+    watcher thread reads it and calls ``con.interrupt()`` until the block ends; DuckDB then
+    stops and the pending KeyboardInterrupt follows (exit 130). Outside the main thread this
+    does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -334,9 +335,14 @@ def interrupt_on_ctrl_c(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     stop = threading.Event()
 
     def watch() -> None:
+        asked = False
         while not stop.is_set():
-            ready, _, _ = select.select([read_fd], [], [], 0.25)
+            ready, _, _ = select.select([read_fd], [], [], 0.1 if asked else 0.25)
             if ready and signal.SIGINT in os.read(read_fd, 64):
+                asked = True
+            if asked:
+                # DuckDB drops an interrupt that comes before the statement executes (while
+                # it is still parsed or planned), so keep asking until the query has ended.
                 con.interrupt()
 
     watcher = threading.Thread(target=watch, daemon=True)

@@ -258,10 +258,21 @@ def test_cli_errors_are_one_line(
 
 # --- interruption: Ctrl-C and SIGKILL, then resume ------------------------------------------------
 
+# The CLI pausing one second after it reports each committed chunk, as on a slow catalogue:
+# the 28 images would otherwise all be done before a loaded machine's parent reads the first
+# commit line and signals, and the child would exit 0.
 CHILD = [
     sys.executable,
     "-c",
-    "from attrdb.cli import main; main()",
+    "import time\n"
+    "import attrdb.cnn.extract as extract\n"
+    "committed = extract._Progress.committed\n"
+    "def paced(self, n_done):\n"
+    "    committed(self, n_done)\n"
+    "    time.sleep(1.0)\n"
+    "extract._Progress.committed = paced\n"
+    "from attrdb.cli import main\n"
+    "main()",
 ]
 
 
