@@ -1,6 +1,7 @@
 """attrdb's SQL stages on Spark (local[2]) against DuckDB: golden rows and stage parity.
 
-Marked ``spark`` (the default run leaves them out; CI runs ``-m spark``). One session for
+Marked ``spark``: a bare ``pytest`` leaves them out (pyproject addopts); ``tools/test.sh``, which
+CI runs, selects ``-m "not slow and not gpu"`` and so runs them. One session for
 all tests (conftest ``spark_engine``); the two stage runs happen once per module.
 """
 

@@ -1,6 +1,7 @@
 """CNN extraction on Spark (local[2]) against local `attrdb extract` on the bundled sample.
 
-Marked ``spark`` (the default run leaves them out; CI runs ``-m spark``). One session for
+Marked ``spark``: a bare ``pytest`` leaves them out (pyproject addopts); ``tools/test.sh``, which
+CI runs, selects ``-m "not slow and not gpu"`` and so runs them. One session for
 all tests (conftest ``spark_engine``). A few dozen images keep the module to a few minutes
 on 2 shared cores; the partitions, the resume and the error rows are what is tested, and
 the same code runs every partition.
