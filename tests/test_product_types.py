@@ -12,6 +12,7 @@ import pytest
 from attrdb.connection import connect
 from attrdb.context.matched import flag_category_bound, match_line
 from attrdb.context.scopes import ScopeDefinition, define_scope
+from attrdb.report.sections import Context, _negatives_note, rows
 from attrdb.sqlfiles import run_sql_file
 from attrdb.text.tokenize import PRODUCT_TYPE_MIN_PRODUCTS
 from attrdb.vocab import run_vocab
@@ -170,6 +171,9 @@ def test_a_matched_divergence_run_says_what_its_products_were_matched_on(
         n_typed_catalogue = con.execute(
             "SELECT count(*) FROM products AS p JOIN product_types AS t USING (product_id) "
             "WHERE p.category IS NULL AND t.product_type IS NOT NULL").fetchall()[0][0]
+        # The report's visualness section says the same (sql/report/divergence_matching.sql).
+        note = _negatives_note(rows(Context(con, summary["model_id"], "matched"),
+                                    "divergence_matching"))
         # Neither categories nor titled types: nothing to match on, and the run says so.
         con.execute("UPDATE products SET category = NULL")
         con.execute("DELETE FROM product_types")
@@ -185,6 +189,11 @@ def test_a_matched_divergence_run_says_what_its_products_were_matched_on(
     assert "warnings" not in summary
     assert match_line(before).startswith(f"negatives matched within {before['n_categories']} ")
     after = summary["category_matched"]
+    assert note == (
+        f"<p>Negatives: matched to the positives' category over {after['n_categories']} "
+        f"categories: {after['n_products_by_category']} products by their <code>category"
+        f"</code>, {after['n_products_by_title_type']} by their title's product type, "
+        f"{after['n_products_unmatched']} by neither.</p>")
     # Every sample product has a category (article_type) ...
     assert before["n_products_by_title_type"] == before["n_products_unmatched"] == 0
     # ... until half lose it: they are matched on their title's type, the rest stay.

@@ -121,6 +121,8 @@ def test_full_report_has_every_section_but_the_evaluation(full_db: Path, tmp_pat
     # files render their sections), nor a second feature set (tests/test_compare.py).
     assert absent == {"saliency-curves", "compare", "phrases", "neighbours", "time-trends"}
     assert "most visual" in text and "least visual" in text
+    # The fixtures' default scope has the paper's options (tests/conftest.py).
+    assert "<p>Negatives: random products of the scope (the paper).</p>" in text
     assert "Pearson, max KL" not in text  # plot labels live inside the PNG, not the page
     con = connect(full_db, read_only=True)
     n_maps, n_agree, stages = con.execute(

@@ -167,6 +167,7 @@ def visualness(ctx: Context) -> h.Section:
         "resample are the paper's single-split methods. Each score shows its interval and "
         "the positives and negatives it was tested on. "
         "language_prior is the text-only baseline score.</p>"
+        + _negatives_note(rows(ctx, "divergence_matching"))
         + h.table(methods, headers={
             "n_words": "words", "n_without_score": "too few examples",
             "mean_accuracy": "mean", "min_accuracy": "min", "max_accuracy": "max"})
@@ -203,6 +204,28 @@ def visualness(ctx: Context) -> h.Section:
         ]))
     body += h.columns(blocks)
     return h.Section("visualness", title, body, ref)
+
+
+def _negatives_note(found: list[dict[str, Any]]) -> str:
+    """What D- was drawn from in the newest divergence run: random products, or products of
+    the positives' categories (and what those categories were read from)."""
+    if not found or found[0]["negatives"] is None:
+        return ""
+    run = found[0]
+    if run["negatives"] != "category_matched":
+        return "<p>Negatives: random products of the scope (the paper).</p>"
+    shop = " and shop" if run["match_shop"] else ""
+    if run["n_categories"] is None:  # a run from before the counts were recorded
+        return (f"<p>Negatives: matched to the positives' <code>{h.esc(run['match_field'])}"
+                f"</code>{shop}.</p>")
+    if run["n_categories"] < 2:
+        return ("<p><b>Negatives are not category-matched</b>: no product has a category or "
+                f"a title-named type, so every product of a shop is one stratum "
+                f"({run['n_unmatched']} products).</p>")
+    return (f"<p>Negatives: matched to the positives' category{shop} over "
+            f"{run['n_categories']} categories: {run['n_by_category']} products by their "
+            f"<code>{h.esc(run['match_field'])}</code>, {run['n_by_title_type']} by their "
+            f"title's product type, {run['n_unmatched']} by neither.</p>")
 
 
 def _interval(low: float | None, high: float | None) -> str:
