@@ -90,7 +90,8 @@ def run_vocab(
 
     Returns:
         Counts: scope products, words, word-product rows, boilerplate, category-bound
-        words, and ``support``: the split shares used (the newest split run's, else the
+        words, the location words the scope left out (``location_words_dropped``, most
+        products first), and ``support``: the split shares used (the newest split run's, else the
         split stage's defaults), the thresholds, the number of words below each and the
         words below either, fewest expected test positives first.
 
@@ -135,8 +136,10 @@ def run_vocab(
             run_sql_file(
                 con,
                 "vocab/vocabulary",
-                {"scope": scope, "kind": kind, "top_n": top_n, "min_count": min_count},
+                {"scope": scope, "kind": kind, "top_n": top_n, "min_count": min_count,
+                 "drop_location_words": definition.location_words == "drop"},
             )
+            dropped = [word for word, _ in query_sql_file(con, "vocab/dropped_location_words")]
             # phrases = 0 clears the scope's phrase candidates of an earlier run.
             run.summary.update(add_phrases(con, scope, top_n=phrases, min_count=min_count,
                                            min_llr=phrase_min_llr))
@@ -151,6 +154,7 @@ def run_vocab(
         support = _support(con, scope, min_train_support, min_test_support)
         run.summary.update(n_scope_products=n_scope, n_words=n_words, n_word_products=n_pairs,
                            boilerplate=boilerplate, n_category_bound_words=n_bound,
+                           location_words_dropped=dropped,
                            support=support)
         warning = support_warning(support)
         if warning:

@@ -282,7 +282,8 @@ def prepare(db: Path, scope: str) -> None:
     if scope != "default" and not con.execute(
         "SELECT 1 FROM scopes WHERE scope = ?", [scope]
     ).fetchall():
-        define_scope(con, scope, ScopeDefinition(boilerplate="keep", negatives="random"))
+        define_scope(con, scope, ScopeDefinition(boilerplate="keep", negatives="random",
+                                                 location_words="keep"))
         run_vocab(con, scope=scope)
     con.close()
 

@@ -233,7 +233,8 @@ def run_duckdb(db: Path, stages: list[str], out: Path, memory_limit: str | None)
         env["ATTRDB_MEMORY_LIMIT"] = memory_limit
     con = connect(db, upgrade=True)
     if not con.execute("SELECT 1 FROM scopes WHERE scope = ?", [SCOPE]).fetchall():
-        define_scope(con, SCOPE, ScopeDefinition(boilerplate="keep", negatives="random"))
+        define_scope(con, SCOPE, ScopeDefinition(boilerplate="keep", negatives="random",
+                                                 location_words="keep"))
     con.close()
     for stage in stages:
         connect(db, upgrade=True).close()  # other work may have added a migration meanwhile

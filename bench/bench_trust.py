@@ -53,7 +53,7 @@ SETTINGS = {
     # The same, negatives matched on the category only (not the shop).
     "category_only": ScopeDefinition(match_shop=False),
     # The paper: every line of text, random negatives.
-    "paper": ScopeDefinition(boilerplate="keep", negatives="random"),
+    "paper": ScopeDefinition(boilerplate="keep", negatives="random", location_words="keep"),
 }
 # Evaluation-only hand lists (what a reader would call not a visual attribute).
 CARE = {"clean", "dry", "warm", "mild", "cold", "tumble", "damp", "direct", "wet", "lukewarm",

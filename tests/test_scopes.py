@@ -145,8 +145,9 @@ def test_redefining_purges_results_and_stages_refuse_stale_upstream(
         left = con.execute(
             "SELECT count(*) FROM unit_word_divergence WHERE scope = 'matched'").fetchall()[0][0]
         assert left == 0
-        with pytest.raises(StateError, match="scope 'matched' was redefined after `attrdb "
-                                             "vocab` ran on it .* rerun `attrdb vocab"):
+        with pytest.raises(StateError, match="scope 'matched' is defined differently from "
+                                             "when `attrdb vocab` ran on it .*boilerplate "
+                                             "'keep' -> 'drop'.* rerun `attrdb vocab"):
             run_divergence(con, scope="matched", progress=False)
         run_vocab(con, scope="matched")
         assert ensure_scope_current(con, "matched", ("vocab",)).boilerplate == "drop"
@@ -154,7 +155,7 @@ def test_redefining_purges_results_and_stages_refuse_stale_upstream(
         # A definition changed behind attrdb's back (plain SQL) is caught as well.
         con.execute("UPDATE scopes SET definition = '{\"negatives\": \"random\", "
                     "\"boilerplate\": \"keep\"}' WHERE scope = 'clean'")
-        with pytest.raises(StateError, match="'clean' was redefined"):
+        with pytest.raises(StateError, match="'clean' is defined differently"):
             ensure_scope_current(con, "clean", ("vocab", "divergence"))
     finally:
         con.close()

@@ -69,6 +69,11 @@ def register(app: typer.Typer) -> None:
                                 help="A word with this share of its positives in one category "
                                      "is category-bound.")
         ] = _DEFAULTS.bound_share,
+        location_words: Annotated[
+            str, typer.Option("--location-words",
+                              help="drop (default) or keep the words that say where on a "
+                                   "product something is (left, front, inner, lower).")
+        ] = _DEFAULTS.location_words,
         replace: Annotated[
             bool, typer.Option("--replace", help="Redefine an existing scope (deletes its "
                                                  "results).")
@@ -87,6 +92,7 @@ def register(app: typer.Typer) -> None:
             negatives=negatives,
             match_field=match_field,
             bound_share=bound_share,
+            location_words=location_words,
         )
         result = define_scope(con, name, definition, replace_existing=replace)
         typer.echo(json.dumps(result["definition"], sort_keys=True))
@@ -109,7 +115,8 @@ def register(app: typer.Typer) -> None:
                       if d["category_field"] else "all kept products")
             typer.echo(
                 f"{row['scope']}\t{row['n_products']} products\t{subset}\t"
-                f"boilerplate={d['boilerplate']}\tnegatives={d['negatives']}"
+                f"boilerplate={d['boilerplate']}\tlocation_words={d['location_words']}\t"
+                f"negatives={d['negatives']}"
                 f"(match {d['match_field']})\tvocab run {row['vocab_run_id'] or '-'}"
             )
 

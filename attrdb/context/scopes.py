@@ -1,13 +1,14 @@
 """Scopes: named product subsets with the options that shape their results.
 
 A scope's definition (``scopes.definition``, JSON) says which products it covers (a
-category filter on ``products.category`` or a metadata key), whether boilerplate lines are
-dropped from the text, and how negatives are drawn (random, as in the paper, or matched to
-the positives' categories). ``'default'`` is ``{}``: every kept product with the field
-defaults below: boilerplate dropped and negatives matched to the positives' categories,
-the settings that measured best (docs/trust.md; with random negatives, words tied to one
-product type — outsole, footbed, care words of one category — lead the list). The paper's
-options are ``boilerplate='keep', negatives='random'``. Every stage that reads a scope
+category filter on ``products.category`` or a metadata key), whether boilerplate lines and
+location words are dropped from the text, and how negatives are drawn (random, as in the
+paper, or matched to the positives' categories). ``'default'`` is ``{}``: every kept
+product with the field defaults below: boilerplate and location words dropped and negatives
+matched to the positives' categories, the settings that measured best (docs/trust.md; with
+random negatives, words tied to one product type — outsole, footbed, care words of one
+category — lead the list). The paper's options are ``boilerplate='keep',
+negatives='random', location_words='keep'``. Every stage that reads a scope
 records the definition it used in its ``runs.params`` (``scope_definition``), and a stage
 refuses to build on upstream results computed under another definition
 (:func:`ensure_scope_current`). Redefining a scope deletes its old results from every
@@ -28,6 +29,7 @@ from attrdb.identifiers import quote_identifier
 from attrdb.sqlfiles import query_sql_file, run_sql_file
 
 BOILERPLATE = ("keep", "drop")
+LOCATION_WORDS = ("keep", "drop")
 NEGATIVES = ("random", "category_matched")
 DEFAULT_SCOPE = "default"
 # A category field is products.category or a key (path) of products.metadata.
@@ -57,6 +59,9 @@ class ScopeDefinition:
             attribute of the images. No effect on a one-shop catalogue.
         bound_share: a word whose largest category holds at least this share of its
             positives is flagged category-bound.
+        location_words: 'drop' leaves words that say where on a product something is
+            (left, front, inner, lower; macro ``is_location_word``) out of the vocabulary:
+            they rank as visual because the parts placed there are. 'keep' = the paper.
     """
 
     category_field: str | None = None
@@ -69,6 +74,7 @@ class ScopeDefinition:
     match_field: str = "category"
     match_shop: bool = True
     bound_share: float = 0.9
+    location_words: str = "drop"
 
     def validate(self) -> None:
         """Raise InputError for a definition that cannot work."""
@@ -83,6 +89,9 @@ class ScopeDefinition:
         if self.boilerplate not in BOILERPLATE:
             raise InputError(f"--boilerplate must be one of {', '.join(BOILERPLATE)}, "
                              f"not {self.boilerplate!r}")
+        if self.location_words not in LOCATION_WORDS:
+            raise InputError(f"--location-words must be one of {', '.join(LOCATION_WORDS)}, "
+                             f"not {self.location_words!r}")
         if self.negatives not in NEGATIVES:
             raise InputError(f"--negatives must be one of {', '.join(NEGATIVES)}, "
                              f"not {self.negatives!r}")
@@ -106,6 +115,24 @@ class ScopeDefinition:
         return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
+    def from_recorded(cls, text: str | None) -> ScopeDefinition:
+        """The definition a run recorded in ``runs.params.scope_definition``.
+
+        A run records every field, so a field missing there was added to attrdb after the
+        run: it takes the value the code had before the field existed (``_BEFORE_FIELD``),
+        not today's default, so an upgrade that changes a default makes the run stale.
+        ``None`` (a run that recorded no definition) is the default definition.
+        """
+        if not text:
+            return cls()
+        data = json.loads(text)
+        if isinstance(data, dict):
+            for name, before in _BEFORE_FIELD.items():
+                data.setdefault(name, before)
+            text = json.dumps(data)
+        return cls.from_json(text)
+
+    @classmethod
     def from_json(cls, text: str | None) -> ScopeDefinition:
         """Parse a stored definition; missing keys take their defaults ('{}' = default).
 
@@ -122,6 +149,10 @@ class ScopeDefinition:
         if "categories" in data:
             data["categories"] = tuple(data["categories"] or ())
         return cls(**data)
+
+
+# Fields added after runs began recording definitions, with the behaviour before them.
+_BEFORE_FIELD: dict[str, Any] = {"location_words": "keep"}
 
 
 def check_field(value: str, name: str = "category field") -> None:
@@ -287,9 +318,13 @@ def ensure_scope_current(
         if stage not in newest:
             continue
         run_id, recorded = newest[stage]
-        if ScopeDefinition.from_json(recorded) != current:
+        used = ScopeDefinition.from_recorded(recorded)
+        if used != current:
+            then, now = used.as_dict(), current.as_dict()
+            changes = ", ".join(f"{k} {then[k]!r} -> {now[k]!r}" for k in now if then[k] != now[k])
             raise StateError(
-                f"scope {scope!r} was redefined after `attrdb {stage}` ran on it (run "
-                f"{run_id}); rerun `attrdb {stage} --scope {scope}` and the stages after it"
+                f"scope {scope!r} is defined differently from when `attrdb {stage}` ran on it "
+                f"(run {run_id}: {changes}; redefined, or a default changed in this attrdb "
+                f"version); rerun `attrdb {stage} --scope {scope}` and the stages after it"
             )
     return current
