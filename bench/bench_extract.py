@@ -9,7 +9,8 @@ On the first N images of a folder (default: 256 of the real Myntra images), this
    the outputs are identical; then the same pairing for an occlusion sweep and a full
    training step (the saliency and fine-tuning paths).
 2. **Extraction / pure inference** with the setting on (the fixed baseline), for each
-   configuration of torch threads x decoding workers: pure inference of all N images, then
+   configuration of torch threads x decoding workers: pure inference of all N images (by
+   the baseline network and by the BatchNorm-folded one extraction runs), then
    ``run_extract`` of the same N (product list paged from DuckDB, decoding, inference,
    Arrow writes, a commit per chunk), then pure inference again, and so on for
    ``--rounds``; each extraction is compared with the mean of the pure runs just before
@@ -70,15 +71,22 @@ def _rss_mb() -> float:
 
 
 class PureInference:
-    """The model alone on pre-decoded batches (the decoding is done beforehand, untimed)."""
+    """The model alone on pre-decoded batches (the decoding is done beforehand, untimed).
 
-    def __init__(self, batch_size: int) -> None:
+    ``folded``: with its BatchNorms folded into the convolutions, as extraction and saliency
+    run it (``TappedModel.fold_batchnorm``); unfolded is the issue's fixed baseline.
+    """
+
+    def __init__(self, batch_size: int, *, folded: bool = False) -> None:
         import torch
 
         from attrdb.cnn.models import load_model
 
         self.batch_size = batch_size
-        self.model: TappedModel = load_model(device="cpu").to(memory_format=torch.channels_last)
+        model = load_model(device="cpu")
+        if folded:
+            model.fold_batchnorm()
+        self.model: TappedModel = model.to(memory_format=torch.channels_last)
         side = self.model.input_size
         self.run([torch.zeros(3, side, side, dtype=torch.uint8)] * 2)  # oneDNN picks kernels
 
@@ -222,6 +230,7 @@ def allocator_other_paths(pure: PureInference, files: list[Path], rounds: int = 
 
 def extraction_ratio(
     pure: PureInference,
+    pure_folded: PureInference,
     con: duckdb.DuckDBPyConnection,
     files: list[Path],
     threads: int,
@@ -233,7 +242,9 @@ def extraction_ratio(
 
     Each side sees all the images at once (one ``run_extract`` call: its per-call costs,
     a fresh model's first batch and the decoding worker's start, count once per run as in
-    real use); pure rounds before and after each extraction bracket it in time.
+    real use); pure rounds before and after each extraction bracket it in time. Every pure
+    round runs the baseline network and the folded one (what extraction runs) back to back,
+    so extraction is compared with both.
     """
     import torch
 
@@ -242,6 +253,7 @@ def extraction_ratio(
     torch.set_num_threads(threads)
     decoded = pure.decode(files)
     pure_s = [pure.run(decoded)[0]]
+    folded_s = [pure_folded.run(decoded)[0]]
     extract_s = []
     for _ in range(rounds):
         summary = run_extract(
@@ -257,14 +269,21 @@ def extraction_ratio(
         # The same images serve the next round and configuration (untimed).
         con.execute("DELETE FROM activation_vectors")
         pure_s.append(pure.run(decoded)[0])
-    # Each extraction against the mean of the pure runs just before and after it.
-    ratios = [(pure_s[k] + pure_s[k + 1]) / 2 / extract_s[k] for k in range(len(extract_s))]
+        folded_s.append(pure_folded.run(decoded)[0])
     n = len(files)
+
+    def against(reference: list[float]) -> str:
+        # Each extraction against the mean of the pure runs just before and after it.
+        ratios = [(reference[k] + reference[k + 1]) / 2 / extract_s[k]
+                  for k in range(len(extract_s))]
+        return (f"{n * len(reference) / sum(reference):.2f} img/s, ratio per round "
+                + " ".join(f"{r:.3f}" for r in ratios)
+                + f", mean {sum(ratios) / len(ratios):.3f}")
+
     return (
-        f"threads {threads} workers {workers}: pure {n * len(pure_s) / sum(pure_s):.2f} img/s, "
-        f"extract {n * len(extract_s) / sum(extract_s):.2f} img/s, ratio per round "
-        + " ".join(f"{r:.3f}" for r in ratios)
-        + f", mean {sum(ratios) / len(ratios):.3f}"
+        f"threads {threads} workers {workers}: extract "
+        f"{n * len(extract_s) / sum(extract_s):.2f} img/s; pure baseline {against(pure_s)}; "
+        f"pure folded {against(folded_s)}"
     )
 
 
@@ -313,6 +332,7 @@ def main() -> None:
     )
     print(f"before: {_uptime()}", flush=True)
     pure = PureInference(args.batch_size)
+    pure_folded = PureInference(args.batch_size, folded=True)
     results: list[str] = []
     if not args.skip_allocator:
         torch.set_num_threads(args.allocator_threads)
@@ -330,7 +350,7 @@ def main() -> None:
         for config in filter(None, args.configs.split(",")):
             threads, workers = (int(v) for v in config.split("x"))
             line = extraction_ratio(
-                pure, con, files, threads, workers, args.batch_size, args.rounds
+                pure, pure_folded, con, files, threads, workers, args.batch_size, args.rounds
             )
             print(f"  {line}", flush=True)
             results.append(line)

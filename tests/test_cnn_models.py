@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from attrdb.cnn.architectures import ARCHITECTURES
+from attrdb.cnn.finetune import train
 from attrdb.cnn.images import load_rgb
 from attrdb.cnn.models import (
     TappedModel,
@@ -166,6 +167,41 @@ def test_torchvision_model_from_user_weights_file(name: str, tmp_path: Path, ima
     saved = torch.load(weights, weights_only=True)
     first = next(iter(saved))
     assert torch.equal(model.net.state_dict()[first], saved[first])
+
+
+def _resnet50_with_real_batchnorm_statistics(path: Path) -> Path:
+    # A fresh ResNet's BatchNorms are identities (mean 0, variance 1, scale 1, shift 0), which
+    # folding would leave right however wrong it was: give them statistics first.
+    torch.manual_seed(0)
+    net = ARCHITECTURES["resnet50"].build()
+    for module in net.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+    torch.save(net.state_dict(), path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["efficientnet_lite0", "resnet50"])
+def test_folded_batchnorm_gives_the_same_units(name: str, tmp_path: Path, images: list) -> None:
+    weights = (None if name == "efficientnet_lite0"
+               else _resnet50_with_real_batchnorm_statistics(tmp_path / "r50.pth"))
+    plain = load_model(name, weights)
+    folded = load_model(name, weights).fold_batchnorm()
+    assert folded.fold_batchnorm() is folded  # folding twice is a no-op
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in folded.net.modules())
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in plain.net.modules()) > 40
+    x = torch.stack([plain.preprocess(image) for image in images])
+    with torch.inference_mode():
+        expected = plain.forward_units(x).numpy()
+        actual = folded.forward_units(x).numpy()
+    assert_kernel_close(actual, expected, layer_sizes=plain.layer_sizes)
+    assert not np.array_equal(actual, expected)  # the folded pass is a different computation
+    with pytest.raises(ModelError, match="folded for inference"):
+        train(folded, torch.zeros(1, 3, 8, 8, dtype=torch.uint8), torch.zeros(1),
+              None, checkpoint=tmp_path / "c.ckpt", identity={})  # type: ignore[arg-type]
 
 
 def test_alexnet_taps_the_papers_layers(tmp_path: Path) -> None:

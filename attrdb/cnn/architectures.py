@@ -31,6 +31,13 @@ ImageNetStd = (0.229, 0.224, 0.225)
 
 
 TensorFn = Callable[[torch.Tensor], torch.Tensor]
+# A convolution and the BatchNorm applied directly to its output: (module holding both,
+# the convolution's attribute name, the BatchNorm's attribute name).
+ConvBatchNorm = tuple[nn.Module, str, str]
+
+
+def _no_batchnorm(net: Any) -> list[ConvBatchNorm]:
+    return []
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,10 @@ class Architecture:
     """How to build, load, normalise and tap one network.
 
     ``segments(net)`` lists one :class:`Segment` per tapped layer; the tapped forward pass
-    is their composition. ``lineage`` is what the default weights are: ``pretrained``
-    (a published file) or ``random_init`` (attrdb writes a seeded random file).
+    is their composition. ``conv_batchnorms(net)`` lists every BatchNorm that directly
+    follows a convolution in that pass (what ``TappedModel.fold_batchnorm`` folds).
+    ``lineage`` is what the default weights are: ``pretrained`` (a published file) or
+    ``random_init`` (attrdb writes a seeded random file).
     """
 
     name: str
@@ -67,6 +76,7 @@ class Architecture:
     description: str
     lineage: str = "pretrained"
     seed: int | None = None
+    conv_batchnorms: Callable[[Any], list[ConvBatchNorm]] = _no_batchnorm
 
     def taps(self, net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
         """Every tapped layer's output, early to late (plain differentiable PyTorch)."""
@@ -122,6 +132,17 @@ def _segments_lite(net: Any) -> list[Segment]:
         Segment(_chain(net._conv_head, net._bn1, net._swish), (net._conv_head, net._bn1))
     )
     return segments
+
+
+def _conv_batchnorms_lite(net: Any) -> list[ConvBatchNorm]:
+    # MBConvBlock.forward: [expand conv, bn0 (only when expand_ratio != 1)], depthwise conv,
+    # bn1, squeeze-excite, project conv, bn2.
+    pairs: list[ConvBatchNorm] = [(net, "_conv_stem", "_bn0"), (net, "_conv_head", "_bn1")]
+    for block in net._blocks:
+        if block._block_args.expand_ratio != 1:
+            pairs.append((block, "_expand_conv", "_bn0"))
+        pairs += [(block, "_depthwise_conv", "_bn1"), (block, "_project_conv", "_bn2")]
+    return pairs
 
 
 def _build_lite(variant: str) -> Callable[[], nn.Module]:
@@ -262,6 +283,17 @@ def _segments_resnet50(net: Any) -> list[Segment]:
     return [stem, *(_plain([getattr(net, f"layer{i}")]) for i in range(1, 5))]
 
 
+def _conv_batchnorms_resnet50(net: Any) -> list[ConvBatchNorm]:
+    # Bottleneck.forward: conv1 bn1 relu conv2 bn2 relu conv3 bn3; downsample = (conv, bn).
+    pairs: list[ConvBatchNorm] = [(net, "conv1", "bn1")]
+    for stage in (net.layer1, net.layer2, net.layer3, net.layer4):
+        for block in stage:
+            pairs += [(block, f"conv{i}", f"bn{i}") for i in (1, 2, 3)]
+            if block.downsample is not None:
+                pairs.append((block.downsample, "0", "1"))
+    return pairs
+
+
 _LITE0_SIZES = (32, 16, 24, 40, 80, 112, 192, 320, 1280)
 
 
@@ -279,6 +311,7 @@ def _lite(
         layer_sizes=layer_sizes,
         build=_build_lite(variant),
         segments=_segments_lite,
+        conv_batchnorms=_conv_batchnorms_lite,
         default_weights=extra.pop("default_weights", _lite_weights(variant)),
         description=description,
         **extra,
@@ -341,6 +374,7 @@ ARCHITECTURES: dict[str, Architecture] = {
         layer_sizes=(64, 256, 512, 1024, 2048),
         build=_build_resnet50,
         segments=_segments_resnet50,
+        conv_batchnorms=_conv_batchnorms_resnet50,
         default_weights=_torchvision_cache("resnet50-0676ba61.pth"),
         description="torchvision ResNet-50: stem (after max-pool), layer1..layer4 (3,904 units)",
     ),

@@ -249,6 +249,7 @@ def run_extract(
     }
     with stage_run(con, "extract", params) as run:
         tapped = load_model(model, weights, target, model_id=feature_set, pooling=pooling)
+        tapped.fold_batchnorm()
         register_model(con, tapped)
         n_copied = _copy_from_both(con, tapped, pooled_model_id(network_id, "both"), all_products)
         n_pending, n_done = query_sql_file(

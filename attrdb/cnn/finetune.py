@@ -168,9 +168,13 @@ def train(
         the checkpoint's history, returned too).
 
     Raises:
-        ModelError: a checkpoint of another run is in the way.
+        ModelError: a checkpoint of another run is in the way, or the model was folded for
+            inference (``TappedModel.fold_batchnorm``).
         InputError: targets that do not fit the images or the kind.
     """
+    if model.batchnorm_folded:
+        raise ModelError(f"model {model.model_id!r} had its BatchNorms folded for inference "
+                         "and cannot be trained; load it again")
     n = len(images)
     if n == 0 or len(targets) != n:
         raise InputError(f"{n} training images and {len(targets)} targets: nothing to train")

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from PIL import Image
 from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from attrdb.cnn.allocator import keep_freed_memory
 from attrdb.cnn.architectures import Architecture, architecture
@@ -69,6 +70,7 @@ class TappedModel(nn.Module):
         weights_path: the weights file loaded.
         weights_sha256: its sha256 (``models.weights_sha256``).
         pooling: spatial pooling of conv maps into units (``models.pooling``).
+        batchnorm_folded: whether ``fold_batchnorm`` ran (inference only from then on).
     """
 
     _mean: torch.Tensor
@@ -101,6 +103,7 @@ class TappedModel(nn.Module):
         self.weights_path = weights_path
         self.weights_sha256 = weights_sha256
         self.resizer = Resizer(arch.input_size)
+        self.batchnorm_folded = False
         self.register_buffer("_mean", torch.tensor(arch.mean).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("_std", torch.tensor(arch.std).view(1, 3, 1, 1), persistent=False)
 
@@ -116,6 +119,27 @@ class TappedModel(nn.Module):
     def preprocess(self, image: Image.Image) -> torch.Tensor:
         """One RGB image -> normalised (3, input_size, input_size) float tensor, on CPU."""
         return self.normalize(self.resizer(image).unsqueeze(0))[0].cpu()
+
+    def fold_batchnorm(self) -> TappedModel:
+        """Fold every BatchNorm into the convolution before it, for inference; returns self.
+
+        In eval mode a BatchNorm is a fixed affine map per channel, which the convolution
+        it follows absorbs into its weights and bias: one pass over each feature map
+        instead of two. Lite0 inference on a 2-core CPU runs 1.15-1.23x faster
+        (docs/extract.md); the units equal the unfolded network's to float rounding
+        (relative 1e-6). Extraction and saliency fold; a folded network cannot be trained
+        (fine-tuning refuses it). Networks without BatchNorm (AlexNet, VGG16) are unchanged.
+        """
+        if self.batchnorm_folded:
+            return self
+        for parent, conv_name, norm_name in self.arch.conv_batchnorms(self.net):
+            conv, norm = getattr(parent, conv_name), getattr(parent, norm_name)
+            folded = fuse_conv_bn_eval(conv.eval(), norm.eval())
+            folded.requires_grad_(False)
+            setattr(parent, conv_name, folded)
+            setattr(parent, norm_name, nn.Identity())
+        self.batchnorm_folded = True
+        return self
 
     def forward_maps(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Feature maps of every tapped layer: (B, C, H, W) for conv layers, (B, C) for fc.

@@ -220,7 +220,7 @@ def _worker_model(spec: TaskSpec, device: str) -> TappedModel:
                 f"the driver's {spec.weights_sha256[:12]}...: install the same attrdb on "
                 "every executor or pass the file with --param weights=FILE"
             )
-        _MODELS[key] = model.to(memory_format=torch.channels_last)
+        _MODELS[key] = model.fold_batchnorm().to(memory_format=torch.channels_last)
     return _MODELS[key]
 
 

@@ -189,7 +189,7 @@ def run_evaluate(
     if model is None:
         from attrdb.model_registry import model_from_db
 
-        model = model_from_db(con, model_id, device=device, weights=weights)
+        model = model_from_db(con, model_id, device=device, weights=weights).fold_batchnorm()
     photos: dict[str, tuple[str, list[str]]] = {}
     for word, images in picked.items():
         for pid, path in images:

@@ -140,7 +140,7 @@ def run_saliency(
     if model is None:
         from attrdb.model_registry import model_from_db
 
-        model = model_from_db(con, model_id, device=device, weights=weights)
+        model = model_from_db(con, model_id, device=device, weights=weights).fold_batchnorm()
     params = {
         "words": list(words), "products": list(products) if products else None, "ks": list(ks),
         "methods": list(methods), "split": split, "limit": limit, "model_id": model_id,
