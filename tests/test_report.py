@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 import subprocess
@@ -64,8 +65,14 @@ def test_after_text_stages(text_db: Path, tmp_path: Path) -> None:
     top = con.execute(
         "SELECT word FROM vocabulary WHERE scope = 'default' ORDER BY rank LIMIT 1"
     ).fetchall()[0][0]
+    summary = con.execute(
+        "SELECT summary FROM runs WHERE stage = 'vocab' AND scope = 'default' "
+        "ORDER BY run_id DESC LIMIT 1").fetchall()[0][0]
     con.close()
     assert f'<span class="w">{h.esc(top)} <small>' in text
+    dropped = json.loads(summary)["location_words_dropped"]
+    assert {"front", "inner"} <= set(dropped)  # the sample's listings place parts
+    assert "Left out as location words" in text and ", ".join(dropped) + ".</p>" in text
 
 
 def test_after_extraction(extracted_db: Path, tmp_path: Path) -> None:

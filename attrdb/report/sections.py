@@ -136,6 +136,7 @@ def vocabulary(ctx: Context) -> h.Section:
         f'<p class="lead">{words[0]["n_words"]:,} candidate words in scope '
         f"<code>{h.esc(ctx.scope)}</code>, in vocabulary rank order, each with |D+| (the "
         "products whose text holds it).</p>"
+        + _location_note(rows(ctx, "vocabulary_left_out"))
         + h.word_list([(w["word"], w["n_products"]) for w in words])
         + h.columns([
             h.plot(plots.word_bars([w["word"] for w in top], [w["n_products"] for w in top],
@@ -144,6 +145,19 @@ def vocabulary(ctx: Context) -> h.Section:
         ])
     )
     return h.Section("vocabulary", title, body)
+
+
+def _location_note(found: list[dict[str, Any]]) -> str:
+    """Which location words (left, front, inner) the vocabulary left out, or that it kept."""
+    if not found:
+        return ""
+    if found[0]["location_words"] == "keep":
+        return ("<p>Location words (left, front, inner, ...) are candidates, as in the paper "
+                "(scope option <code>location_words</code>).</p>")
+    dropped = found[0]["dropped"]
+    listed = ", ".join(h.esc(w) for w in dropped) if dropped else "none occurred"
+    return (f"<p>Left out as location words — they place parts on the product, they do not "
+            f"describe its look (scope option <code>location_words</code>): {listed}.</p>")
 
 
 def visualness(ctx: Context) -> h.Section:
