@@ -400,6 +400,14 @@ def fingerprint(
     definition = query_sql_file(con, "report/scope_definition", {"scope": scope})
     inputs = {"scope": scope, "definition": definition[0][0] if definition else None,
               "upstream": upstream, "rows": counts, "files": hashes}
+    if declared.scoped and definition:
+        from attrdb.context.scopes import ScopeDefinition
+
+        # The definition as this attrdb reads it (defaults filled in): the stored text of
+        # 'default' is '{}' whatever the defaults are, so an upgrade that changes one (e.g.
+        # location_words) must still rerun the scope's stages. Catalogue-wide stages keep
+        # their fingerprints.
+        inputs["effective_definition"] = ScopeDefinition.from_json(definition[0][0]).to_json()
     return f"p:{params};i:{hashlib.sha256(_canonical(inputs).encode()).hexdigest()[:16]}"
 
 

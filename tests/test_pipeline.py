@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 
 import attrdb.splits
 from attrdb.cli import app, main
+from attrdb.connection import connect
+from attrdb.context.scopes import ScopeDefinition
 from attrdb.errors import InputError
 from attrdb.pipeline import (
     STAGE_NAMES,
@@ -20,6 +23,7 @@ from attrdb.pipeline import (
     config_from_dict,
     decide,
     demo_config,
+    fingerprint,
     load_config,
     run_pipeline,
     stage_function,
@@ -27,6 +31,7 @@ from attrdb.pipeline import (
 )
 from attrdb.runs import stage_run
 from attrdb.snapshot import snapshot_path
+from attrdb.stages import stage as stage_named
 from tests.conftest import copy_db
 
 
@@ -219,6 +224,32 @@ def test_moving_config_and_data_keeps_the_fingerprint(tmp_path: Path) -> None:
         "ingest": "ran", "split": "ran"}
     moved = run_pipeline(db, load_config(second / "run.toml"), echo=_quiet)
     assert _actions(moved) == {"ingest": "skipped", "split": "skipped"}
+
+
+def test_a_changed_default_reruns_the_scopes_stages_only(
+    text_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default scope is stored as '{}' whatever the defaults are: an upgrade that changes
+    one (here: this release's location_words, simulated by reading it the old way) changes
+    the fingerprints of the scope's stages, not those of the catalogue-wide ones."""
+    con = connect(copy_db(text_db, tmp_path, "upgrade.duckdb"))
+    run_scope = dict.fromkeys(STAGE_NAMES, "default")
+
+    def fingerprints() -> dict[str, str]:
+        return {name: fingerprint(con, stage_named(name), {}, scope="default",
+                                  run_scope=run_scope, files=[])
+                for name in ("text", "dedup", "split", "vocab", "divergence", "visualness")}
+
+    try:
+        now = fingerprints()
+        read_today = ScopeDefinition.from_json
+        monkeypatch.setattr(ScopeDefinition, "from_json", classmethod(
+            lambda cls, text: replace(read_today(text), location_words="keep")))
+        before = fingerprints()
+    finally:
+        con.close()
+    changed = {name for name in now if now[name] != before[name]}
+    assert changed == {"vocab", "divergence", "visualness"}
 
 
 def test_decide_rules() -> None:
