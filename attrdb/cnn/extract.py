@@ -144,10 +144,11 @@ def default_workers(device: torch.device) -> int:
 
     On a CPU the model takes the cores and decoding a product photo costs a few percent of
     a forward pass, while a decoding process preempts the model's threads (an intra-op
-    barrier then waits for the preempted one): measured in one process on 2 cores,
-    extraction / pure inference 1.01 (1 torch thread) and 1.14 (2 threads) decoding
-    in-process, 0.79 and 1.00 with a worker; idle, 0.80 vs 0.57 (docs/extract.md).
-    ``--workers N`` still helps with large photos whose decoding rivals the model.
+    barrier then waits for the preempted one): measured idle in one process on 2 cores,
+    extraction / pure inference of the same network 0.93 (1 torch thread) and 0.86 (2
+    threads) decoding in-process, 0.81-0.86 with a worker (docs/extract.md). ``--workers
+    N`` can help on machines with cores to spare, with large photos whose decoding rivals
+    the model (on 2 cores it did not).
     """
     cores = os.cpu_count() or 1
     if device.type == "cuda":
