@@ -293,6 +293,8 @@ def test_cli_vocab_and_split(text_db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(path), "vocab", "--top", "20", "--exclude", "clean"])
     assert result.exit_code == 0, result.output
     assert "20 adjective words" in result.output
+    assert re.search(r"left out as location words \(scope option location_words\): "
+                     r"\w+(, \w+)*", result.output) and "front" in result.output
     result = runner.invoke(
         app, ["--db", str(path), "vocab", "--top", "20", "--min-test-support", "1000"])
     assert result.exit_code == 0, result.output

@@ -145,6 +145,9 @@ def register(app: typer.Typer) -> None:
         if phrases:
             console_info(f"phrases: {summary['n_phrases']} of {summary['n_phrase_candidates']} "
                          f"candidates added: {', '.join(summary['phrases'][:10])}")
+        if summary["location_words_dropped"]:
+            console_info("left out as location words (scope option location_words): "
+                         + ", ".join(summary["location_words_dropped"]))
         warning = support_warning(summary["support"])
         if warning:
             console_info(warning)
