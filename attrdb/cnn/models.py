@@ -127,8 +127,9 @@ class TappedModel(nn.Module):
         it follows absorbs into its weights and bias: one pass over each feature map
         instead of two. Lite0 inference and the occlusion sweep on a 2-core CPU run
         1.23-1.27x faster (docs/extract.md); the units equal the unfolded network's to
-        float rounding (about 1e-6 of a layer's scale). Extraction and saliency fold; a folded network cannot be trained
-        (fine-tuning refuses it). Networks without BatchNorm (AlexNet, VGG16) are unchanged.
+        float rounding (about 1e-6 of a layer's scale). Extraction and saliency fold; a
+        folded network cannot be trained (fine-tuning refuses it). Networks without
+        BatchNorm (AlexNet, VGG16) are unchanged.
         """
         if self.batchnorm_folded:
             return self
