@@ -170,3 +170,64 @@ def test_sample_fixture_has_real_rows(ingested_db: Path) -> None:
     ).fetchall()[0]
     con.close()
     assert (n, shops, with_image) == (949, 8, 949)
+
+
+# Migration 0031: the tables a stage rerun empties, with their VARCHAR key columns.
+RERUN_TABLE_KEYS = {
+    "splits": ["product_id"],
+    "duplicate_groups": ["product_id"],
+    "product_types": ["product_id"],
+    "tokenized_products": ["product_id"],
+    "text_lines": ["product_id", "field"],
+    "scope_products": ["scope", "product_id"],
+    "word_products": ["scope", "word", "product_id"],
+    "boilerplate_product_lines": ["scope", "product_id", "field"],
+}
+
+
+def _string_compression(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, set[str]]:
+    rows = con.execute(
+        "SELECT column_name, compression FROM pragma_storage_info(?) "
+        "WHERE segment_type = 'VARCHAR'",
+        [table],
+    ).fetchall()
+    found: dict[str, set[str]] = {}
+    for column, compression in rows:
+        found.setdefault(column, set()).add(compression)
+    return found
+
+
+def test_rerun_tables_keep_their_rows_and_store_keys_uncompressed(
+    tmp_path: Path, text_db: Path
+) -> None:
+    # A database of schema version 30 holding the sample's rows, upgraded by 0031: every
+    # row and comment stays, and the key columns (whose per-row fetch makes DuckDB's
+    # COMMIT of a large DELETE slow) are stored uncompressed while the others still
+    # compress.
+    raw = duckdb.connect(str(tmp_path / "v30.duckdb"))
+    migrate(raw, until=30)
+    raw.execute("ATTACH ? AS src (READ_ONLY)", [str(text_db)])
+    for table in RERUN_TABLE_KEYS:
+        raw.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+    raw.execute("DETACH src")
+    raw.execute("CHECKPOINT")
+    assert "DICT_FSST" in _string_compression(raw, "splits")["product_id"]
+    rows = {t: sorted(raw.execute(f"SELECT * FROM {t}").fetchall()) for t in RERUN_TABLE_KEYS}
+    assert all(rows[t] for t in ("splits", "text_lines", "word_products", "product_types"))
+    comment_query = (
+        "SELECT table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE table_name IN (SELECT unnest(?)) ORDER BY ALL"
+    )
+    comments = raw.execute(comment_query, [list(RERUN_TABLE_KEYS)]).fetchall()
+
+    applied = migrate(raw)
+    raw.execute("CHECKPOINT")
+    assert [m.version for m in applied][:1] == [31]
+    for table, keys in RERUN_TABLE_KEYS.items():
+        assert sorted(raw.execute(f"SELECT * FROM {table}").fetchall()) == rows[table], table
+        stored = _string_compression(raw, table)
+        for key in keys:
+            assert stored[key] <= {"Uncompressed", "Constant"}, (table, key, stored[key])
+    assert "DICT_FSST" in _string_compression(raw, "text_lines")["text"]
+    assert raw.execute(comment_query, [list(RERUN_TABLE_KEYS)]).fetchall() == comments
+    raw.close()
