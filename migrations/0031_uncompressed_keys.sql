@@ -19,7 +19,8 @@ CREATE TABLE splits_rebuilt (
     split VARCHAR NOT NULL,
     CHECK((split IN ('train', 'test', 'val')))
 );
-INSERT INTO splits_rebuilt SELECT * FROM splits;
+INSERT INTO splits_rebuilt (product_id, split)
+SELECT product_id, split FROM splits;
 DROP TABLE splits;
 ALTER TABLE splits_rebuilt RENAME TO splits;
 COMMENT ON TABLE splits IS 'Every product''s split: train / test / val.';
@@ -33,7 +34,8 @@ CREATE TABLE duplicate_groups_rebuilt (
     group_id VARCHAR NOT NULL,
     kept BOOLEAN NOT NULL
 );
-INSERT INTO duplicate_groups_rebuilt SELECT * FROM duplicate_groups;
+INSERT INTO duplicate_groups_rebuilt (product_id, shop, group_id, kept)
+SELECT product_id, shop, group_id, kept FROM duplicate_groups;
 DROP TABLE duplicate_groups;
 ALTER TABLE duplicate_groups_rebuilt RENAME TO duplicate_groups;
 COMMENT ON TABLE duplicate_groups IS 'Near-duplicate clusters per shop; one product kept per group.';
@@ -48,7 +50,8 @@ CREATE TABLE product_types_rebuilt (
     head_noun VARCHAR NOT NULL,
     product_type VARCHAR
 );
-INSERT INTO product_types_rebuilt SELECT * FROM product_types;
+INSERT INTO product_types_rebuilt (product_id, head_noun, product_type)
+SELECT product_id, head_noun, product_type FROM product_types;
 DROP TABLE product_types;
 ALTER TABLE product_types_rebuilt RENAME TO product_types;
 COMMENT ON TABLE product_types IS 'Each product''s type as its title names it: the last noun before the title''s first comma, bar, colon or bracket (head_noun), a plural joined to its singular when the titles use both (product_type; NULL when fewer than 10 products share it). Category-matched scopes match products without a category on it. Written by attrdb text.';
@@ -64,7 +67,8 @@ CREATE TABLE tokenized_products_rebuilt (
     run_id BIGINT,
     tokenized_at TIMESTAMP DEFAULT(current_timestamp) NOT NULL
 );
-INSERT INTO tokenized_products_rebuilt SELECT * FROM tokenized_products;
+INSERT INTO tokenized_products_rebuilt (product_id, lang_option, n_tokens, run_id, tokenized_at)
+SELECT product_id, lang_option, n_tokens, run_id, tokenized_at FROM tokenized_products;
 DROP TABLE tokenized_products;
 ALTER TABLE tokenized_products_rebuilt RENAME TO tokenized_products;
 COMMENT ON TABLE tokenized_products IS 'Products the text stage has finished (also those whose text gave no token), so a rerun skips them and an interrupted run resumes where it stopped.';
@@ -82,7 +86,8 @@ CREATE TABLE text_lines_rebuilt (
     "text" VARCHAR NOT NULL,
     PRIMARY KEY(product_id, field, line_no)
 );
-INSERT INTO text_lines_rebuilt SELECT * FROM text_lines;
+INSERT INTO text_lines_rebuilt (product_id, field, line_no, "text")
+SELECT product_id, field, line_no, "text" FROM text_lines;
 DROP TABLE text_lines;
 ALTER TABLE text_lines_rebuilt RENAME TO text_lines;
 COMMENT ON TABLE text_lines IS 'The text of each product split into lines / sentences per field.';
@@ -97,7 +102,8 @@ CREATE TABLE scope_products_rebuilt (
     product_id VARCHAR USING COMPRESSION 'uncompressed',
     PRIMARY KEY("scope", product_id)
 );
-INSERT INTO scope_products_rebuilt SELECT * FROM scope_products;
+INSERT INTO scope_products_rebuilt ("scope", product_id)
+SELECT "scope", product_id FROM scope_products;
 DROP TABLE scope_products;
 ALTER TABLE scope_products_rebuilt RENAME TO scope_products;
 COMMENT ON TABLE scope_products IS 'The universe of each scope (written by `attrdb vocab`, sql/vocab/scope_products.sql).';
@@ -111,7 +117,8 @@ CREATE TABLE word_products_rebuilt (
     product_id VARCHAR USING COMPRESSION 'uncompressed',
     PRIMARY KEY("scope", word, product_id)
 );
-INSERT INTO word_products_rebuilt SELECT * FROM word_products;
+INSERT INTO word_products_rebuilt ("scope", word, product_id)
+SELECT "scope", word, product_id FROM word_products;
 DROP TABLE word_products;
 ALTER TABLE word_products_rebuilt RENAME TO word_products;
 COMMENT ON TABLE word_products IS 'D+ membership: which products'' text has each vocabulary word (per scope).';
@@ -129,7 +136,8 @@ CREATE TABLE boilerplate_product_lines_rebuilt (
     excluded BOOLEAN NOT NULL,
     PRIMARY KEY("scope", product_id, field, line_no)
 );
-INSERT INTO boilerplate_product_lines_rebuilt SELECT * FROM boilerplate_product_lines;
+INSERT INTO boilerplate_product_lines_rebuilt ("scope", product_id, field, line_no, line_key, excluded)
+SELECT "scope", product_id, field, line_no, line_key, excluded FROM boilerplate_product_lines;
 DROP TABLE boilerplate_product_lines;
 ALTER TABLE boilerplate_product_lines_rebuilt RENAME TO boilerplate_product_lines;
 COMMENT ON TABLE boilerplate_product_lines IS 'Every description line of a scope product that is boilerplate. excluded: the scope drops boilerplate, so the vocabulary and the D+ sets ignore this line''s tokens.';
